@@ -1,0 +1,1 @@
+"""gongkai (公开): party-affairs disclosure for a tree of party organizations."""

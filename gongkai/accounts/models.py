@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from gongkai.organizations.models import Role
+
+MOBILE_VALIDATOR = RegexValidator(
+    r"^1[3-9]\d{9}$", _("Enter an 11-digit mainland mobile number, e.g. 13800138000.")
+)
+
+
+class User(AbstractUser):
+    """A person who signs in. Members of the public never need an account.
+
+    What a person may do is decided by the roles they hold at organizations
+    (organizations.Role), never by Django groups or is_staff; is_superuser marks the
+    system administrators who alone may open Django's admin.
+    """
+
+    display_name = models.CharField(_("name"), max_length=50)
+    mobile = models.CharField(
+        _("mobile number"),
+        max_length=11,
+        unique=True,
+        null=True,
+        blank=True,
+        validators=[MOBILE_VALIDATOR],
+        help_text=_("Can be used instead of the username to sign in."),
+    )
+
+    objects: UserManager[User] = UserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+    def get_full_name(self) -> str:
+        return self.display_name or self.username
+
+    def get_short_name(self) -> str:
+        return self.display_name or self.username
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        # An empty mobile is stored as NULL so the unique constraint allows many of them.
+        if not self.mobile:
+            self.mobile = None
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    @property
+    def roles_cached(self) -> list[Role]:
+        """The person's active roles with their organizations, loaded once per request."""
+        cached: list[Role] | None = getattr(self, "_roles_cache", None)
+        if cached is None:
+            from gongkai.organizations.models import Role
+
+            cached = list(Role.objects.filter(user=self).select_related("organization"))
+            self._roles_cache = cached
+        return cached

@@ -1,0 +1,114 @@
+"""Shared personas and a small tree every test can speak about.
+
+The tree (codes in brackets):
+
+    云岭县委 [YL]                      the county committee
+    ├── 青石镇党委 [QS]                  the town committee
+    │   ├── 东岭村党支部 [QS-01]  (pilot)  "the village"
+    │   └── 西岭村党支部 [QS-02]          "the sibling village"
+    └── 白沙镇党委 [BS]                  "the other town"
+        └── 白沙村党支部 [BS-01]          "the unrelated village"
+
+People: clerk, reviewer and member of the village; the town's reviewer (the village's
+superior reviewer); the town office (reaches the town's subtree); a supervisor assigned to
+the town's subtree; a system administrator; an outsider with an account but no role.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from gongkai.accounts.models import User
+from gongkai.organizations.models import Organization, Role
+from gongkai.organizations.services import create_organization
+
+PASSWORD = "gongkai-test-password"
+
+
+@dataclass
+class Tree:
+    county: Organization
+    town: Organization
+    village: Organization
+    sibling_village: Organization
+    other_town: Organization
+    unrelated_village: Organization
+
+
+@dataclass
+class People:
+    clerk: User
+    reviewer: User
+    member: User
+    superior_reviewer: User
+    office: User
+    supervisor: User
+    admin: User
+    outsider: User
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_plain(settings):  # type: ignore[no-untyped-def]
+    # Test-only speed-ups: a cheap hasher, static files without a manifest.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+def make_org(code: str, name: str, kind: str, parent: Organization | None, **extra: object) -> Organization:
+    return create_organization(parent=parent, code=code, name=name, kind=kind, **extra)
+
+
+def make_user(username: str, display_name: str, **extra: object) -> User:
+    return User.objects.create_user(
+        username=username, password=PASSWORD, display_name=display_name, **extra
+    )
+
+
+def grant(user: User, org: Organization, kind: str, *, reaches_subtree: bool | None = None) -> Role:
+    if reaches_subtree is None:
+        reaches_subtree = Role.DEFAULT_REACH[kind]
+    return Role.objects.create(user=user, organization=org, kind=kind, reaches_subtree=reaches_subtree)
+
+
+@pytest.fixture
+def tree(db) -> Tree:  # type: ignore[no-untyped-def]
+    K = Organization.Kind
+    county = make_org("YL", "云岭县委", K.COMMITTEE, None)
+    town = make_org("QS", "青石镇党委", K.COMMITTEE, county)
+    village = make_org("QS-01", "东岭村党支部", K.BRANCH, town, is_pilot=True)
+    sibling = make_org("QS-02", "西岭村党支部", K.BRANCH, town)
+    other_town = make_org("BS", "白沙镇党委", K.COMMITTEE, county)
+    unrelated = make_org("BS-01", "白沙村党支部", K.BRANCH, other_town)
+    return Tree(county, town, village, sibling, other_town, unrelated)
+
+
+@pytest.fixture
+def people(tree: Tree) -> People:
+    R = Role.Kind
+    clerk = make_user("clerk", "李文书", mobile="13800000001")
+    reviewer = make_user("reviewer", "张书记")
+    member = make_user("member", "王党员")
+    superior = make_user("superior", "赵委员")
+    office = make_user("office", "陈主任")
+    supervisor = make_user("supervisor", "刘监督")
+    admin = User.objects.create_superuser(username="admin", password=PASSWORD, display_name="系统管理员")
+    outsider = make_user("outsider", "路人甲")
+    grant(clerk, tree.village, R.CLERK)
+    grant(reviewer, tree.village, R.REVIEWER)
+    grant(member, tree.village, R.MEMBER)
+    grant(superior, tree.town, R.REVIEWER)
+    grant(office, tree.town, R.OFFICE)
+    grant(supervisor, tree.town, R.SUPERVISOR)
+    return People(clerk, reviewer, member, superior, office, supervisor, admin, outsider)
+
+
+def client_for(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client

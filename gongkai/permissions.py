@@ -1,0 +1,122 @@
+"""Who may do what: plain predicates, the one place every page, API endpoint and command asks.
+
+A predicate takes the person (possibly anonymous) and the object and answers yes or no;
+`organizations_where` turns the same role rules into a queryset for lists. Roles come from
+`User.roles_cached`, so a page asking many questions loads a person's roles once.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from gongkai.organizations.models import Organization, OrganizationQuerySet, Role
+
+if TYPE_CHECKING:
+    from collections.abc import Collection
+
+Kind = Role.Kind
+
+#: Roles that work in the staff console.
+STAFF_KINDS = frozenset(
+    {
+        Kind.CLERK,
+        Kind.REVIEWER,
+        Kind.PRINCIPAL,
+        Kind.DISCIPLINE_SECRETARY,
+        Kind.SUPERVISOR,
+        Kind.OFFICE,
+    }
+)
+#: Roles that review content and secrecy (the leading group).
+REVIEW_KINDS = frozenset({Kind.REVIEWER, Kind.PRINCIPAL, Kind.DISCIPLINE_SECRETARY})
+#: Roles that steer the catalog and the tree: the leading-group office and the principal.
+CATALOG_KINDS = frozenset({Kind.OFFICE, Kind.PRINCIPAL})
+SUPERVISION_KINDS = frozenset({Kind.SUPERVISOR, Kind.DISCIPLINE_SECRETARY})
+
+
+def _roles(user: Any) -> list[Role]:
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    roles: list[Role] = user.roles_cached
+    return roles
+
+
+def holds(user: Any, org: Organization | None, kinds: Collection[str]) -> bool:
+    """True when the person holds one of `kinds` covering `org`."""
+    if org is None:
+        return False
+    return any(role.kind in kinds and role.covers(org) for role in _roles(user))
+
+
+def is_administrator(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active and user.is_superuser)
+
+
+def can_use_console(user: Any) -> bool:
+    return is_administrator(user) or any(r.kind in STAFF_KINDS for r in _roles(user))
+
+
+def can_view_in_console(user: Any, org: Organization) -> bool:
+    """Staff of the organization, of a superior reaching it, or the superior's reviewers."""
+    return (
+        is_administrator(user)
+        or holds(user, org, STAFF_KINDS)
+        or can_review_as_superior(user, org)
+    )
+
+
+def can_manage_organization(user: Any, org: Organization) -> bool:
+    """Edit an organization's details and contact channels."""
+    return is_administrator(user) or holds(user, org, {Kind.OFFICE})
+
+
+def can_manage_tree_below(user: Any, parent: Organization | None) -> bool:
+    """Add, import or re-hang organizations below `parent` (None: new roots)."""
+    if parent is None:
+        return is_administrator(user)
+    return is_administrator(user) or holds(user, parent, {Kind.OFFICE})
+
+
+def can_edit_catalog(user: Any, org: Organization) -> bool:
+    """Edit the organization's own catalog layer, publish it, accept inherited changes."""
+    return holds(user, org, CATALOG_KINDS)
+
+
+def can_draft(user: Any, org: Organization) -> bool:
+    return holds(user, org, {Kind.CLERK})
+
+
+def can_review(user: Any, org: Organization) -> bool:
+    return holds(user, org, REVIEW_KINDS)
+
+
+def can_review_as_superior(user: Any, org: Organization) -> bool:
+    """The superior organization's leading group reviews major items of `org`."""
+    parent = org.parent if org.parent_id else None
+    return holds(user, parent, REVIEW_KINDS)
+
+
+def can_supervise(user: Any, org: Organization) -> bool:
+    return holds(user, org, SUPERVISION_KINDS)
+
+
+def can_read_party_internal(user: Any, org: Organization) -> bool:
+    """Members and staff of the organization read what is disclosed inside the party."""
+    return holds(user, org, set(Kind.values))
+
+
+def organizations_where(user: Any, kinds: Collection[str]) -> OrganizationQuerySet:
+    """The organizations at which the person holds one of `kinds`, as one queryset."""
+    own = [r.organization_id for r in _roles(user) if r.kind in kinds and not r.reaches_subtree]
+    reaching = [r.organization.path for r in _roles(user) if r.kind in kinds and r.reaches_subtree]
+    return Organization.objects.within_any(reaching) | Organization.objects.filter(pk__in=own)
+
+
+def console_organizations(user: Any) -> OrganizationQuerySet:
+    """What `can_view_in_console` allows, as a queryset (the organization switcher's list)."""
+    if is_administrator(user):
+        return Organization.objects.all()
+    reviewed_from_above = organizations_where(user, REVIEW_KINDS).values("pk")
+    return organizations_where(user, STAFF_KINDS) | Organization.objects.filter(
+        parent__in=reviewed_from_above
+    )

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Installs the Debian packages the project needs, only where they are missing.
+#   scripts/system-deps.sh base   - what `make setup` needs (gettext for the translations)
+#   scripts/system-deps.sh test   - plus the PostgreSQL server, Chromium and CJK fonts
+set -euo pipefail
+want=${1:-base}
+missing=()
+command -v msgfmt >/dev/null 2>&1 || missing+=(gettext)
+if [ "$want" = test ]; then
+  ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
+  id postgres >/dev/null 2>&1 || missing+=(postgresql)
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
+  fc-list 2>/dev/null | grep -qi "Noto Sans CJK" || missing+=(fonts-noto-cjk)
+fi
+[ ${#missing[@]} -eq 0 ] && exit 0
+echo "installing Debian packages: ${missing[*]}"
+if [ "$(id -u)" -ne 0 ]; then
+  echo "these Debian packages are missing: ${missing[*]}; install them as root (sudo apt-get install ${missing[*]})" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
