@@ -17,6 +17,7 @@ the town's subtree; a system administrator; an outsider with an account but no r
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -51,20 +52,24 @@ class People:
 
 
 @pytest.fixture(autouse=True)
-def _fast_and_plain(settings):  # type: ignore[no-untyped-def]
+def _fast_and_plain(settings):
     # Test-only speed-ups: a cheap hasher, static files without a manifest.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    # Rolled-back tests reuse primary keys, so nothing cached by key may outlive a test.
+    from django.core.cache import cache
+
+    cache.clear()
 
 
 def make_org(code: str, name: str, kind: str, parent: Organization | None, **extra: object) -> Organization:
     return create_organization(parent=parent, code=code, name=name, kind=kind, **extra)
 
 
-def make_user(username: str, display_name: str, **extra: object) -> User:
+def make_user(username: str, display_name: str, **extra: Any) -> User:
     return User.objects.create_user(
         username=username, password=PASSWORD, display_name=display_name, **extra
     )
@@ -77,7 +82,7 @@ def grant(user: User, org: Organization, kind: str, *, reaches_subtree: bool | N
 
 
 @pytest.fixture
-def tree(db) -> Tree:  # type: ignore[no-untyped-def]
+def tree(db) -> Tree:
     K = Organization.Kind
     county = make_org("YL", "云岭县委", K.COMMITTEE, None)
     town = make_org("QS", "青石镇党委", K.COMMITTEE, county)

@@ -133,6 +133,9 @@ AXES_USERNAME_CALLABLE = "gongkai.accounts.backends.canonical_username"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
+# Locking by IP address as well would lock out a whole village office behind one NAT;
+# accounts are locked by name instead (axes.W006 warns about exactly this choice).
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]

@@ -65,12 +65,17 @@ class Channel(models.TextChoices):
 class CatalogQuerySet(models.QuerySet["Catalog"]):
     def with_pending_change(self) -> CatalogQuerySet:
         """Layers whose superior has published a version they have not accepted yet."""
-        return self.filter(parent__isnull=False, based_on_parent_version__lt=models.F("parent__version"))
+        return self.filter(
+            parent__isnull=False, based_on_parent_version__lt=models.F("parent__version")
+        )
 
 
 class Catalog(models.Model):
     organization = models.OneToOneField(
-        Organization, verbose_name=_("organization"), on_delete=models.CASCADE, related_name="catalog"
+        Organization,
+        verbose_name=_("organization"),
+        on_delete=models.CASCADE,
+        related_name="catalog",
     )
     title = models.CharField(_("title"), max_length=200)
     parent = models.ForeignKey(
@@ -95,7 +100,9 @@ class Catalog(models.Model):
     class Meta:
         verbose_name = _("catalog")
         verbose_name_plural = _("catalogs")
-        indexes = [models.Index(fields=["parent", "based_on_parent_version"], name="catalog_pending")]
+        indexes = [
+            models.Index(fields=["parent", "based_on_parent_version"], name="catalog_pending")
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -126,6 +133,9 @@ class CatalogVersion(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["catalog", "number"], name="catalog_version_once")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.catalog} v{self.number}"
 
 
 class VersionedQuerySet(models.QuerySet):  # type: ignore[type-arg]
@@ -158,6 +168,9 @@ class Category(Versioned):
         verbose_name = _("category")
         verbose_name_plural = _("categories")
         indexes = [models.Index(fields=["catalog", "introduced_in"], name="category_layer")]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class Item(Versioned):
@@ -221,3 +234,6 @@ class ItemOverride(Versioned):
         verbose_name = _("item override")
         verbose_name_plural = _("item overrides")
         indexes = [models.Index(fields=["catalog", "introduced_in"], name="override_layer")]
+
+    def __str__(self) -> str:
+        return self.key

@@ -1,9 +1,36 @@
 from django.urls import path
 
-from gongkai.console import views
+from gongkai.console.views import catalog, home, organizations
 
 app_name = "console"
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", home.home, name="home"),
+    path("switch", home.switch, name="switch"),
+    path("orgs/", organizations.tree, name="org_tree"),
+    path("orgs/search", organizations.search, name="org_search"),
+    path("orgs/import", organizations.import_organizations, name="org_import"),
+    path("orgs/import/template.xlsx", organizations.import_template, name="org_import_template"),
+    path("orgs/<str:code>/", organizations.detail, name="org_detail"),
+    path("orgs/<str:code>/children", organizations.children, name="org_children"),
+    path("orgs/<str:code>/edit", organizations.edit, name="org_edit"),
+    path("orgs/<str:code>/new", organizations.add_child, name="org_add_child"),
+    path("catalog/", catalog.browse, name="catalog"),
+    path("catalog/start", catalog.start, name="catalog_start"),
+    path("catalog/items/new", catalog.item_form, name="catalog_item_new"),
+    path("catalog/items/<str:key>/edit", catalog.item_form, name="catalog_item_edit"),
+    path("catalog/items/<str:key>/drop", catalog.drop, name="catalog_item_drop"),
+    path("catalog/items/<str:key>/restore", catalog.restore, name="catalog_item_restore"),
+    path("catalog/categories/new", catalog.category_form, name="catalog_category_new"),
+    path("catalog/categories/<str:key>/edit", catalog.category_form, name="catalog_category_edit"),
+    path("catalog/publish", catalog.publish, name="catalog_publish"),
+    path("catalog/discard", catalog.discard, name="catalog_discard"),
+    path("catalog/pending", catalog.pending, name="catalog_pending"),
+    path("catalog/accept", catalog.accept, name="catalog_accept"),
+    path("catalog/versions", catalog.versions, name="catalog_versions"),
+    path("catalog/subordinates", catalog.subordinates, name="catalog_subordinates"),
+    path("catalog/push-down", catalog.push_down, name="catalog_push_down"),
+    path("catalog/templates", catalog.templates, name="catalog_templates"),
+    path("catalog/import", catalog.import_catalog, name="catalog_import"),
+    path("catalog/export.<str:fmt>", catalog.export, name="catalog_export"),
 ]

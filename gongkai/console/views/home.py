@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from gongkai import permissions
+from gongkai.catalog.models import Catalog
+from gongkai.console.views.base import SESSION_KEY, console_view, context, org_or_404
+
+
+def _calendar_alerts() -> list[object]:
+    from gongkai.workdays.services import open_alerts
+
+    return list(open_alerts())
+
+
+@console_view
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    roles = sorted(user.roles_cached, key=lambda r: (r.organization.path, r.kind))
+    editable = [r.organization for r in roles if r.kind in permissions.CATALOG_KINDS]
+    pending = (
+        Catalog.objects.with_pending_change()
+        .filter(organization__in=editable)
+        .select_related("organization", "parent")
+    )
+    alerts = _calendar_alerts() if permissions.is_administrator(user) else []
+    return render(
+        request,
+        "console/home.html",
+        context(request, "home", roles=roles, pending=pending, alerts=alerts),
+    )
+
+
+@console_view
+@require_POST
+def switch(request: HttpRequest) -> HttpResponse:
+    org = org_or_404(request, request.POST.get("org", ""))
+    request.session[SESSION_KEY] = org.pk
+    target = request.POST.get("next") or reverse("console:home")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("console:home")
+    return HttpResponseRedirect(target)
