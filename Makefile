@@ -52,8 +52,10 @@ test-postgres:
 test-browser:
 	$(PYTEST) -q -m browser
 
+# Tree queries at 1,000,000 organizations on SQLite (cached in var/bench/) and on a throwaway
+# PostgreSQL cluster; prints JSON. The demo database is not touched.
 bench: $(BIN)/gongkai
-	$(GK) bench
+	scripts/with-postgres.sh sh -c 'BENCH_DATABASE_URL="$$DATABASE_URL" exec env -u DATABASE_URL $(GK) bench'
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3*

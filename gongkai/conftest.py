@@ -65,7 +65,9 @@ def _fast_and_plain(settings):
     cache.clear()
 
 
-def make_org(code: str, name: str, kind: str, parent: Organization | None, **extra: object) -> Organization:
+def make_org(
+    code: str, name: str, kind: str, parent: Organization | None, **extra: object
+) -> Organization:
     return create_organization(parent=parent, code=code, name=name, kind=kind, **extra)
 
 
@@ -78,7 +80,9 @@ def make_user(username: str, display_name: str, **extra: Any) -> User:
 def grant(user: User, org: Organization, kind: str, *, reaches_subtree: bool | None = None) -> Role:
     if reaches_subtree is None:
         reaches_subtree = Role.DEFAULT_REACH[kind]
-    return Role.objects.create(user=user, organization=org, kind=kind, reaches_subtree=reaches_subtree)
+    return Role.objects.create(
+        user=user, organization=org, kind=kind, reaches_subtree=reaches_subtree
+    )
 
 
 @pytest.fixture
@@ -102,7 +106,9 @@ def people(tree: Tree) -> People:
     superior = make_user("superior", "赵委员")
     office = make_user("office", "陈主任")
     supervisor = make_user("supervisor", "刘监督")
-    admin = User.objects.create_superuser(username="admin", password=PASSWORD, display_name="系统管理员")
+    admin = User.objects.create_superuser(
+        username="admin", password=PASSWORD, display_name="系统管理员"
+    )
     outsider = make_user("outsider", "路人甲")
     grant(clerk, tree.village, R.CLERK)
     grant(reviewer, tree.village, R.REVIEWER)
@@ -117,3 +123,51 @@ def client_for(user: User) -> Client:
     client = Client()
     client.force_login(user)
     return client
+
+
+# --- Browser tests: Playwright drives Debian's Chromium (never a downloaded browser) ------
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+]
+
+
+@pytest.fixture(scope="session")
+def chromium():  # type: ignore[no-untyped-def]
+    import os
+
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are
+    # still synchronous and safe.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def browser_page(chromium, live_server):  # type: ignore[no-untyped-def]
+    context = chromium.new_context(locale="zh-CN", base_url=live_server.url)
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def sign_in(page, login: str, password: str = PASSWORD) -> None:  # type: ignore[no-untyped-def]
+    page.goto("/accounts/login/")
+    page.get_by_label("用户名或手机号").fill(login)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url("**/console/**")

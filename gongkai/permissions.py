@@ -59,9 +59,7 @@ def can_use_console(user: Any) -> bool:
 def can_view_in_console(user: Any, org: Organization) -> bool:
     """Staff of the organization, of a superior reaching it, or the superior's reviewers."""
     return (
-        is_administrator(user)
-        or holds(user, org, STAFF_KINDS)
-        or can_review_as_superior(user, org)
+        is_administrator(user) or holds(user, org, STAFF_KINDS) or can_review_as_superior(user, org)
     )
 
 

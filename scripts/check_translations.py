@@ -31,9 +31,15 @@ def main() -> int:
         for flag in ("--untranslated", "--only-fuzzy"):
             out = subprocess.run(
                 ["msgattrib", flag, "--no-obsolete", str(po)],
-                capture_output=True, text=True, check=True,
+                capture_output=True,
+                text=True,
+                check=True,
             ).stdout
-            entries = [line for line in out.splitlines() if line.startswith("msgid ") and line != 'msgid ""']
+            entries = [
+                line
+                for line in out.splitlines()
+                if line.startswith("msgid ") and line != 'msgid ""'
+            ]
             problems += [f"{po.relative_to(ROOT)}: {flag[2:]}: {e[6:]}" for e in entries]
     for problem in problems:
         print(problem)

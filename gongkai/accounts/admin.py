@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from gongkai.accounts.models import User
@@ -20,7 +21,7 @@ class UserAdmin(BaseUserAdmin):
     )
 
 
-def _superusers_only(request) -> bool:  # type: ignore[no-untyped-def]
+def _superusers_only(request: HttpRequest) -> bool:
     # Django's admin is for system administrators; everyone else works in the console.
     return bool(request.user.is_active and request.user.is_superuser)
 

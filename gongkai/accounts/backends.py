@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from asgiref.sync import sync_to_async
 from django.contrib.auth.backends import ModelBackend
 from django.http import HttpRequest
 
@@ -29,7 +30,7 @@ def canonical_username(request: HttpRequest | None, credentials: dict[str, Any])
 
 
 class UsernameOrMobileBackend(ModelBackend):
-    def authenticate(  # type: ignore[override]
+    def authenticate(
         self,
         request: HttpRequest | None,
         username: str | None = None,
@@ -46,3 +47,16 @@ class UsernameOrMobileBackend(ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+    async def aauthenticate(
+        self,
+        request: HttpRequest | None,
+        username: str | None = None,
+        password: str | None = None,
+        **kwargs: Any,
+    ) -> User | None:
+        # ModelBackend.aauthenticate looks the user up by username only; the async path must
+        # accept a mobile number exactly as the sync one does.
+        return await sync_to_async(self.authenticate)(
+            request, username=username, password=password, **kwargs
+        )

@@ -7,7 +7,15 @@ class LoginForm(AuthenticationForm):
     username = forms.CharField(
         label=_("Username or mobile number"),
         max_length=150,
-        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
+        widget=forms.TextInput(
+            attrs={
+                "autofocus": True,
+                "autocomplete": "username",
+                # Phones must not capitalise or "correct" a username.
+                "autocapitalize": "none",
+                "spellcheck": "false",
+            }
+        ),
     )
     error_messages = {
         "invalid_login": _(

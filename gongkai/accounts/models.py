@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+import re
+
 from typing import TYPE_CHECKING
 
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -10,8 +13,14 @@ from django.utils.translation import gettext_lazy as _
 if TYPE_CHECKING:
     from gongkai.organizations.models import Role
 
+USERNAME_LOOKS_LIKE_MOBILE = _(
+    "A username cannot be another person's mobile number; people sign in with either."
+)
+MOBILE_IS_A_USERNAME = _("This mobile number is already someone's username.")
+
+MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 MOBILE_VALIDATOR = RegexValidator(
-    r"^1[3-9]\d{9}$", _("Enter an 11-digit mainland mobile number, e.g. 13800138000.")
+    MOBILE_RE, _("Enter an 11-digit mainland mobile number, e.g. 13800138000.")
 )
 
 
@@ -34,11 +43,26 @@ class User(AbstractUser):
         help_text=_("Can be used instead of the username to sign in."),
     )
 
-    objects: UserManager[User] = UserManager()
-
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+
+    def clean(self) -> None:
+        # Sign-in accepts a username or a mobile number, so the two namespaces must not
+        # overlap: otherwise one person's mobile would open (or lock) another's account.
+        super().clean()
+        others = User.objects.exclude(pk=self.pk)
+        if (
+            self.username
+            and self.username != self.mobile
+            and (
+                others.filter(mobile=self.username).exists()
+                or MOBILE_RE.fullmatch(self.username)
+            )
+        ):
+            raise ValidationError({"username": USERNAME_LOOKS_LIKE_MOBILE})
+        if self.mobile and others.filter(username=self.mobile).exists():
+            raise ValidationError({"mobile": MOBILE_IS_A_USERNAME})
 
     def __str__(self) -> str:
         return self.display_name or self.username

@@ -366,10 +366,16 @@ def parse_yaml(content: bytes | str) -> ParsedCatalog:
             own = {k: v for k, v in entry.items() if k in ITEM_ATTRIBUTES}
             values = {**defaults, **own}
             values.setdefault("timing", Timing.EVENT)
-            if "period" not in own and _normalise_quietly("timing", values["timing"]) != Timing.PERIODIC:
+            if (
+                "period" not in own
+                and _normalise_quietly("timing", values["timing"]) != Timing.PERIODIC
+            ):
                 # A default period only applies to the periodic items it was written for.
                 values.pop("period", None)
-                if _normalise_quietly("deadline_basis", values.get("deadline_basis")) == DeadlineBasis.PERIOD_END:
+                if (
+                    _normalise_quietly("deadline_basis", values.get("deadline_basis"))
+                    == DeadlineBasis.PERIOD_END
+                ):
                     values.pop("deadline_basis", None)
                     values.pop("deadline_days", None)
             key = str(values.get("key") or "")
@@ -474,9 +480,9 @@ def parse_excel(content: bytes) -> ParsedCatalog:
             for r in book[INFO_SHEET].iter_rows(values_only=True)
             if r and r[0]
         }
-        for header, name in (("名称", "title"), ("来源", "source"), ("说明", "notes")):
-            if info.get(header):
-                result.data[name] = str(info[header]).strip()
+        for label, name in (("名称", "title"), ("来源", "source"), ("说明", "notes")):
+            if info.get(label):
+                result.data[name] = str(info[label]).strip()
     rows = book[CATALOG_SHEET].iter_rows(values_only=True)
     header = [str(h).strip() if h is not None else "" for h in next(rows, ())]
     missing = [h for h in REQUIRED_HEADERS if h not in header]
@@ -536,10 +542,7 @@ def parse_excel(content: bytes) -> ParsedCatalog:
     unknown = [k for k in forms_by_item if k not in seen_keys]
     for key in unknown:
         result.errors.append(
-            str(
-                FORM_ROW_UNKNOWN_ITEM
-                % {"sheet": FORM_SHEET, "row": form_rows[key], "key": key}
-            )
+            str(FORM_ROW_UNKNOWN_ITEM % {"sheet": FORM_SHEET, "row": form_rows[key], "key": key})
         )
     result.data["categories"] = list(categories.values())
     if not result.errors and result.item_count == 0:

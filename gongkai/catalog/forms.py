@@ -25,7 +25,7 @@ CONSULTATION_DAYS_REQUIRED = _("Give the consultation period in working days.")
 CONSULTATION_DAYS_ONLY_IF_REQUIRED = _("A consultation period needs “consultation required”.")
 FORM_NOT_YAML = _("The structured form is not valid YAML/JSON: %(error)s")
 
-BLANK = [("", "—")]
+BLANK: list[tuple[str, Any]] = [("", "—")]
 
 
 class ItemForm(forms.Form):
@@ -90,7 +90,7 @@ class ItemForm(forms.Form):
             # Imports take the category from the file's structure.
             del self.fields["category_key"]
         else:
-            self.fields["category_key"].choices = categories
+            self.fields["category_key"].choices = categories  # type: ignore[attr-defined]
         if restrict_to is not None:
             # An inherited item: only the attributes a subordinate may override are editable.
             for name, field in self.fields.items():
@@ -114,7 +114,7 @@ class ItemForm(forms.Form):
         return normalise_form_schema(raw)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         timing, period = data.get("timing"), data.get("period")
         if timing == Timing.PERIODIC and not period:
             self.add_error("period", PERIOD_REQUIRED)

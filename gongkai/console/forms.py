@@ -10,8 +10,16 @@ class OrganizationForm(forms.ModelForm):
     class Meta:
         model = Organization
         fields = [
-            "code", "name", "kind", "is_pilot", "supervision_phone", "opinion_mailbox",
-            "address", "spokesperson", "press_liaison", "is_active",
+            "code",
+            "name",
+            "kind",
+            "is_pilot",
+            "supervision_phone",
+            "opinion_mailbox",
+            "address",
+            "spokesperson",
+            "press_liaison",
+            "is_active",
         ]
 
 

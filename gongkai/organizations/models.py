@@ -52,9 +52,7 @@ class Organization(models.Model):
         BRANCH = "branch", _("Branch")
         PARTY_GROUP = "party_group", _("Party group")
 
-    code = models.CharField(
-        _("code"), max_length=32, unique=True, validators=[CODE_VALIDATOR]
-    )
+    code = models.CharField(_("code"), max_length=32, unique=True, validators=[CODE_VALIDATOR])
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     parent = models.ForeignKey(
@@ -138,8 +136,7 @@ class RoleQuerySet(models.QuerySet["Role"]):
     def covering(self, org: Organization) -> RoleQuerySet:
         """Roles that apply at `org`: held there, or above it with subtree reach."""
         return self.filter(
-            Q(organization=org)
-            | Q(reaches_subtree=True, organization__path__in=org.ancestor_paths)
+            Q(organization=org) | Q(reaches_subtree=True, organization__path__in=org.ancestor_paths)
         )
 
 
@@ -162,7 +159,8 @@ class Role(models.Model):
         Kind.CLERK: False,
         Kind.REVIEWER: False,
         Kind.PRINCIPAL: False,
-        Kind.DISCIPLINE_SECRETARY: True,
+        # In its own leading group; supervising below is a supervisor role's job.
+        Kind.DISCIPLINE_SECRETARY: False,
         Kind.SUPERVISOR: True,
         Kind.MEMBER: False,
         Kind.OFFICE: True,

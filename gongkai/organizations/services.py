@@ -24,7 +24,9 @@ def create_organization(*, parent: Organization | None, **fields: Any) -> Organi
     """Create an organization under `parent` (None for a root), giving it the next path."""
     parent_path = parent.path if parent else ""
     if len(parent_path) + tree.SEGMENT > tree.PATH_MAX_LENGTH:
-        raise ValidationError(TREE_TOO_DEEP, params={"levels": tree.PATH_MAX_LENGTH // tree.SEGMENT})
+        raise ValidationError(
+            TREE_TOO_DEEP, params={"levels": tree.PATH_MAX_LENGTH // tree.SEGMENT}
+        )
     for attempt in range(_PATH_RETRIES):
         org = Organization(parent=parent, **fields)
         org.path = Organization.next_child_path(parent_path)
@@ -66,7 +68,9 @@ def move_organization(org: Organization, *, new_parent: Organization | None) -> 
         .first()
     )
     if deepest is not None and (deepest + depth_shift) * tree.SEGMENT > tree.PATH_MAX_LENGTH:
-        raise ValidationError(TREE_TOO_DEEP, params={"levels": tree.PATH_MAX_LENGTH // tree.SEGMENT})
+        raise ValidationError(
+            TREE_TOO_DEEP, params={"levels": tree.PATH_MAX_LENGTH // tree.SEGMENT}
+        )
     Organization.objects.filter(path__gte=low, path__lt=high).update(
         path=Concat(Value(new_path), Substr("path", len(old_path) + 1)),
         depth=F("depth") + depth_shift,

@@ -35,7 +35,7 @@ class TreePathField(models.CharField):
         kwargs.setdefault("max_length", PATH_MAX_LENGTH)
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
 
-    def db_parameters(self, connection: BaseDatabaseWrapper) -> dict[str, object]:
+    def db_parameters(self, connection: BaseDatabaseWrapper) -> dict[str, str | None]:
         params = super().db_parameters(connection)
         if connection.vendor == "postgresql":
             params["collation"] = "C"

@@ -28,6 +28,9 @@ def builtin_templates() -> dict[str, BuiltinTemplate]:
     for path in sorted(DIRECTORY.glob("*.yaml")):
         head = yaml.safe_load(path.read_text(encoding="utf-8"))
         templates[path.stem] = BuiltinTemplate(
-            key=path.stem, title=head.get("title", path.stem), source=head.get("source", ""), path=path
+            key=path.stem,
+            title=head.get("title", path.stem),
+            source=head.get("source", ""),
+            path=path,
         )
     return templates

@@ -36,8 +36,12 @@ categories:
 
 def item_values(**overrides):  # type: ignore[no-untyped-def]
     values = {
-        "name": "村级集体经济项目进展", "scope": Scope.PUBLIC, "timing": Timing.EVENT,
-        "deadline_days": 5, "deadline_basis": "event", "channels": [Channel.BOARD],
+        "name": "村级集体经济项目进展",
+        "scope": Scope.PUBLIC,
+        "timing": Timing.EVENT,
+        "deadline_days": 5,
+        "deadline_basis": "event",
+        "channels": [Channel.BOARD],
         "responsible_unit": "村委会",
     }
     values.update(overrides)
@@ -50,7 +54,9 @@ def town_catalog(tree, people) -> Catalog:  # type: ignore[no-untyped-def]
 
     parsed = parse_yaml(TOWN_YAML)
     assert parsed.errors == []
-    catalog = services.create_catalog(tree.town, actor=people.office, title="青石镇目录", inherit=False)
+    catalog = services.create_catalog(
+        tree.town, actor=people.office, title="青石镇目录", inherit=False
+    )
     services.load_catalog_data(catalog, actor=people.office, data=parsed.data)
     services.publish_catalog(catalog, actor=people.office, note="v1")
     catalog.refresh_from_db()
@@ -59,9 +65,8 @@ def town_catalog(tree, people) -> Catalog:  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def village_catalog(tree, people, town_catalog) -> Catalog:  # type: ignore[no-untyped-def]
-    from gongkai.organizations.models import Role
-
     from gongkai.conftest import grant
+    from gongkai.organizations.models import Role
 
     grant(people.reviewer, tree.village, Role.Kind.PRINCIPAL)
     people.reviewer.__dict__.pop("_roles_cache", None)

@@ -49,7 +49,7 @@ def test_the_town_changes_its_catalog_and_a_pilot_village_accepts_it(demo, brows
     # A locked item offers no edit link below; an added local item is marked as local.
     locked_row = page.locator("tr", has_text="锁定").first
     assert locked_row.get_by_role("link", name="编辑").count() == 0
-    page.get_by_role("link", name="新增事项").click()
+    page.get_by_role("link", name="新增事项", exact=True).click()
     page.get_by_label("事项", exact=True).fill("村级光伏收益分配情况")
     page.get_by_label("公开时限").select_option(label="即时公开")
     page.get_by_label("时限（工作日）").fill("5")
@@ -90,12 +90,16 @@ def test_the_office_imports_branches_and_sees_bad_rows_by_number(demo, browser_p
     page = browser_page
     sign_in(page, "office", DEMO_PASSWORD)
     bad = tmp_path / "branches.xlsx"
-    bad.write_bytes(_sheet([
-        ["QS-17", "新村党支部", "党支部", "QS"],
-        ["QS-18", "河湾村党支部", "党支部", "QX"],
-        ["QS-19", "山脚村党支部", "党支部", "QS"],
-        ["QS-20", "坝子村党支部", "党支部", "XX"],
-    ]))
+    bad.write_bytes(
+        _sheet(
+            [
+                ["QS-17", "新村党支部", "党支部", "QS"],
+                ["QS-18", "河湾村党支部", "党支部", "QX"],
+                ["QS-19", "山脚村党支部", "党支部", "QS"],
+                ["QS-20", "坝子村党支部", "党支部", "XX"],
+            ]
+        )
+    )
     page.get_by_role("link", name="导入党组织").click()
     page.get_by_label("Excel 文件（.xlsx）").set_input_files(str(bad))
     page.get_by_role("button", name="导入", exact=True).click()
@@ -105,10 +109,14 @@ def test_the_office_imports_branches_and_sees_bad_rows_by_number(demo, browser_p
     assert not Organization.objects.filter(code__in=["QS-17", "QS-19"]).exists()
 
     good = tmp_path / "fixed.xlsx"
-    good.write_bytes(_sheet([
-        ["QS-17", "新村党支部", "党支部", "QS"],
-        ["QS-18", "河湾村党支部", "党支部", "QS"],
-    ]))
+    good.write_bytes(
+        _sheet(
+            [
+                ["QS-17", "新村党支部", "党支部", "QS"],
+                ["QS-18", "河湾村党支部", "党支部", "QS"],
+            ]
+        )
+    )
     page.get_by_label("Excel 文件（.xlsx）").set_input_files(str(good))
     page.get_by_role("button", name="导入", exact=True).click()
     page.get_by_text("导入完成：新增 2 个").wait_for()

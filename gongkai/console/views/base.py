@@ -90,7 +90,10 @@ def navigation(request: HttpRequest, active: str) -> list[dict[str, Any]]:
     sections.append({"title": _("Catalog"), "links": catalog_links})
     if permissions.is_administrator(user):
         sections.append(
-            {"title": _("System"), "links": [("admin", _("System administration"), reverse("admin:index"))]}
+            {
+                "title": _("System"),
+                "links": [("admin", _("System administration"), reverse("admin:index"))],
+            }
         )
     for section in sections:
         section["links"] = [
@@ -101,7 +104,7 @@ def navigation(request: HttpRequest, active: str) -> list[dict[str, Any]]:
 
 
 def context(request: HttpRequest, active: str, **extra: Any) -> dict[str, Any]:
-    user = request.user
+    user: Any = request.user  # signed in: console_view checked
     switchable = sorted(
         {role.organization for role in user.roles_cached if role.kind in permissions.STAFF_KINDS},
         key=lambda o: o.path,

@@ -23,7 +23,11 @@ def _catalog(request: HttpRequest) -> Catalog | None:
     org = request.org  # type: ignore[attr-defined]
     if org is None:
         return None
-    return Catalog.objects.select_related("organization", "parent__organization").filter(organization=org).first()
+    return (
+        Catalog.objects.select_related("organization", "parent__organization")
+        .filter(organization=org)
+        .first()
+    )
 
 
 def _editable_catalog(request: HttpRequest) -> Catalog:
@@ -77,8 +81,11 @@ def start(request: HttpRequest) -> HttpResponse:
             if parsed.errors:  # a shipped template is tested to parse; never half-load one
                 raise ValidationError(parsed.errors)
             catalog = Catalog.objects.filter(organization=org).first() or services.create_catalog(
-                org, actor=request.user, title=parsed.data.get("title", template.title),
-                source=template.source, inherit=False,
+                org,
+                actor=request.user,
+                title=parsed.data.get("title", template.title),
+                source=template.source,
+                inherit=False,
             )
             count = services.load_catalog_data(catalog, actor=request.user, data=parsed.data)
             messages.success(
@@ -109,7 +116,10 @@ def item_form(request: HttpRequest, key: str | None = None) -> HttpResponse:
     if inherited and target is not None and target.locked:
         messages.error(
             request,
-            str(services.ITEM_LOCKED % {"item": target.value("name"), "origin": target.origin.organization.name}),
+            str(
+                services.ITEM_LOCKED
+                % {"item": target.value("name"), "origin": target.origin.organization.name}
+            ),
         )
         return redirect("console:catalog")
     initial = (
@@ -118,7 +128,9 @@ def item_form(request: HttpRequest, key: str | None = None) -> HttpResponse:
         else {"category_key": request.GET.get("category", "")}
     )
     form = ItemForm(
-        request.POST or None, initial=initial, categories=_categories(catalog),
+        request.POST or None,
+        initial=initial,
+        categories=_categories(catalog),
         restrict_to=OVERRIDABLE if inherited else None,
     )
     if request.method == "POST" and form.is_valid():
@@ -130,7 +142,8 @@ def item_form(request: HttpRequest, key: str | None = None) -> HttpResponse:
             messages.success(request, _("Saved in the draft. Publish the draft to make it count."))
             return redirect("console:catalog")
     return render(
-        request, "console/catalog/item_form.html",
+        request,
+        "console/catalog/item_form.html",
         context(request, "catalog", form=form, catalog=catalog, target=target, inherited=inherited),
     )
 
@@ -144,15 +157,22 @@ def drop(request: HttpRequest, key: str) -> HttpResponse:
     form = DropForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            services.drop_item(catalog, actor=request.user, key=key, reason=form.cleaned_data["reason"])
+            services.drop_item(
+                catalog, actor=request.user, key=key, reason=form.cleaned_data["reason"]
+            )
         except ValidationError as exc:
             form.add_error("reason", exc)
         else:
-            messages.success(request, _("“%(item)s” is dropped in the draft.") % {"item": target.value("name")})
+            messages.success(
+                request, _("“%(item)s” is dropped in the draft.") % {"item": target.value("name")}
+            )
             return redirect("console:catalog")
     return render(
-        request, "console/catalog/drop.html",
-        context(request, "catalog", form=form, target=target, inherited=target.inherited_by(catalog)),
+        request,
+        "console/catalog/drop.html",
+        context(
+            request, "catalog", form=form, target=target, inherited=target.inherited_by(catalog)
+        ),
     )
 
 
@@ -173,7 +193,14 @@ def category_form(request: HttpRequest, key: str | None = None) -> HttpResponse:
     catalog = _editable_catalog(request)
     initial = {}
     if key:
-        category = next((c for c in effective_catalog(catalog, catalog.draft_version).categories if c.key == key), None)
+        category = next(
+            (
+                c
+                for c in effective_catalog(catalog, catalog.draft_version).categories
+                if c.key == key
+            ),
+            None,
+        )
         if category is None:
             raise Http404
         initial = {"name": category.name, "description": category.description}
@@ -186,7 +213,11 @@ def category_form(request: HttpRequest, key: str | None = None) -> HttpResponse:
         else:
             messages.success(request, _("Saved in the draft. Publish the draft to make it count."))
             return redirect("console:catalog")
-    return render(request, "console/catalog/category_form.html", context(request, "catalog", form=form, key=key))
+    return render(
+        request,
+        "console/catalog/category_form.html",
+        context(request, "catalog", form=form, key=key),
+    )
 
 
 @console_view
@@ -223,9 +254,15 @@ def pending(request: HttpRequest) -> HttpResponse:
     if catalog is None:
         raise Http404
     return render(
-        request, "console/catalog/pending.html",
-        context(request, "catalog", catalog=catalog, changes=services.pending_changes(catalog),
-                can_edit=permissions.can_edit_catalog(request.user, catalog.organization)),
+        request,
+        "console/catalog/pending.html",
+        context(
+            request,
+            "catalog",
+            catalog=catalog,
+            changes=services.pending_changes(catalog),
+            can_edit=permissions.can_edit_catalog(request.user, catalog.organization),
+        ),
     )
 
 
@@ -238,7 +275,11 @@ def accept(request: HttpRequest) -> HttpResponse:
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
     else:
-        messages.success(request, _("Accepted; this catalog is now at version %(version)d.") % {"version": version.number})
+        messages.success(
+            request,
+            _("Accepted; this catalog is now at version %(version)d.")
+            % {"version": version.number},
+        )
     return redirect("console:catalog")
 
 
@@ -246,22 +287,33 @@ def accept(request: HttpRequest) -> HttpResponse:
 def versions(request: HttpRequest) -> HttpResponse:
     catalog = _catalog(request)
     rows = (
-        CatalogVersion.objects.filter(catalog=catalog).select_related("published_by").order_by("-number")
+        CatalogVersion.objects.filter(catalog=catalog)
+        .select_related("published_by")
+        .order_by("-number")
         if catalog
         else []
     )
-    return render(request, "console/catalog/versions.html", context(request, "versions", catalog=catalog, rows=rows))
+    return render(
+        request,
+        "console/catalog/versions.html",
+        context(request, "versions", catalog=catalog, rows=rows),
+    )
 
 
 @console_view
 def subordinates(request: HttpRequest) -> HttpResponse:
     catalog = _editable_catalog(request)
     layers = (
-        Catalog.objects.filter(parent=catalog).select_related("organization").order_by("organization__path")
+        Catalog.objects.filter(parent=catalog)
+        .select_related("organization")
+        .order_by("organization__path")
     )
-    missing = catalog.organization.descendants().filter(catalog__isnull=True, is_active=True).count()
+    missing = (
+        catalog.organization.descendants().filter(catalog__isnull=True, is_active=True).count()
+    )
     return render(
-        request, "console/catalog/subordinates.html",
+        request,
+        "console/catalog/subordinates.html",
         context(request, "subordinates", catalog=catalog, layers=layers, missing=missing),
     )
 
@@ -271,7 +323,10 @@ def subordinates(request: HttpRequest) -> HttpResponse:
 def push_down(request: HttpRequest) -> HttpResponse:
     catalog = _editable_catalog(request)
     opened = services.push_down(catalog, actor=request.user)
-    messages.success(request, _("%(count)d subordinate organizations now inherit this catalog.") % {"count": opened})
+    messages.success(
+        request,
+        _("%(count)d subordinate organizations now inherit this catalog.") % {"count": opened},
+    )
     return redirect("console:catalog_subordinates")
 
 
@@ -286,9 +341,16 @@ def templates(request: HttpRequest) -> HttpResponse:
         parsed = exchange.parse_yaml(builtin_templates()[chosen].read())
         preview = parsed.data
     return render(
-        request, "console/catalog/templates.html",
-        context(request, "templates", templates=builtin_templates().values(), preview=preview,
-                chosen=chosen, catalog=_catalog(request)),
+        request,
+        "console/catalog/templates.html",
+        context(
+            request,
+            "templates",
+            templates=builtin_templates().values(),
+            preview=preview,
+            chosen=chosen,
+            catalog=_catalog(request),
+        ),
     )
 
 
@@ -307,15 +369,22 @@ def import_catalog(request: HttpRequest) -> HttpResponse:
         if not errors:
             if catalog is None:
                 catalog = services.create_catalog(
-                    org, actor=request.user, title=parsed.data.get("title") or org.name, inherit=True,
+                    org,
+                    actor=request.user,
+                    title=parsed.data.get("title") or org.name,
+                    inherit=True,
                 )
             count = services.load_catalog_data(catalog, actor=request.user, data=parsed.data)
             messages.success(
-                request, _("%(count)d items imported into the draft. Review them, then publish.") % {"count": count}
+                request,
+                _("%(count)d items imported into the draft. Review them, then publish.")
+                % {"count": count},
             )
             return redirect("console:catalog")
     return render(
-        request, "console/catalog/import.html", context(request, "catalog", form=form, errors=errors, catalog=catalog)
+        request,
+        "console/catalog/import.html",
+        context(request, "catalog", form=form, errors=errors, catalog=catalog),
     )
 
 
@@ -339,8 +408,11 @@ def export(request: HttpRequest, fmt: str) -> HttpResponse:
     effective = effective_catalog(catalog)
     name = f"{catalog.organization.name}-公开目录-v{catalog.version}"
     if fmt == "yaml":
-        return _download(exchange.export_yaml(effective), f"{name}.yaml", "application/yaml; charset=utf-8")
+        return _download(
+            exchange.export_yaml(effective), f"{name}.yaml", "application/yaml; charset=utf-8"
+        )
     return _download(
-        exchange.export_excel(effective), f"{name}.xlsx",
+        exchange.export_excel(effective),
+        f"{name}.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -19,7 +21,7 @@ def _calendar_alerts() -> list[object]:
 
 @console_view
 def home(request: HttpRequest) -> HttpResponse:
-    user = request.user
+    user: Any = request.user  # signed in: console_view checked
     roles = sorted(user.roles_cached, key=lambda r: (r.organization.path, r.kind))
     editable = [r.organization for r in roles if r.kind in permissions.CATALOG_KINDS]
     pending = (

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
@@ -26,16 +28,23 @@ def _tree_roots(request: HttpRequest) -> list[Organization]:
     when one lies below another), or the real roots for an administrator."""
     if permissions.is_administrator(request.user):
         return list(_with_child_counts(Organization.objects.roots()).order_by("path"))
-    held = {r.organization for r in request.user.roles_cached if r.kind in permissions.STAFF_KINDS}
+    user: Any = request.user
+    held = {r.organization for r in user.roles_cached if r.kind in permissions.STAFF_KINDS}
     tops = [o for o in held if not any(o != other and o.is_within(other) for other in held)]
     return list(
-        _with_child_counts(Organization.objects.filter(pk__in=[o.pk for o in tops])).order_by("path")
+        _with_child_counts(Organization.objects.filter(pk__in=[o.pk for o in tops])).order_by(
+            "path"
+        )
     )
 
 
 @console_view
 def tree(request: HttpRequest) -> HttpResponse:
-    return render(request, "console/organizations/tree.html", context(request, "tree", roots=_tree_roots(request)))
+    return render(
+        request,
+        "console/organizations/tree.html",
+        context(request, "tree", roots=_tree_roots(request)),
+    )
 
 
 @console_view
@@ -54,7 +63,7 @@ def children(request: HttpRequest, code: str) -> HttpResponse:
 @console_view
 def detail(request: HttpRequest, code: str) -> HttpResponse:
     org = org_or_404(request, code)
-    user = request.user
+    user: Any = request.user  # signed in: console_view checked
     return render(
         request,
         "console/organizations/detail.html",
@@ -83,8 +92,11 @@ def edit(request: HttpRequest, code: str) -> HttpResponse:
         messages.success(request, _("The organization has been saved."))
         return redirect("console:org_detail", form.instance.code)
     return render(
-        request, "console/organizations/form.html",
-        context(request, "tree", form=form, subject=org, title=_("Edit %(name)s") % {"name": org.name}),
+        request,
+        "console/organizations/form.html",
+        context(
+            request, "tree", form=form, subject=org, title=_("Edit %(name)s") % {"name": org.name}
+        ),
     )
 
 
@@ -93,7 +105,9 @@ def add_child(request: HttpRequest, code: str) -> HttpResponse:
     parent = org_or_404(request, code)
     if not permissions.can_manage_tree_below(request.user, parent):
         raise PermissionDenied
-    form = OrganizationForm(request.POST or None, initial={"kind": Organization.Kind.BRANCH, "is_active": True})
+    form = OrganizationForm(
+        request.POST or None, initial={"kind": Organization.Kind.BRANCH, "is_active": True}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             org = create_organization(parent=parent, **form.cleaned_data)
@@ -103,9 +117,15 @@ def add_child(request: HttpRequest, code: str) -> HttpResponse:
             messages.success(request, _("%(name)s has been added.") % {"name": org.name})
             return redirect("console:org_detail", org.code)
     return render(
-        request, "console/organizations/form.html",
-        context(request, "tree", form=form, subject=parent,
-                title=_("New organization under %(name)s") % {"name": parent.name}),
+        request,
+        "console/organizations/form.html",
+        context(
+            request,
+            "tree",
+            form=form,
+            subject=parent,
+            title=_("New organization under %(name)s") % {"name": parent.name},
+        ),
     )
 
 
@@ -117,7 +137,9 @@ def import_organizations(request: HttpRequest) -> HttpResponse:
     form = OrganizationImportForm(request.POST or None, request.FILES or None)
     result = None
     if request.method == "POST" and form.is_valid():
-        result = importing.import_organizations(form.cleaned_data["file"], actor=request.user, under=under)
+        result = importing.import_organizations(
+            form.cleaned_data["file"], actor=request.user, under=under
+        )
         if not result.errors:
             messages.success(
                 request,
@@ -126,7 +148,8 @@ def import_organizations(request: HttpRequest) -> HttpResponse:
             )
             return redirect("console:org_detail", under.code)
     return render(
-        request, "console/organizations/import.html",
+        request,
+        "console/organizations/import.html",
         context(request, "import", form=form, result=result, under=under),
     )
 
@@ -137,7 +160,9 @@ def import_template(request: HttpRequest) -> HttpResponse:
         importing.organization_import_template(),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    response["Content-Disposition"] = "attachment; filename*=UTF-8''%E7%BB%84%E7%BB%87%E5%AF%BC%E5%85%A5%E6%A8%A1%E6%9D%BF.xlsx"
+    response["Content-Disposition"] = (
+        "attachment; filename*=UTF-8''%E7%BB%84%E7%BB%87%E5%AF%BC%E5%85%A5%E6%A8%A1%E6%9D%BF.xlsx"
+    )
     return response
 
 

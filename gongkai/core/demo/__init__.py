@@ -23,18 +23,50 @@ K = Organization.Kind
 R = Role.Kind
 
 VILLAGES = [
-    ("QS-01", "东岭村党支部", True), ("QS-02", "西岭村党支部", False),
-    ("QS-03", "南岗村党支部", False), ("QS-04", "北坪村党支部", False),
-    ("QS-05", "石桥村党支部", True), ("QS-06", "柳溪村党支部", False),
-    ("QS-07", "桃源村党支部", False), ("QS-08", "杏花村党支部", False),
-    ("QS-09", "青山村党支部", False), ("QS-10", "白水村党支部", False),
-    ("QS-11", "枫林村党支部", False), ("QS-12", "竹园村党支部", False),
-    ("QS-13", "梨树村党支部", False), ("QS-14", "松坡村党支部", False),
-    ("QS-15", "荷塘村党支部", False), ("QS-16", "青石社区党支部", False),
+    ("QS-01", "东岭村党支部", True),
+    ("QS-02", "西岭村党支部", False),
+    ("QS-03", "南岗村党支部", False),
+    ("QS-04", "北坪村党支部", False),
+    ("QS-05", "石桥村党支部", True),
+    ("QS-06", "柳溪村党支部", False),
+    ("QS-07", "桃源村党支部", False),
+    ("QS-08", "杏花村党支部", False),
+    ("QS-09", "青山村党支部", False),
+    ("QS-10", "白水村党支部", False),
+    ("QS-11", "枫林村党支部", False),
+    ("QS-12", "竹园村党支部", False),
+    ("QS-13", "梨树村党支部", False),
+    ("QS-14", "松坡村党支部", False),
+    ("QS-15", "荷塘村党支部", False),
+    ("QS-16", "青石社区党支部", False),
 ]
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘"
-GIVEN = ["建国", "秀英", "志强", "桂兰", "海涛", "丽华", "春生", "玉梅", "德明", "晓燕", "文华", "金凤",
-         "永福", "红霞", "国庆", "淑珍", "明亮", "小红", "长江", "翠花", "宏伟", "雪梅", "振华", "春兰"]
+GIVEN = [
+    "建国",
+    "秀英",
+    "志强",
+    "桂兰",
+    "海涛",
+    "丽华",
+    "春生",
+    "玉梅",
+    "德明",
+    "晓燕",
+    "文华",
+    "金凤",
+    "永福",
+    "红霞",
+    "国庆",
+    "淑珍",
+    "明亮",
+    "小红",
+    "长江",
+    "翠花",
+    "宏伟",
+    "雪梅",
+    "振华",
+    "春兰",
+]
 
 
 @dataclass(frozen=True)
@@ -67,14 +99,23 @@ def _person(username: str, display_name: str, mobile: str | None = None) -> User
     return user
 
 
-def _role(user: User, org: Organization, kind: str, title: str = "", reach: bool | None = None) -> None:
+def _role(
+    user: User, org: Organization, kind: str, title: str = "", reach: bool | None = None
+) -> None:
     Role.objects.get_or_create(
-        user=user, organization=org, kind=kind,
-        defaults={"title": title, "reaches_subtree": Role.DEFAULT_REACH[kind] if reach is None else reach},
+        user=user,
+        organization=org,
+        kind=kind,
+        defaults={
+            "title": title,
+            "reaches_subtree": Role.DEFAULT_REACH[kind] if reach is None else reach,
+        },
     )
 
 
-def _org(code: str, name: str, kind: str, parent: Organization | None, **extra: object) -> Organization:
+def _org(
+    code: str, name: str, kind: str, parent: Organization | None, **extra: object
+) -> Organization:
     existing = Organization.objects.filter(code=code).first()
     return existing or create_organization(parent=parent, code=code, name=name, kind=kind, **extra)
 
@@ -85,24 +126,45 @@ def _name(n: int) -> str:
 
 @transaction.atomic
 def load_demo() -> None:
-    county = _org("YL", "云岭县委", K.COMMITTEE, None, address="云岭县人民路1号",
-                  supervision_phone="0871-6000000")
+    county = _org(
+        "YL",
+        "云岭县委",
+        K.COMMITTEE,
+        None,
+        address="云岭县人民路1号",
+        supervision_phone="0871-6000000",
+    )
     town = _org(
-        "QS", "青石镇党委", K.COMMITTEE, county,
-        supervision_phone="0871-6123456", opinion_mailbox="镇政府一楼大厅意见箱；qsz-dwgk@example.cn",
-        address="云岭县青石镇政府街8号", spokesperson="孙立平（镇党委副书记）",
+        "QS",
+        "青石镇党委",
+        K.COMMITTEE,
+        county,
+        supervision_phone="0871-6123456",
+        opinion_mailbox="镇政府一楼大厅意见箱；qsz-dwgk@example.cn",
+        address="云岭县青石镇政府街8号",
+        spokesperson="孙立平（镇党委副书记）",
         press_liaison="马晓燕（党政办）",
     )
     branches = [
-        _org(code, name, K.BRANCH, town, is_pilot=pilot,
-             supervision_phone=f"0871-61234{index:02d}", address=f"青石镇{name[:-4]}村委会")
+        _org(
+            code,
+            name,
+            K.BRANCH,
+            town,
+            is_pilot=pilot,
+            supervision_phone=f"0871-61234{index:02d}",
+            address=f"青石镇{name[:-4]}村委会",
+        )
         for index, (code, name, pilot) in enumerate(VILLAGES, start=1)
     ]
 
     admin = User.objects.filter(username="admin").first()
     if admin is None:
         admin = User.objects.create_superuser(
-            username="admin", password=DEMO_PASSWORD, display_name="系统管理员", mobile="13900000000"
+            username="admin",
+            password=DEMO_PASSWORD,
+            display_name="系统管理员",
+            mobile="13900000000",
         )
     people = {a.username: _person(a.username, a.display_name, a.mobile) for a in ACCOUNTS[:-1]}
     village = branches[0]
@@ -114,14 +176,21 @@ def load_demo() -> None:
     # the party-government office sit in it; the office runs the day-to-day work.
     _role(people["superior"], town, R.REVIEWER, "镇党委书记、领导小组组长")
     _role(people["superior"], town, R.PRINCIPAL, "镇党委书记")
-    _role(_person("qs-discipline", "吴清廉", "13900000011"), town, R.DISCIPLINE_SECRETARY, "镇纪委书记")
+    _role(
+        _person("qs-discipline", "吴清廉", "13900000011"),
+        town,
+        R.DISCIPLINE_SECRETARY,
+        "镇纪委书记",
+    )
     _role(_person("qs-organization", "郑组织", "13900000012"), town, R.REVIEWER, "组织委员")
     _role(_person("qs-publicity", "林宣", "13900000013"), town, R.REVIEWER, "宣传委员")
     _role(people["office"], town, R.OFFICE, "党政办主任、领导小组办公室")
     _role(people["office"], town, R.CLERK, "党政办")
     _role(people["supervisor"], town, R.SUPERVISOR, "党务公开监督员")
     _role(_person("supervisor2", "何明镜", "13900000014"), town, R.SUPERVISOR, "党务公开监督员")
-    _role(_person("yl-reviewer", "冯县审", "13900000021"), county, R.REVIEWER, "县委党务公开领导小组")
+    _role(
+        _person("yl-reviewer", "冯县审", "13900000021"), county, R.REVIEWER, "县委党务公开领导小组"
+    )
     _role(_person("yl-office", "曾县办", "13900000022"), county, R.OFFICE, "县委党务公开办公室")
     for index, branch in enumerate(branches):
         if branch == village:
@@ -129,7 +198,12 @@ def load_demo() -> None:
         secretary = _person(f"sec-{branch.code.lower()}", _name(index * 3 + 1))
         _role(secretary, branch, R.REVIEWER, "支部书记")
         _role(secretary, branch, R.PRINCIPAL, "支部书记")
-        _role(_person(f"clerk-{branch.code.lower()}", _name(index * 3 + 2)), branch, R.CLERK, "党务干事")
+        _role(
+            _person(f"clerk-{branch.code.lower()}", _name(index * 3 + 2)),
+            branch,
+            R.CLERK,
+            "党务干事",
+        )
     for index, branch in enumerate(branches):
         for n in range(4):
             member = _person(f"m-{branch.code.lower()}-{n + 1}", _name(100 + index * 4 + n))
@@ -155,10 +229,19 @@ def _load_catalogs(town: Organization, branches: list[Organization], office: Use
         layer = Catalog.objects.get(organization=branch)
         first_category = services.effective_catalog(layer, layer.draft_version).categories[0].key
         for name in ("村级集体经济项目进展", "村务监督委员会监督情况"):
-            services.save_item(layer, actor=office, values={
-                "category_key": first_category, "name": name, "scope": Scope.PUBLIC,
-                "timing": Timing.PERIODIC, "period": "quarterly", "deadline_days": 10,
-                "deadline_basis": "period_end", "channels": [Channel.BOARD, Channel.MEETING],
-                "responsible_unit": branch.name,
-            })
+            services.save_item(
+                layer,
+                actor=office,
+                values={
+                    "category_key": first_category,
+                    "name": name,
+                    "scope": Scope.PUBLIC,
+                    "timing": Timing.PERIODIC,
+                    "period": "quarterly",
+                    "deadline_days": 10,
+                    "deadline_basis": "period_end",
+                    "channels": [Channel.BOARD, Channel.MEETING],
+                    "responsible_unit": branch.name,
+                },
+            )
         services.publish_catalog(layer, actor=office, note="联系点增设本村事项")
