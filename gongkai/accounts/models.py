@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import re
-
 from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import AbstractUser
@@ -55,10 +54,7 @@ class User(AbstractUser):
         if (
             self.username
             and self.username != self.mobile
-            and (
-                others.filter(mobile=self.username).exists()
-                or MOBILE_RE.fullmatch(self.username)
-            )
+            and (others.filter(mobile=self.username).exists() or MOBILE_RE.fullmatch(self.username))
         ):
             raise ValidationError({"username": USERNAME_LOOKS_LIKE_MOBILE})
         if self.mobile and others.filter(username=self.mobile).exists():

@@ -191,7 +191,9 @@ def discard_draft(catalog: Catalog, *, actor: Any) -> None:
 def accept_parent_change(catalog: Catalog, *, actor: Any) -> CatalogVersion:
     """Move the layer onto its superior's latest version. Local draft edits stay drafts."""
     _check(actor, catalog.organization)
-    catalog = Catalog.objects.select_for_update().select_related("parent").get(pk=catalog.pk)
+    catalog = (
+        Catalog.objects.select_for_update(of=("self",)).select_related("parent").get(pk=catalog.pk)
+    )
     if not catalog.has_pending_change:
         raise ValidationError(NO_PENDING_CHANGE)
     assert catalog.parent is not None
