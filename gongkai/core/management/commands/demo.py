@@ -1,32 +1,52 @@
+from typing import Any
+
 from django.core.management.base import BaseCommand
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from gongkai.core.demo import ACCOUNTS, DEMO_PASSWORD, load_demo
+
+PERSONA_LABELS = {
+    "clerk": gettext_lazy("Clerk"),
+    "reviewer": gettext_lazy("Reviewer (branch secretary)"),
+    "superior": gettext_lazy("Superior reviewer (town secretary)"),
+    "member": gettext_lazy("Member"),
+    "supervisor": gettext_lazy("Supervisor"),
+    "office": gettext_lazy("Town leading-group office"),
+    "admin": gettext_lazy("System administrator"),
+}
 
 
 class Command(BaseCommand):
     help = "Load the demo town (idempotent); --accounts prints the demo sign-ins."
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+    def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--accounts", action="store_true", help="only print the demo accounts")
 
-    def handle(self, *args, accounts: bool = False, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args: Any, accounts: bool = False, **options: Any) -> None:
         if not accounts:
             load_demo()
             self.stdout.write(
-                "演示数据已就绪：云岭县委 › 青石镇党委 › 15个村党支部和1个社区党支部。"
+                _(
+                    "The demo is ready: %(county)s › %(town)s with %(villages)d village and %(communities)d community branches."
+                )
+                % {"county": "云岭县委", "town": "青石镇党委", "villages": 15, "communities": 1}
             )
             return
-        self.stdout.write(f"演示账号（用户名或手机号均可登录），密码均为：{DEMO_PASSWORD}")
-        labels = {
-            "clerk": "经办人",
-            "reviewer": "审核人（支部书记）",
-            "superior": "上级审核人（镇党委书记）",
-            "member": "党员",
-            "supervisor": "监督员",
-            "office": "镇领导小组办公室",
-            "admin": "系统管理员",
-        }
+        self.stdout.write(
+            _(
+                "Demo accounts (sign in with the username or the mobile number); every password is: %(password)s"
+            )
+            % {"password": DEMO_PASSWORD}
+        )
         for account in ACCOUNTS:
             self.stdout.write(
-                f"  {labels[account.username]:<16} 用户名 {account.username:<11} 手机 {account.mobile}  {account.display_name}"
+                "  "
+                + _("%(persona)s: username %(username)s, mobile %(mobile)s, %(name)s")
+                % {
+                    "persona": PERSONA_LABELS[account.username],
+                    "username": account.username,
+                    "mobile": account.mobile,
+                    "name": account.display_name,
+                }
             )
