@@ -14,6 +14,7 @@ from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 
 from gongkai.catalog.models import (
+    ITEM_FIELDS,
     Catalog,
     CatalogVersion,
     Category,
@@ -27,22 +28,10 @@ from gongkai.catalog.models import (
 )
 
 #: Attributes a subordinate layer may change on an inherited item that is not locked.
-OVERRIDABLE = (
-    "name",
-    "description",
-    "scope",
-    "party_first",
-    "party_first_lag_days",
-    "timing",
-    "period",
-    "deadline_days",
-    "deadline_basis",
-    "min_publicity_days",
-    "channels",
-    "responsible_unit",
-    "consultation_required",
-    "consultation_days",
-    "legal_basis",
+# Not the category (it is the superior's structure), nor whether it is a major matter, its
+# form or its lock: those stay as the superior set them.
+OVERRIDABLE = tuple(
+    name for name in ITEM_FIELDS if name not in ("category_key", "major_matter", "form", "locked")
 )
 #: Attributes compared when telling what changed between two versions.
 COMPARED = (*OVERRIDABLE, "category_key", "major_matter", "form", "locked")

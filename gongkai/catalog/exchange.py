@@ -22,7 +22,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from gongkai.catalog.effective import EffectiveCatalog
 from gongkai.catalog.forms import ItemForm
-from gongkai.catalog.models import Channel, DeadlineBasis, Period, Scope, Timing
+from gongkai.catalog.models import ITEM_FIELDS, Channel, DeadlineBasis, Period, Scope, Timing
 from gongkai.catalog.services import local_key
 
 FILE_TOO_LARGE = _("The file is larger than %(limit)d MB.")
@@ -295,22 +295,9 @@ def parse_upload(name: str, content: bytes) -> ParsedCatalog:
 # --- YAML ---------------------------------------------------------------------------------
 
 ITEM_ATTRIBUTES = (*(name for name, _h in COLUMNS if name != "category"), "form")
-CATEGORY_DEFAULT_KEYS = (
-    "scope",
-    "timing",
-    "period",
-    "major_matter",
-    "party_first",
-    "party_first_lag_days",
-    "deadline_days",
-    "deadline_basis",
-    "min_publicity_days",
-    "channels",
-    "responsible_unit",
-    "consultation_required",
-    "consultation_days",
-    "locked",
-    "legal_basis",
+# What a file's or a category's defaults may set: everything but an item's own identity.
+CATEGORY_DEFAULT_KEYS = tuple(
+    name for name in ITEM_FIELDS if name not in ("category_key", "name", "description", "form")
 )
 
 

@@ -62,6 +62,31 @@ class Channel(models.TextChoices):
     NEWS_MEDIA = "news_media", _("News media")
 
 
+#: The attributes of an item that people set (the rest is bookkeeping). Editing, overriding,
+#: importing and exporting all derive their field lists from this one.
+ITEM_FIELDS = (
+    "category_key",
+    "name",
+    "description",
+    "scope",
+    "party_first",
+    "party_first_lag_days",
+    "timing",
+    "period",
+    "deadline_days",
+    "deadline_basis",
+    "min_publicity_days",
+    "channels",
+    "responsible_unit",
+    "major_matter",
+    "consultation_required",
+    "consultation_days",
+    "legal_basis",
+    "form",
+    "locked",
+)
+
+
 class CatalogQuerySet(models.QuerySet["Catalog"]):
     def with_pending_change(self) -> CatalogQuerySet:
         """Layers whose superior has published a version they have not accepted yet."""

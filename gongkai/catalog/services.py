@@ -19,7 +19,14 @@ from django.utils.translation import gettext_lazy as _
 
 from gongkai import permissions
 from gongkai.catalog.effective import OVERRIDABLE, EffectiveItem, compare, effective_catalog
-from gongkai.catalog.models import Catalog, CatalogVersion, Category, Item, ItemOverride
+from gongkai.catalog.models import (
+    ITEM_FIELDS,
+    Catalog,
+    CatalogVersion,
+    Category,
+    Item,
+    ItemOverride,
+)
 from gongkai.organizations.models import Organization
 
 NOT_ALLOWED = _("You may not change the catalog of %(org)s.")
@@ -35,28 +42,6 @@ NO_PENDING_CHANGE = _("There is no new superior catalog version to accept.")
 CATEGORY_NOT_OWN = _("Only categories this organization added itself can be changed here.")
 CATEGORY_NOT_EMPTY = _("The category still holds items; move or drop them first.")
 DROP_REASON_REQUIRED = _("Say why the item is dropped.")
-
-ITEM_FIELDS = (
-    "category_key",
-    "name",
-    "description",
-    "scope",
-    "party_first",
-    "party_first_lag_days",
-    "timing",
-    "period",
-    "deadline_days",
-    "deadline_basis",
-    "min_publicity_days",
-    "channels",
-    "responsible_unit",
-    "major_matter",
-    "consultation_required",
-    "consultation_days",
-    "legal_basis",
-    "form",
-    "locked",
-)
 
 
 def _check(actor: Any, org: Organization) -> None:
