@@ -10,8 +10,6 @@ from gongkai.workdays.models import CalendarAlert, CalendarDay, CalendarYear
 from gongkai.workdays.services import is_working_day
 from gongkai.workdays.tests.conftest import d
 
-pytestmark = pytest.mark.urls("gongkai.workdays.tests.admin_urls")
-
 
 @pytest.mark.parametrize("model", ["calendarday", "calendaryear", "calendaralert"])
 def test_the_admin_lists_each_table(people: People, model: str) -> None:
