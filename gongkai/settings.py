@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "gongkai.organizations",
     "gongkai.workdays",
     "gongkai.catalog",
+    "gongkai.disclosures",
     "gongkai.console",
 ]
 
