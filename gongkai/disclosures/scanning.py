@@ -102,9 +102,9 @@ _CARD_PREFIXES = {16: ("62", "60", "4", "5", "35"), 17: ("62",), 18: ("62", "60"
 
 def is_bank_card(digits: str) -> bool:
     prefixes = _CARD_PREFIXES.get(len(digits))
-    return (
-        bool(prefixes) and digits.isdigit() and digits.startswith(prefixes) and luhn_valid(digits)
-    )
+    if prefixes is None or not digits.isdigit():
+        return False
+    return digits.startswith(prefixes) and luhn_valid(digits)
 
 
 def is_mobile(digits: str) -> bool:
