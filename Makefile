@@ -16,6 +16,7 @@ $(BIN)/gongkai: pyproject.toml
 
 setup: $(BIN)/gongkai
 	scripts/system-deps.sh base
+	mkdir -p var
 	$(GK) compilemessages --ignore=.venv -v 0
 	$(GK) migrate --noinput -v 0
 	$(GK) collectstatic --noinput -v 0
