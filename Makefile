@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 GK := $(BIN)/gongkai
 PYTEST := $(BIN)/pytest
 
-.PHONY: setup demo test lint typecheck migrations-check translations-check test-sqlite test-postgres test-browser bench clean
+.PHONY: setup demo test lint typecheck migrations-check translations-check test-sqlite test-postgres test-browser test-api bench clean
 
 $(BIN)/gongkai: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,7 +29,7 @@ demo: setup
 test: $(BIN)/gongkai
 	scripts/system-deps.sh test
 	$(GK) compilemessages --ignore=.venv -v 0
-	$(MAKE) lint typecheck migrations-check translations-check test-sqlite test-postgres test-browser
+	$(MAKE) lint typecheck migrations-check translations-check test-sqlite test-postgres test-browser test-api
 
 lint:
 	$(BIN)/ruff check .
@@ -52,6 +52,12 @@ test-postgres:
 
 test-browser:
 	$(PYTEST) -q -m browser
+
+# schemathesis over every operation of /api/v1/openapi.json (public and with a staff token):
+# no 5xx, on SQLite and on PostgreSQL. Bounded examples and a fixed seed.
+test-api:
+	$(PYTEST) -q -m fuzz gongkai/api
+	scripts/with-postgres.sh $(PYTEST) -q -m fuzz gongkai/api
 
 # Tree queries at 1,000,000 organizations on SQLite (cached in var/bench/) and on a throwaway
 # PostgreSQL cluster; prints JSON. The demo database is not touched.

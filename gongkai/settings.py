@@ -58,6 +58,9 @@ INSTALLED_APPS = [
     "gongkai.workdays",
     "gongkai.catalog",
     "gongkai.disclosures",
+    "gongkai.ledger",
+    "gongkai.portal",
+    "gongkai.api",
     "gongkai.console",
 ]
 

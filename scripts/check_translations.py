@@ -13,6 +13,44 @@ ROOT = Path(__file__).resolve().parent.parent
 GONGKAI = ROOT / ".venv" / "bin" / "gongkai"
 
 
+def entries(po: Path) -> dict[tuple[str, str], str]:
+    """(msgctxt, msgid) -> msgstr of a .po file, read with msgcat's plain output."""
+    out = subprocess.run(
+        ["msgcat", "--no-wrap", "--sort-output", str(po)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    found: dict[tuple[str, str], str] = {}
+    context = msgid = None
+    for line in out.splitlines():
+        if line.startswith("msgctxt "):
+            context = line[8:]
+        elif line.startswith("msgid "):
+            msgid = line[6:]
+        elif line.startswith("msgstr ") and msgid not in (None, '""'):
+            found[(context or "", msgid)] = line[7:]
+            context = msgid = None
+    return found
+
+
+def conflicts(root: Path) -> list[str]:
+    """One English string must read the same everywhere: Django merges every app's catalog,
+    so two apps translating one msgid differently means one of them silently loses."""
+    seen: dict[tuple[str, str], tuple[str, str]] = {}
+    problems = []
+    for po in sorted((root / "gongkai").glob("*/locale/zh_Hans/LC_MESSAGES/django.po")):
+        app = po.parts[-5]
+        for key, msgstr in entries(po).items():
+            if key in seen and seen[key][1] != msgstr:
+                other_app, other = seen[key]
+                problems.append(
+                    f"{app} and {other_app} translate {key[1]} differently: {msgstr} / {other}"
+                )
+            seen.setdefault(key, (app, msgstr))
+    return problems
+
+
 def main() -> int:
     problems = []
     for app in sorted((ROOT / "gongkai").iterdir()):
@@ -41,6 +79,7 @@ def main() -> int:
                 if line.startswith("msgid ") and line != 'msgid ""'
             ]
             problems += [f"{po.relative_to(ROOT)}: {flag[2:]}: {e[6:]}" for e in entries]
+    problems += conflicts(ROOT)
     for problem in problems:
         print(problem)
     if problems:

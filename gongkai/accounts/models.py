@@ -31,7 +31,7 @@ class User(AbstractUser):
     system administrators who alone may open Django's admin.
     """
 
-    display_name = models.CharField(_("name"), max_length=50)
+    display_name = models.CharField(_("full name"), max_length=50)
     mobile = models.CharField(
         _("mobile number"),
         max_length=11,

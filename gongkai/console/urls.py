@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gongkai.console.views import catalog, home, organizations
+from gongkai.console.views import catalog, disclosures, home, organizations
 
 app_name = "console"
 
@@ -15,6 +15,16 @@ urlpatterns = [
     path("orgs/<str:code>/children", organizations.children, name="org_children"),
     path("orgs/<str:code>/edit", organizations.edit, name="org_edit"),
     path("orgs/<str:code>/new", organizations.add_child, name="org_add_child"),
+    path("todo/", disclosures.todo, name="todo"),
+    path("disclosures/new", disclosures.draft, name="disclosure_new"),
+    path("disclosures/<int:pk>/", disclosures.detail, name="disclosure"),
+    path("disclosures/<int:pk>/edit", disclosures.draft, name="disclosure_edit"),
+    path("disclosures/<int:pk>/act/<str:action>", disclosures.act, name="disclosure_act"),
+    path(
+        "disclosures/<int:pk>/opinions/<int:opinion_pk>",
+        disclosures.handle_opinion,
+        name="opinion_handle",
+    ),
     path("catalog/", catalog.browse, name="catalog"),
     path("catalog/start", catalog.start, name="catalog_start"),
     path("catalog/items/new", catalog.item_form, name="catalog_item_new"),

@@ -1,6 +1,5 @@
 from django.db import DatabaseError, connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -17,10 +16,3 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except DatabaseError:
         return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
-
-
-def home(request: HttpRequest) -> HttpResponse:
-    from gongkai.organizations.models import Organization
-
-    roots = Organization.objects.roots().order_by("code")
-    return render(request, "core/home.html", {"roots": roots})

@@ -185,7 +185,7 @@ class Role(models.Model):
         help_text=_("The role also applies to every organization below this one."),
     )
     title = models.CharField(
-        _("title"), max_length=50, blank=True, help_text=_("e.g. 书记, 组长, 纪检委员")
+        _("post"), max_length=50, blank=True, help_text=_("e.g. 书记, 组长, 纪检委员")
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 

@@ -41,11 +41,12 @@ def test_people_without_a_staff_role_are_refused_in_chinese(people, persona):
 @pytest.mark.parametrize(
     ("persona", "expected_links"),
     [
-        ("clerk", {"概览", "组织架构", "本组织", "公开目录", "目录版本"}),
+        ("clerk", {"概览", "我的待办", "组织架构", "本组织", "公开目录", "目录版本"}),
         (
             "office",
             {
                 "概览",
+                "我的待办",
                 "组织架构",
                 "本组织",
                 "导入党组织",
@@ -55,7 +56,19 @@ def test_people_without_a_staff_role_are_refused_in_chinese(people, persona):
                 "目录版本",
             },
         ),
-        ("admin", {"概览", "组织架构", "本组织", "导入党组织", "公开目录", "目录版本", "系统管理"}),
+        (
+            "admin",
+            {
+                "概览",
+                "我的待办",
+                "组织架构",
+                "本组织",
+                "导入党组织",
+                "公开目录",
+                "目录版本",
+                "系统管理",
+            },
+        ),
     ],
 )
 def test_the_menu_shows_only_what_the_roles_allow(people, persona, expected_links):

@@ -68,7 +68,10 @@ def navigation(request: HttpRequest, active: str) -> list[dict[str, Any]]:
 
     user, org = request.user, getattr(request, "org", None)
     sections: list[dict[str, Any]] = []
-    work = [("home", _("Overview"), reverse("console:home"))]
+    work = [
+        ("home", _("Overview"), reverse("console:home")),
+        ("todo", _("My to-do list"), reverse("console:todo")),
+    ]
     sections.append({"title": _("Work"), "links": work})
     organization_links = [("tree", _("Organization tree"), reverse("console:org_tree"))]
     if org is not None:

@@ -211,6 +211,10 @@ def load_demo() -> None:
 
     _load_catalogs(town, branches, people["office"])
 
+    from gongkai.core.demo.disclosures import load_demo_disclosures
+
+    load_demo_disclosures(town, branches)
+
 
 def _load_catalogs(town: Organization, branches: list[Organization], office: User) -> None:
     if Catalog.objects.filter(organization=town).exists():

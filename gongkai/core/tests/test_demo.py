@@ -60,3 +60,30 @@ def test_every_printed_demo_account_signs_in_with_the_demo_password(db, client):
         user = User.objects.get(username=account.username)
         assert user.check_password(DEMO_PASSWORD)
         assert user.mobile == account.mobile
+
+
+def test_the_demo_has_over_fifty_disclosures_in_every_state(db):
+    from gongkai.disclosures.models import Disclosure, State
+
+    load_demo()
+    states = set(Disclosure.objects.values_list("state", flat=True))
+    assert Disclosure.objects.count() >= 50
+    assert states == set(State.values)
+
+
+def test_the_demo_plays_the_scenarios(db):
+    from gongkai.disclosures.models import Disclosure, State
+
+    load_demo()
+    renovation = Disclosure.objects.get(title__startswith="镇党委办公楼修缮")
+    assert (
+        renovation.state == State.PUBLISHED
+        and renovation.opinions.filter(handled_at__isnull=False).count() == 11
+    )
+    assert [e.action for e in renovation.events.all()][-2:] == ["superior_approve", "publish"]
+    assert renovation.public_from and renovation.publish_from
+    assert renovation.public_from > renovation.publish_from  # party first
+    withdrawn = Disclosure.objects.get(state=State.WITHDRAWN)
+    assert "一周公示期已满" in withdrawn.withdrawal_reason
+    corrected = Disclosure.objects.get(title__startswith="西岭村党支部委员职责分工")
+    assert corrected.published_revision.note == "组织委员调整，更新分工"

@@ -1,6 +1,7 @@
 """`gongkai bench`: time the tree queries at scale and print the figures as JSON.
 
-    gongkai bench                                   # SQLite, 1,000,000 organizations
+    gongkai bench                                   # SQLite, 1,000,000 organizations,
+                                                    # and verifying 1,000,000 ledger entries
     gongkai bench --postgres-url postgres://…       # and PostgreSQL too
     BENCH_DATABASE_URL=postgres://… gongkai bench   # the same
     make bench                                      # both, on a throwaway PostgreSQL cluster
@@ -33,12 +34,24 @@ class Command(BaseCommand):
         )
         parser.add_argument("--no-sqlite", action="store_true", help="skip SQLite")
         parser.add_argument(
-            "--rebuild", action="store_true", help="rebuild the cached SQLite file in var/bench/"
+            "--rebuild", action="store_true", help="rebuild the cached SQLite files in var/bench/"
+        )
+        parser.add_argument(
+            "--ledger-entries",
+            type=int,
+            default=None,
+            help="ledger size for the verify figure on SQLite (default: as many as --orgs; "
+            "0 skips it)",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["orgs"] < 1 or options["runs"] < 1:
             raise CommandError("--orgs and --runs must be positive")
+        ledger_entries = options["ledger_entries"]
+        if ledger_entries is None:
+            ledger_entries = options["orgs"]  # one scale for the whole run
+        if ledger_entries < 0:
+            raise CommandError("--ledger-entries must be 0 or more")
         try:
             result = bench.run(
                 total=options["orgs"],
@@ -47,6 +60,7 @@ class Command(BaseCommand):
                 postgres_url=options["postgres_url"],
                 sqlite=not options["no_sqlite"],
                 rebuild=options["rebuild"],
+                ledger_entries=ledger_entries,
                 log=self.stderr,
             )
         except bench.BenchError as error:

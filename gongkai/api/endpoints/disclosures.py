@@ -1,0 +1,274 @@
+"""Disclosures: what is published, for everyone within the one visibility rule; and the work
+in progress, for staff with a token.
+
+Public reads ask `Disclosure.objects.visible_to` (lists) and `visibility.can_see` (one
+disclosure) and show the published revision through `visibility.published_content`, masked;
+a withdrawn disclosure shows its title and the reason, never its content. Nothing public ever
+reads the working fields (title, body, data) of the disclosure itself.
+
+Work in progress is shown only to a token's person who may see it in the console
+(`permissions.can_view_in_console`); to anyone else it does not exist (404).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import Http404, HttpRequest
+from django.utils import timezone
+from ninja import Query, Router, Status
+
+from gongkai import permissions
+from gongkai.api import auth, fields
+from gongkai.api.endpoints import page_of
+from gongkai.api.errors import responses
+from gongkai.api.schemas import (
+    DisclosureIn,
+    DisclosureOut,
+    DisclosurePage,
+    DisclosureQuery,
+    DraftPatch,
+    ProofOut,
+    RevisionOut,
+    WorkingOut,
+    WorkingPage,
+    WorkingQuery,
+    disclosure_summary_out,
+    labels,
+    ledger_entry_out,
+    working_out,
+    working_summary_out,
+)
+from gongkai.catalog.models import Channel
+from gongkai.disclosures import workflow
+from gongkai.disclosures.models import Disclosure, Revision
+from gongkai.disclosures.visibility import can_see, published_content, shows_content
+from gongkai.ledger.services import proof
+from gongkai.organizations.models import Organization
+
+router = Router(tags=["disclosures"])
+
+PUBLIC_RELATED = ("organization", "item", "published_revision")
+
+
+def masked(d: Disclosure, text: str) -> str:
+    """`text` published on `d` (a title, a withdrawal or correction reason), masked by the
+    same rule as its content."""
+    return str(published_content(d, Revision(title=text))["title"])
+
+
+def _visible(request: HttpRequest, pk: int) -> Disclosure:
+    """The disclosure if the caller may see it now; otherwise it does not exist."""
+    d = Disclosure.objects.select_related(*PUBLIC_RELATED).filter(pk=pk).first()
+    if d is None or d.published_revision is None or not can_see(auth.caller(request), d):
+        raise Http404
+    return d
+
+
+def _summary(d: Disclosure) -> dict[str, Any]:
+    assert d.published_revision is not None
+    return disclosure_summary_out(d, masked(d, d.published_revision.title))
+
+
+# --- public reads --------------------------------------------------------------------------
+
+
+@router.get(
+    "/",
+    auth=auth.READ,
+    response={200: DisclosurePage, **responses(401, 422)},
+    summary="Published disclosures the caller may see, newest first",
+    openapi_extra=auth.OPTIONAL_TOKEN,
+)
+def list_disclosures(request: HttpRequest, query: Query[DisclosureQuery]) -> Any:
+    qs = (
+        Disclosure.objects.visible_to(auth.caller(request))
+        .filter(published_revision__isnull=False)
+        .select_related(*PUBLIC_RELATED)
+        .order_by("-publish_from", "-pk")
+    )
+    if query.organization is not None:
+        qs = qs.filter(organization__code=query.organization)
+    if query.state is not None:
+        qs = qs.filter(state=query.state.value)
+    if query.scope is not None:
+        qs = qs.filter(scope=query.scope.value)
+    total, rows = page_of(qs, query)
+    return {
+        "count": total,
+        "page": query.page,
+        "page_size": query.page_size,
+        "results": [_summary(d) for d in rows],
+    }
+
+
+@router.get(
+    "/{int:id}",
+    auth=auth.READ,
+    response={200: DisclosureOut, **responses(401, 404, 422)},
+    summary="A published disclosure (title and reason only once withdrawn)",
+    openapi_extra=auth.OPTIONAL_TOKEN,
+)
+def get_disclosure(request: HttpRequest, id: fields.Id) -> Any:
+    d = _visible(request, id)
+    revision = d.published_revision
+    assert revision is not None
+    shown = shows_content(d)
+    content = published_content(d, revision) if shown else None
+    return {
+        **disclosure_summary_out(d, masked(d, revision.title)),
+        "party_first": d.party_first,
+        "party_first_lag_days": d.party_first_lag_days,
+        "channels": list(d.channels or []),
+        "channel_labels": labels(Channel.choices, list(d.channels or [])),
+        "published_at": revision.published_at,
+        "body": content["body"] if content else None,
+        "data": content["data"] if content else None,
+        "withdrawal_reason": None if shown else masked(d, d.withdrawal_reason),
+        "withdrawn_at": None if shown else d.withdrawn_at,
+    }
+
+
+@router.get(
+    "/{int:id}/revisions",
+    auth=auth.READ,
+    response={200: list[RevisionOut], **responses(401, 404, 422)},
+    summary="Every published revision, first to last (corrections keep their reason)",
+    openapi_extra=auth.OPTIONAL_TOKEN,
+)
+def list_revisions(request: HttpRequest, id: fields.Id) -> Any:
+    d = _visible(request, id)
+    shown = shows_content(d)
+    revisions = d.revisions.filter(
+        published_at__isnull=False, published_at__lte=timezone.now()
+    ).order_by("number")
+    result = []
+    for revision in revisions:
+        content = published_content(d, revision) if shown else None
+        result.append(
+            {
+                "number": revision.number,
+                "published_at": revision.published_at,
+                "note": masked(d, revision.note),
+                "title": masked(d, revision.title),
+                "body": content["body"] if content else None,
+                "data": content["data"] if content else None,
+            }
+        )
+    return result
+
+
+@router.get(
+    "/{int:id}/proof",
+    auth=auth.READ,
+    response={200: ProofOut, **responses(401, 404, 422)},
+    summary="The disclosure's ledger entries, to check against the chain",
+    openapi_extra=auth.OPTIONAL_TOKEN,
+)
+def get_proof(request: HttpRequest, id: fields.Id) -> Any:
+    d = _visible(request, id)
+    return {
+        "disclosure_id": d.pk,
+        "entries": [
+            {**ledger_entry_out(entry), "canonical_line": entry.canonical_line()}
+            for entry in proof(d)
+        ],
+    }
+
+
+# --- work in progress (token required) -------------------------------------------------------
+
+
+def working_copy(request: HttpRequest, pk: int) -> Disclosure:
+    """The disclosure if the token's person may see it in the console, else 404."""
+    d = (
+        Disclosure.objects.select_related("organization", "organization__parent", "item")
+        .filter(pk=pk)
+        .first()
+    )
+    if d is None or not permissions.can_view_in_console(auth.caller(request), d.organization):
+        raise Http404
+    return d
+
+
+@router.get(
+    "/working/",
+    auth=auth.STAFF,
+    response={200: WorkingPage, **responses(401, 422)},
+    summary="Disclosures in every state at the organizations the caller works for",
+)
+def list_working(request: HttpRequest, query: Query[WorkingQuery]) -> Any:
+    user = auth.caller(request)
+    qs = (
+        Disclosure.objects.filter(
+            organization__in=permissions.console_organizations(user).values("pk")
+        )
+        .select_related("organization", "item")
+        .order_by("-updated_at", "-pk")
+    )
+    if query.organization is not None:
+        qs = qs.filter(organization__code=query.organization)
+    if query.state is not None:
+        qs = qs.filter(state=query.state.value)
+    total, rows = page_of(qs, query)
+    return {
+        "count": total,
+        "page": query.page,
+        "page_size": query.page_size,
+        "results": [working_summary_out(d) for d in rows],
+    }
+
+
+@router.get(
+    "/{int:id}/working",
+    auth=auth.STAFF,
+    response={200: WorkingOut, **responses(401, 404, 422)},
+    summary="The working copy, with the scan, the opinions, the events and the moves open",
+)
+def get_working(request: HttpRequest, id: fields.Id) -> Any:
+    return working_out(working_copy(request, id), auth.caller(request))
+
+
+@router.post(
+    "/",
+    auth=auth.STAFF,
+    response={201: WorkingOut, **responses(400, 401, 403, 404, 422)},
+    summary="Start a draft for an item of the organization's catalog (workflow.create_disclosure)",
+)
+def create_disclosure(request: HttpRequest, payload: DisclosureIn) -> Any:
+    user = auth.caller(request)
+    org = Organization.objects.filter(code=payload.organization).first()
+    if org is None:
+        raise Http404
+    d = workflow.create_disclosure(
+        org,
+        actor=user,
+        item_key=payload.item_key,
+        title=payload.title,
+        body=payload.body,
+        data=payload.data,
+        period=payload.period,
+        event_date=payload.event_date,
+        beyond_authority=payload.beyond_authority,
+    )
+    return Status(201, working_out(d, user))
+
+
+@router.patch(
+    "/{int:id}",
+    auth=auth.STAFF,
+    response={200: WorkingOut, **responses(400, 401, 403, 404, 422)},
+    summary="Edit a draft or a returned disclosure (workflow.edit_draft)",
+)
+def edit_draft(request: HttpRequest, id: fields.Id, payload: DraftPatch) -> Any:
+    user = auth.caller(request)
+    d = working_copy(request, id)
+    edited = workflow.edit_draft(
+        d,
+        actor=user,
+        title=payload.title if payload.title is not None else d.title,
+        body=payload.body if payload.body is not None else d.body,
+        data=payload.data,
+        channels=[c.value for c in payload.channels] if payload.channels is not None else None,
+    )
+    return working_out(edited, user)

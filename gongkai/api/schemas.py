@@ -1,0 +1,552 @@
+"""The API's explicit input and output schemas.
+
+Outputs are filled by the `*_out` functions below from the same querysets and rules the pages
+use; nothing here decides what someone may see. Inputs forbid unknown fields and bound every
+value (see fields.py).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import Enum
+from typing import Annotated, Any
+
+from django.utils.translation import gettext_lazy as _
+from ninja import Schema
+from pydantic import AfterValidator, ConfigDict, Field, create_model
+
+from gongkai.api import fields as f
+from gongkai.catalog.effective import EffectiveCatalog, EffectiveItem
+from gongkai.catalog.models import Channel, Scope
+from gongkai.disclosures import scanning, workflow
+from gongkai.disclosures.models import PUBLIC_STATES, Disclosure, Event, Opinion, State
+from gongkai.ledger.models import LedgerEntry, canonical_time
+from gongkai.organizations.models import Organization
+
+DATE_OUT_OF_RANGE = _("The date must lie between the years 1900 and 2099.")
+
+# --- enumerations the schema shows ------------------------------------------------------
+
+ScopeName = Enum("ScopeName", {v: v for v in Scope.values}, type=str)  # type: ignore[misc]
+PublicState = Enum("PublicState", {str(v): str(v) for v in PUBLIC_STATES}, type=str)  # type: ignore[misc]
+StateName = Enum("StateName", {v: v for v in State.values}, type=str)  # type: ignore[misc]
+ChannelName = Enum("ChannelName", {v: v for v in Channel.values}, type=str)  # type: ignore[misc]
+PersonalKind = Enum("PersonalKind", {k: k for k in scanning.PERSONAL_KINDS}, type=str)  # type: ignore[misc]
+
+
+def _date_in_range(value: dt.date) -> dt.date:
+    if not 1900 <= value.year <= 2099:
+        raise ValueError(str(DATE_OUT_OF_RANGE))
+    return value
+
+
+EventDate = Annotated[dt.date, AfterValidator(_date_in_range)]
+
+
+class Input(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+
+# --- pages ------------------------------------------------------------------------------
+
+
+class PageQuery(Schema):
+    page: f.Page = 1
+    page_size: f.PageSize = f.DEFAULT_PAGE_SIZE
+
+
+class OrganizationQuery(PageQuery):
+    parent: f.OrganizationCode | None = Field(
+        None, description="Only the children of the organization with this code."
+    )
+    q: f.Search | None = Field(None, description="Part of the name, or the start of the code.")
+
+
+class DisclosureQuery(PageQuery):
+    organization: f.OrganizationCode | None = Field(None, description="Organization code.")
+    state: PublicState | None = None
+    scope: ScopeName | None = None
+
+
+class WorkingQuery(PageQuery):
+    organization: f.OrganizationCode | None = Field(None, description="Organization code.")
+    state: StateName | None = None
+
+
+class LedgerQuery(Schema):
+    after: int = Field(0, ge=0, le=f.MAX_ID, description="Entries after this sequence number.")
+    page_size: f.PageSize = f.DEFAULT_PAGE_SIZE
+    organization: f.OrganizationCode | None = Field(None, description="Organization code.")
+    disclosure: f.Id | None = Field(None, description="Disclosure id.")
+
+
+class Paged(Schema):
+    count: int
+    page: int
+    page_size: int
+
+
+# --- organizations -----------------------------------------------------------------------
+
+
+class OrganizationRef(Schema):
+    code: str
+    name: str
+
+
+class OrganizationOut(OrganizationRef):
+    kind: str
+    kind_label: str
+    parent_code: str | None
+    depth: int
+    is_pilot: bool
+    is_active: bool
+
+
+class OrganizationDetailOut(OrganizationOut):
+    """Public contact channels only; people's names and roles are not part of the API."""
+
+    supervision_phone: str
+    opinion_mailbox: str
+    address: str
+
+
+class OrganizationPage(Paged):
+    results: list[OrganizationOut]
+
+
+def organization_out(org: Organization, parent_code: str | None) -> dict[str, Any]:
+    return {
+        "code": org.code,
+        "name": org.name,
+        "kind": org.kind,
+        "kind_label": str(org.get_kind_display()),
+        "parent_code": parent_code,
+        "depth": org.depth,
+        "is_pilot": org.is_pilot,
+        "is_active": org.is_active,
+    }
+
+
+def organization_detail_out(org: Organization) -> dict[str, Any]:
+    return {
+        **organization_out(org, org.parent.code if org.parent else None),
+        "supervision_phone": org.supervision_phone,
+        "opinion_mailbox": org.opinion_mailbox,
+        "address": org.address,
+    }
+
+
+# --- catalog ---------------------------------------------------------------------------------
+
+
+class CatalogItemOut(Schema):
+    key: str
+    name: str
+    description: str
+    scope: str
+    scope_label: str
+    party_first: bool
+    party_first_lag_days: int
+    timing: str
+    timing_label: str
+    period: str
+    period_label: str
+    deadline_days: int | None
+    deadline_basis: str
+    deadline_basis_label: str
+    min_publicity_days: int | None
+    channels: list[str]
+    channel_labels: list[str]
+    responsible_unit: str
+    major_matter: bool
+    consultation_required: bool
+    consultation_days: int | None
+    legal_basis: str
+    form: dict[str, Any] | None
+
+
+class CatalogCategoryOut(Schema):
+    key: str
+    name: str
+    description: str
+    items: list[CatalogItemOut]
+
+
+class CatalogOut(Schema):
+    organization: OrganizationRef
+    title: str
+    version: int
+    categories: list[CatalogCategoryOut]
+
+
+def catalog_item_out(item: EffectiveItem) -> dict[str, Any]:
+    v = item.value
+    return {
+        "key": item.key,
+        "name": v("name"),
+        "description": v("description"),
+        "scope": v("scope"),
+        "scope_label": item.scope_label,
+        "party_first": v("party_first"),
+        "party_first_lag_days": v("party_first_lag_days") or 0,
+        "timing": v("timing"),
+        "timing_label": item.timing_label,
+        "period": v("period") or "",
+        "period_label": item.period_label,
+        "deadline_days": v("deadline_days"),
+        "deadline_basis": v("deadline_basis") or "",
+        "deadline_basis_label": item.deadline_basis_label,
+        "min_publicity_days": v("min_publicity_days"),
+        "channels": list(v("channels") or []),
+        "channel_labels": item.channel_labels,
+        "responsible_unit": v("responsible_unit"),
+        "major_matter": v("major_matter"),
+        "consultation_required": v("consultation_required"),
+        "consultation_days": v("consultation_days"),
+        "legal_basis": v("legal_basis"),
+        "form": v("form"),
+    }
+
+
+def catalog_out(org: Organization, effective: EffectiveCatalog) -> dict[str, Any]:
+    return {
+        "organization": {"code": org.code, "name": org.name},
+        "title": effective.catalog.title,
+        "version": effective.version,
+        "categories": [
+            {
+                "key": category.key,
+                "name": category.name,
+                "description": category.description,
+                "items": [catalog_item_out(item) for item in category.items],
+            }
+            for category in effective.categories
+        ],
+    }
+
+
+# --- published disclosures ---------------------------------------------------------------
+
+
+class ItemRef(Schema):
+    key: str
+    name: str
+
+
+class DisclosureSummaryOut(Schema):
+    id: int
+    organization: OrganizationRef
+    item: ItemRef
+    title: str = Field(description="As published, personal numbers masked.")
+    period: str
+    event_date: dt.date | None
+    scope: str
+    scope_label: str
+    state: str
+    state_label: str
+    publish_from: dt.datetime
+    public_from: dt.datetime | None = Field(
+        description="When the public sees a public-scope item (after the party-first lag)."
+    )
+    publicity_until: dt.datetime | None
+    revision: int = Field(description="The number of the revision on show.")
+    withdrawn: bool
+
+
+class DisclosureOut(DisclosureSummaryOut):
+    party_first: bool
+    party_first_lag_days: int
+    channels: list[str]
+    channel_labels: list[str]
+    published_at: dt.datetime | None = Field(description="When the revision on show was published.")
+    body: str | None = Field(description="Sanitised HTML, masked; null once withdrawn.")
+    data: dict[str, Any] | None = Field(description="Structured data, masked; null once withdrawn.")
+    withdrawal_reason: str | None
+    withdrawn_at: dt.datetime | None
+
+
+class DisclosurePage(Paged):
+    results: list[DisclosureSummaryOut]
+
+
+class RevisionOut(Schema):
+    number: int
+    published_at: dt.datetime
+    note: str = Field(description="Why it was corrected (empty for the first publication).")
+    title: str
+    body: str | None = Field(description="Null once the disclosure is withdrawn.")
+    data: dict[str, Any] | None = Field(description="Null once the disclosure is withdrawn.")
+
+
+class LedgerEntryOut(Schema):
+    sequence: int
+    at: str = Field(description="UTC, ISO 8601 with microseconds, as hashed.")
+    organization_code: str
+    disclosure_id: int
+    revision_number: int
+    action: str
+    content_hash: str
+    previous_hash: str
+    entry_hash: str
+
+
+class ProofEntryOut(LedgerEntryOut):
+    canonical_line: str = Field(description="The exact text whose SHA-256 is entry_hash.")
+
+
+class ProofOut(Schema):
+    disclosure_id: int
+    entries: list[ProofEntryOut]
+
+
+class LedgerPage(Schema):
+    results: list[LedgerEntryOut]
+    next_after: int | None = Field(
+        description="Pass as `after` for the next page; null at the end."
+    )
+
+
+def labels(choices: Any, values: list[str]) -> list[str]:
+    labels = dict(choices)
+    return [str(labels.get(value, value)) for value in values]
+
+
+def disclosure_summary_out(d: Disclosure, title: str) -> dict[str, Any]:
+    revision = d.published_revision
+    return {
+        "id": d.pk,
+        "organization": {"code": d.organization.code, "name": d.organization.name},
+        "item": {"key": d.item.key, "name": d.item.name},
+        "title": title,
+        "period": d.period,
+        "event_date": d.event_date,
+        "scope": d.scope,
+        "scope_label": str(Scope(d.scope).label),
+        "state": d.state,
+        "state_label": str(State(d.state).label),
+        "publish_from": d.publish_from,
+        "public_from": d.public_from,
+        "publicity_until": d.publicity_until,
+        "revision": revision.number if revision else 0,
+        "withdrawn": d.state == State.WITHDRAWN,
+    }
+
+
+def ledger_entry_out(entry: LedgerEntry) -> dict[str, Any]:
+    return {
+        "sequence": entry.sequence,
+        "at": canonical_time(entry.at),
+        "organization_code": entry.organization.code,
+        "disclosure_id": entry.disclosure_id,
+        "revision_number": entry.revision.number,
+        "action": entry.action,
+        "content_hash": entry.content_hash,
+        "previous_hash": entry.previous_hash,
+        "entry_hash": entry.entry_hash,
+    }
+
+
+# --- work in progress (staff with a token) ---------------------------------------------------
+
+
+class FindingOut(Schema):
+    kind: str
+    label: str
+    masked: str = Field(description="What the finding looks like once masked.")
+
+
+class OpinionOut(Schema):
+    id: int
+    author: str
+    text: str
+    received_at: dt.datetime
+    handling: str
+    handled_at: dt.datetime | None
+
+
+class EventOut(Schema):
+    action: str
+    from_state: str
+    to_state: str
+    actor: str | None
+    at: dt.datetime
+    reason: str
+
+
+class WorkingSummaryOut(Schema):
+    id: int
+    organization: OrganizationRef
+    item: ItemRef
+    title: str
+    state: str
+    state_label: str
+    updated_at: dt.datetime
+
+
+class WorkingPage(Paged):
+    results: list[WorkingSummaryOut]
+
+
+class WorkingOut(WorkingSummaryOut):
+    """The working copy, as the console shows it to staff: unmasked, with what can be done."""
+
+    body: str
+    data: dict[str, Any]
+    period: str
+    event_date: dt.date | None
+    scope: str
+    party_first: bool
+    party_first_lag_days: int
+    channels: list[str]
+    needs_superior_review: bool
+    consultation_required: bool
+    consultation_until: dt.datetime | None
+    consulted: bool
+    mask_exceptions: dict[str, str]
+    secret_clearance: str
+    secrecy_reviewed_at: dt.datetime | None
+    publish_from: dt.datetime | None
+    public_from: dt.datetime | None
+    publicity_until: dt.datetime | None
+    withdrawal_reason: str
+    allowed_actions: list[str] = Field(description="Moves the caller could try now.")
+    findings: list[FindingOut] = Field(description="The privacy and secrecy scan.")
+    opinions: list[OpinionOut]
+    events: list[EventOut]
+    created_at: dt.datetime
+
+
+def working_summary_out(d: Disclosure) -> dict[str, Any]:
+    return {
+        "id": d.pk,
+        "organization": {"code": d.organization.code, "name": d.organization.name},
+        "item": {"key": d.item.key, "name": d.item.name},
+        "title": d.title,
+        "state": d.state,
+        "state_label": str(State(d.state).label),
+        "updated_at": d.updated_at,
+    }
+
+
+def _event_out(event: Event) -> dict[str, Any]:
+    return {
+        "action": event.action,
+        "from_state": event.from_state,
+        "to_state": event.to_state,
+        "actor": str(event.actor) if event.actor else None,
+        "at": event.at,
+        "reason": event.reason,
+    }
+
+
+def _opinion_out(opinion: Opinion) -> dict[str, Any]:
+    return {
+        "id": opinion.pk,
+        "author": opinion.author,
+        "text": opinion.text,
+        "received_at": opinion.received_at,
+        "handling": opinion.handling,
+        "handled_at": opinion.handled_at,
+    }
+
+
+def working_out(d: Disclosure, actor: Any) -> dict[str, Any]:
+    return {
+        **working_summary_out(d),
+        "body": d.body,
+        "data": d.data or {},
+        "period": d.period,
+        "event_date": d.event_date,
+        "scope": d.scope,
+        "party_first": d.party_first,
+        "party_first_lag_days": d.party_first_lag_days,
+        "channels": list(d.channels or []),
+        "needs_superior_review": d.needs_superior_review,
+        "consultation_required": d.consultation_required,
+        "consultation_until": d.consultation_until,
+        "consulted": d.consulted,
+        "mask_exceptions": dict(d.mask_exceptions or {}),
+        "secret_clearance": d.secret_clearance,
+        "secrecy_reviewed_at": d.secrecy_reviewed_at,
+        "publish_from": d.publish_from,
+        "public_from": d.public_from,
+        "publicity_until": d.publicity_until,
+        "withdrawal_reason": d.withdrawal_reason,
+        "allowed_actions": workflow.allowed_actions(actor, d),
+        "findings": [
+            {"kind": x.kind, "label": x.label, "masked": x.masked} for x in workflow.findings(d)
+        ],
+        "opinions": [_opinion_out(o) for o in d.opinions.order_by("received_at", "pk")],
+        "events": [_event_out(e) for e in d.events.select_related("actor").order_by("at", "pk")],
+        "created_at": d.created_at,
+    }
+
+
+# --- inputs ------------------------------------------------------------------------------------
+
+
+class DisclosureIn(Input):
+    organization: f.OrganizationCode
+    item_key: f.ItemKey = Field(description="The key of an item in the organization's catalog.")
+    title: f.Title
+    body: f.Body = Field("", description="Rich text; sanitised on save.")
+    data: f.Document | None = None
+    period: f.PeriodText = Field("", description="The period or event it covers.")
+    event_date: EventDate | None = None
+    beyond_authority: bool = Field(
+        False, description="Beyond the organization's authority: goes to the superior."
+    )
+
+
+class DraftPatch(Input):
+    title: f.Title | None = None
+    body: f.Body | None = None
+    data: f.Document | None = None
+    channels: list[ChannelName] | None = Field(None, max_length=len(Channel.values))
+
+
+class ConsultationIn(Input):
+    days: int = Field(ge=1, le=60, description="Working days the consultation runs.")
+
+
+#: One boolean per point of the secrecy checklist, named as the workflow names them.
+Checklist: type[Schema] = create_model(  # type: ignore[call-overload]
+    "Checklist",
+    __base__=Input,
+    **{
+        key: (bool, Field(False, description=str(label)))
+        for key, label in workflow.SECRECY_CHECKLIST.items()
+    },
+)
+
+
+class ReviewIn(Input):
+    checklist: Checklist  # type: ignore[valid-type]
+    mask_exceptions: dict[PersonalKind, f.Note] = Field(
+        default_factory=dict,
+        description="Kinds of personal number that must show unmasked, each with why.",
+    )
+    secret_clearance: f.Note = Field("", description="Why a secret marking found may stand.")
+
+
+class ReasonIn(Input):
+    reason: f.Reason = ""
+
+
+class PublishIn(Input):
+    publish_from: f.Moment | None = Field(None, description="Default: now.")
+    publicity_until: f.Moment | None = None
+
+
+class CorrectIn(Input):
+    """What is left out stays as currently published."""
+
+    reason: f.Reason = ""
+    title: f.Title | None = None
+    body: f.Body | None = None
+    data: f.Document | None = None
+
+
+class HandlingIn(Input):
+    handling: f.Reason = ""

@@ -1,0 +1,337 @@
+"""Console pages of the disclosure workflow: the to-do lists, drafting from the item's form,
+and the review screen. Every move goes through gongkai.disclosures.workflow."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from gongkai import permissions
+from gongkai.catalog.effective import effective_catalog
+from gongkai.catalog.models import Catalog
+from gongkai.console.views.base import console_view, context
+from gongkai.disclosures import data as structured
+from gongkai.disclosures import scanning, workflow
+from gongkai.disclosures.models import Disclosure, State
+from gongkai.disclosures.visibility import published_content
+from gongkai.organizations.models import Role
+
+Kind = Role.Kind
+
+
+def _disclosure(request: HttpRequest, pk: int) -> Disclosure:
+    disclosure = (
+        Disclosure.objects.select_related(
+            "organization", "organization__parent", "item", "published_revision"
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if disclosure is None or not permissions.can_view_in_console(
+        request.user, disclosure.organization
+    ):
+        raise Http404
+    return disclosure
+
+
+@console_view
+def todo(request: HttpRequest) -> HttpResponse:
+    """我的待办: what each of the person's roles asks of them now."""
+    user: Any = request.user
+    base = Disclosure.objects.select_related("organization", "item").order_by("-updated_at")
+    drafting = permissions.organizations_where(user, {Kind.CLERK}).values("pk")
+    reviewing = permissions.organizations_where(user, permissions.REVIEW_KINDS).values("pk")
+    lists = [
+        (_("Returned to you"), base.filter(organization__in=drafting, state=State.RETURNED)),
+        (_("Drafts"), base.filter(organization__in=drafting, state=State.DRAFT)),
+        (_("Approved, to publish"), base.filter(organization__in=drafting, state=State.APPROVED)),
+        (_("In consultation"), base.filter(organization__in=drafting, state=State.CONSULTATION)),
+        (
+            _("To review"),
+            base.filter(organization__in=reviewing, state__in=[State.SUBMITTED, State.REVIEWED]),
+        ),
+        (
+            _("To review as the superior"),
+            base.filter(organization__parent__in=reviewing, state=State.SUPERIOR_REVIEW),
+        ),
+    ]
+    org = request.org  # type: ignore[attr-defined]
+    items = []
+    if org is not None and permissions.can_draft(user, org):
+        catalog = Catalog.objects.filter(organization=org, version__gt=0).first()
+        if catalog is not None:
+            items = effective_catalog(catalog).categories
+    return render(
+        request,
+        "console/disclosures/todo.html",
+        context(
+            request, "todo", lists=[(title, list(qs[:50])) for title, qs in lists], categories=items
+        ),
+    )
+
+
+def _schema(disclosure_or_item: Any) -> dict[str, Any]:
+    return (getattr(disclosure_or_item, "form", None) or {}) if disclosure_or_item else {}
+
+
+def _form_input(
+    request: HttpRequest, schema: dict[str, Any]
+) -> tuple[dict[str, Any], list[str], dict[str, str]]:
+    """Structured data from the POST, its problems, and the raw text to show again."""
+    raw_fields = {
+        f["key"]: request.POST.get(f"field_{f['key']}", "") for f in schema.get("fields", [])
+    }
+    table_text = request.POST.get("table", "")
+    values, errors = structured.clean_fields(schema, raw_fields)
+    if schema.get("columns"):
+        rows, table_errors = structured.parse_table(schema, table_text)
+        values["rows"] = rows
+        errors += table_errors
+    return values, errors, {**{f"field_{k}": v for k, v in raw_fields.items()}, "table": table_text}
+
+
+@console_view
+def draft(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+    """Start a draft for a catalog item, or edit a draft or returned disclosure."""
+    user: Any = request.user
+    org = request.org  # type: ignore[attr-defined]
+    disclosure = _disclosure(request, pk) if pk else None
+    if disclosure is not None:
+        org = disclosure.organization
+        item: Any = disclosure.item
+    else:
+        if org is None:
+            raise Http404
+        try:
+            _catalog, effective = workflow.effective_item(
+                org, request.GET.get("item", "") or request.POST.get("item", "")
+            )
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+            return redirect("console:todo")
+        item = effective
+    if not permissions.can_draft(user, org):
+        raise PermissionDenied
+    schema = _schema(item)
+    errors: list[str] = []
+    if request.method == "POST":
+        values, errors, raw = _form_input(request, schema)
+        title = request.POST.get("title", "").strip()
+        if not title:
+            errors.insert(0, _("Give the disclosure a title."))
+        if not errors:
+            try:
+                if disclosure is None:
+                    disclosure = workflow.create_disclosure(
+                        org,
+                        actor=user,
+                        item_key=item.key,
+                        title=title,
+                        body=request.POST.get("body", ""),
+                        data=values,
+                        period=request.POST.get("period", "")[:100],
+                        beyond_authority=bool(request.POST.get("beyond_authority")),
+                    )
+                else:
+                    workflow.edit_draft(
+                        disclosure,
+                        actor=user,
+                        title=title,
+                        body=request.POST.get("body", ""),
+                        data=values,
+                    )
+            except ValidationError as exc:
+                errors += exc.messages
+            else:
+                if request.POST.get("then") == "submit":
+                    try:
+                        workflow.submit(disclosure, actor=user)
+                        messages.success(request, _("Submitted for review."))
+                    except ValidationError as exc:
+                        messages.error(request, " ".join(exc.messages))
+                else:
+                    messages.success(request, _("The draft is saved."))
+                return redirect("console:disclosure", disclosure.pk)
+        initial = {
+            "title": title,
+            "body": request.POST.get("body", ""),
+            "period": request.POST.get("period", ""),
+            **raw,
+        }
+    elif disclosure is not None:
+        initial = {
+            "title": disclosure.title,
+            "body": disclosure.body,
+            "period": disclosure.period,
+            "table": structured.table_as_text(schema, disclosure.data.get("rows", [])),
+            **{f"field_{k}": v for k, v in disclosure.data.items() if k != "rows"},
+        }
+    else:
+        initial = {"title": item.value("name"), "body": "", "period": "", "table": ""}
+    return render(
+        request,
+        "console/disclosures/draft.html",
+        context(
+            request,
+            "todo",
+            disclosure=disclosure,
+            item=item,
+            schema=schema,
+            initial=initial,
+            errors=errors,
+        ),
+    )
+
+
+def _diff(before: str, after: str) -> list[tuple[str, str]]:
+    out = []
+    for line in difflib.ndiff(before.splitlines(), after.splitlines()):
+        if line.startswith("? "):
+            continue
+        out.append(({"+ ": "added", "- ": "removed"}.get(line[:2], "same"), line[2:]))
+    return out
+
+
+@console_view
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _detail(request, _disclosure(request, pk))
+
+
+def _detail(
+    request: HttpRequest,
+    disclosure: Disclosure,
+    *,
+    posted: dict[str, str] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    user: Any = request.user
+    revisions = list(disclosure.revisions.order_by("number"))
+    diff = []
+    if len(revisions) >= 2:
+        a, b = revisions[-2], revisions[-1]
+        diff = _diff(f"{a.title}\n{a.body}\n{a.data}", f"{b.title}\n{b.body}\n{b.data}")
+    findings = workflow.findings(disclosure)
+    preview = published_content(disclosure, revisions[-1]) if revisions else None
+    found_kinds = sorted({f.kind for f in findings if f.kind in scanning.PERSONAL_KINDS})
+    response = render(
+        request,
+        "console/disclosures/detail.html",
+        context(
+            request,
+            "todo",
+            d=disclosure,
+            revisions=revisions,
+            diff=diff,
+            findings=findings,
+            preview=preview,
+            found_kinds=[(k, scanning.KIND_LABELS[k]) for k in found_kinds],
+            actions=workflow.allowed_actions(user, disclosure),
+            checklist=workflow.SECRECY_CHECKLIST.items(),
+            events=disclosure.events.select_related("actor").order_by("at", "pk"),
+            opinions=disclosure.opinions.order_by("received_at", "pk"),
+            schema=_schema(disclosure.item),
+            posted=posted or {},
+            can_edit=disclosure.state in (State.DRAFT, State.RETURNED)
+            and permissions.can_draft(user, disclosure.organization),
+        ),
+    )
+    response.status_code = status
+    return response
+
+
+@console_view
+def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    """Perform one move; on refusal show the page again with the message and what was typed."""
+    if request.method != "POST":
+        return redirect("console:disclosure", pk)
+    disclosure = _disclosure(request, pk)
+    user: Any = request.user
+    post = request.POST
+    moves = {
+        "submit": lambda: workflow.submit(disclosure, actor=user),
+        "open_consultation": lambda: workflow.open_consultation(
+            disclosure, actor=user, days=_int(post.get("days"), 5)
+        ),
+        "close_consultation": lambda: workflow.close_consultation(disclosure, actor=user),
+        "review": lambda: workflow.review(
+            disclosure,
+            actor=user,
+            checklist={key: bool(post.get(f"check_{key}")) for key in workflow.SECRECY_CHECKLIST},
+            mask_exceptions={
+                k: post.get(f"keep_{k}", "")
+                for k in scanning.PERSONAL_KINDS
+                if post.get(f"keep_{k}")
+            },
+            secret_clearance=post.get("secret_clearance", ""),
+        ),
+        "approve": lambda: workflow.approve(disclosure, actor=user),
+        "superior_approve": lambda: workflow.superior_approve(disclosure, actor=user),
+        "return": lambda: workflow.return_to_clerk(
+            disclosure, actor=user, reason=post.get("reason", "")
+        ),
+        "publish": lambda: workflow.publish(
+            disclosure, actor=user, publish_from=_when(post.get("publish_from"))
+        ),
+        "archive": lambda: workflow.archive(disclosure, actor=user),
+        "end_publicity": lambda: workflow.end_publicity(disclosure, actor=user),
+        "withdraw": lambda: workflow.withdraw(
+            disclosure, actor=user, reason=post.get("reason", "")
+        ),
+        "correct": lambda: workflow.correct(
+            disclosure,
+            actor=user,
+            reason=post.get("reason", ""),
+            title=post.get("title", disclosure.title),
+            body=post.get("body", disclosure.body),
+        ),
+    }
+    if action not in moves:
+        raise Http404
+    try:
+        moves[action]()
+    except (ValidationError, PermissionDenied) as exc:
+        text = " ".join(getattr(exc, "messages", None) or [str(exc)])
+        messages.error(request, text)
+        return _detail(request, _disclosure(request, pk), posted=post.dict(), status=400)
+    messages.success(request, _("Done: %(action)s.") % {"action": workflow.Action(action).label})
+    return redirect("console:disclosure", pk)
+
+
+@console_view
+def handle_opinion(request: HttpRequest, pk: int, opinion_pk: int) -> HttpResponse:
+    disclosure = _disclosure(request, pk)
+    opinion = disclosure.opinions.filter(pk=opinion_pk).first()
+    if opinion is None or request.method != "POST":
+        raise Http404
+    try:
+        workflow.handle_opinion(
+            opinion, actor=request.user, handling=request.POST.get("handling", "")
+        )
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", None) or [str(exc)]))
+    return redirect("console:disclosure", pk)
+
+
+def _int(value: str | None, default: int) -> int:
+    try:
+        return max(1, min(60, int(value or default)))
+    except ValueError:
+        return default
+
+
+def _when(value: str | None) -> dt.datetime | None:
+    if not value:
+        return None
+    parsed = parse_datetime(value)
+    if parsed is None:
+        raise ValidationError(_("“%(value)s” is not a date and time.") % {"value": value})
+    return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed

@@ -1,0 +1,136 @@
+"""Structured data a draft fills in from its catalog item's form: single fields and a table.
+
+The table arrives as tab-separated text, which is exactly what Excel and WPS put on the
+clipboard, so a clerk pastes a range of cells into one box; a header row matching the column
+labels is recognised and skipped. Every bad cell is reported by row and column in Chinese, and
+the text the clerk typed is kept as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+MAX_ROWS = 2000
+REQUIRED = _("%(label)s is required.")
+CELL_REQUIRED = _("Row %(row)d, %(label)s: required.")
+CELL_BAD = _("Row %(row)d, %(label)s: %(problem)s")
+FIELD_BAD = _("%(label)s: %(problem)s")
+TOO_MANY_ROWS = _("The table has more than %(max)d rows.")
+TOO_MANY_CELLS = _("Row %(row)d has %(got)d cells but the table has %(want)d columns.")
+NOT_A_NUMBER = _("“%(value)s” is not a number.")
+NOT_MONEY = _("“%(value)s” is not an amount of money (e.g. 120.50).")
+NOT_A_DATE = _("“%(value)s” is not a date (e.g. 2026-06-30).")
+NOT_A_MONTH = _("“%(value)s” is not a month (e.g. 1990-03).")
+NOT_A_CHOICE = _("“%(value)s” is not one of %(choices)s.")
+NOT_YES_NO = _("“%(value)s” is not 是 or 否.")
+
+_DATE_RE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
+_MONTH_RE = re.compile(r"^(\d{4})[-/.年](\d{1,2})月?$")
+
+
+def _clean(kind: str, value: str, choices: list[str]) -> tuple[Any, str | None]:
+    value = value.strip()
+    if kind == "number":
+        try:
+            number = Decimal(value.replace(",", ""))
+        except InvalidOperation:
+            return value, str(NOT_A_NUMBER % {"value": value})
+        return (int(number) if number == number.to_integral_value() else str(number)), None
+    if kind == "money":
+        try:
+            amount = Decimal(value.replace(",", "").replace("¥", "").replace("元", ""))
+        except InvalidOperation:
+            return value, str(NOT_MONEY % {"value": value})
+        return str(amount.quantize(Decimal("0.01"))), None
+    if kind == "date":
+        match = _DATE_RE.match(value)
+        try:
+            return dt.date(*map(int, match.groups())).isoformat() if match else None, (
+                None if match else str(NOT_A_DATE % {"value": value})
+            )
+        except ValueError:
+            return value, str(NOT_A_DATE % {"value": value})
+    if kind == "month":
+        match = _MONTH_RE.match(value)
+        if not match or not 1 <= int(match.group(2)) <= 12:
+            return value, str(NOT_A_MONTH % {"value": value})
+        return f"{int(match.group(1)):04d}-{int(match.group(2)):02d}", None
+    if kind == "choice":
+        if value not in choices:
+            return value, str(NOT_A_CHOICE % {"value": value, "choices": "、".join(choices)})
+        return value, None
+    if kind == "boolean":
+        if value in ("是", "否"):
+            return value == "是", None
+        return value, str(NOT_YES_NO % {"value": value})
+    return value, None
+
+
+def clean_fields(schema: dict[str, Any], raw: dict[str, str]) -> tuple[dict[str, Any], list[str]]:
+    values: dict[str, Any] = {}
+    errors: list[str] = []
+    for field in schema.get("fields", []):
+        text = (raw.get(field["key"]) or "").strip()
+        if not text:
+            if field.get("required"):
+                errors.append(str(REQUIRED % {"label": field["label"]}))
+            continue
+        value, problem = _clean(field["type"], text, field.get("choices", []))
+        if problem:
+            errors.append(str(FIELD_BAD % {"label": field["label"], "problem": problem}))
+        values[field["key"]] = value
+    return values, errors
+
+
+def parse_table(schema: dict[str, Any], text: str) -> tuple[list[dict[str, Any]], list[str]]:
+    """Rows from pasted tab-separated text (or one row per line, cells split by tabs)."""
+    columns = schema.get("columns", [])
+    lines = [
+        line
+        for line in (text or "").replace("\r\n", "\n").replace("\r", "\n").split("\n")
+        if line.strip()
+    ]
+    if (
+        lines
+        and [c.strip() for c in lines[0].split("\t")]
+        == [c["label"] for c in columns][: len(lines[0].split("\t"))]
+    ):
+        lines = lines[1:]  # a header row copied along with the data
+    if len(lines) > MAX_ROWS:
+        return [], [str(TOO_MANY_ROWS % {"max": MAX_ROWS})]
+    rows: list[dict[str, Any]] = []
+    errors: list[str] = []
+    for number, line in enumerate(lines, start=1):
+        cells = line.split("\t")
+        if len(cells) > len(columns) and any(c.strip() for c in cells[len(columns) :]):
+            errors.append(
+                str(TOO_MANY_CELLS % {"row": number, "got": len(cells), "want": len(columns)})
+            )
+            continue
+        row: dict[str, Any] = {}
+        for index, column in enumerate(columns):
+            text_value = cells[index].strip() if index < len(cells) else ""
+            if not text_value:
+                if column.get("required"):
+                    errors.append(str(CELL_REQUIRED % {"row": number, "label": column["label"]}))
+                row[column["key"]] = ""
+                continue
+            value, problem = _clean(column["type"], text_value, column.get("choices", []))
+            if problem:
+                errors.append(
+                    str(CELL_BAD % {"row": number, "label": column["label"], "problem": problem})
+                )
+            row[column["key"]] = value
+        rows.append(row)
+    return rows, errors
+
+
+def table_as_text(schema: dict[str, Any], rows: list[dict[str, Any]]) -> str:
+    """Rows back into the tab-separated text the clerk edits."""
+    keys = [c["key"] for c in schema.get("columns", [])]
+    return "\n".join("\t".join(str(row.get(k, "")) for k in keys) for row in rows)

@@ -1,0 +1,69 @@
+"""The one visibility rule: who may see a disclosure now.
+
+It reads scope, state and timestamps only, so a scheduled disclosure appears at its minute
+with no job running. The queryset form (`visible_to`) and the predicate (`can_see`) say the
+same thing (a property test holds them together); every page, search, feed, export, file
+download and API endpoint asks one of them. Staff preview of unpublished work is a different,
+explicit question (`gongkai.permissions.can_view_in_console`) and is never cached.
+
+- Nothing is seen before `publish_from`, and nothing that was never published.
+- Inside the party (and the unit, whose people hold roles there): members and staff of the
+  organization see it from `publish_from`.
+- The public sees public-scope items from `public_from` (after the party-first lag).
+- A withdrawn disclosure stays visible as a record with its reason; its content does not.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Q
+from django.utils import timezone
+
+from gongkai import permissions
+from gongkai.catalog.models import Scope
+from gongkai.disclosures import scanning
+from gongkai.disclosures.models import PUBLIC_STATES, Disclosure, Revision, State
+from gongkai.organizations.models import Role
+
+ALL_ROLES = frozenset(Role.Kind.values)
+
+
+def visibility_condition(user: Any, now: dt.datetime | None = None) -> Q:
+    now = now or timezone.now()
+    shown = Q(state__in=PUBLIC_STATES, publish_from__lte=now)
+    public = Q(scope=Scope.PUBLIC, public_from__lte=now)
+    inside = Q(organization__in=permissions.organizations_where(user, ALL_ROLES).values("pk"))
+    return shown & (public | inside)
+
+
+def can_see(user: Any, disclosure: Disclosure, now: dt.datetime | None = None) -> bool:
+    now = now or timezone.now()
+    if disclosure.state not in PUBLIC_STATES or disclosure.publish_from is None:
+        return False
+    if disclosure.publish_from > now:
+        return False
+    if (
+        disclosure.scope == Scope.PUBLIC
+        and disclosure.public_from is not None
+        and disclosure.public_from <= now
+    ):
+        return True
+    return permissions.can_read_party_internal(user, disclosure.organization)
+
+
+def shows_content(disclosure: Disclosure) -> bool:
+    """A withdrawn disclosure shows its title and the reason, never its content."""
+    return disclosure.state != State.WITHDRAWN
+
+
+def published_content(disclosure: Disclosure, revision: Revision) -> dict[str, Any]:
+    """A revision as it is published: personal numbers masked unless a reviewer recorded
+    why a kind must show."""
+    keep = tuple(disclosure.mask_exceptions or ())
+    return {
+        "title": scanning.mask(revision.title, keep=keep),
+        "body": scanning.mask(revision.body, keep=keep),
+        "data": scanning.mask_data(revision.data, keep=keep),
+    }

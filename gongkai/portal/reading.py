@@ -1,0 +1,430 @@
+"""What the portal's pages show, composed from the rules that live elsewhere.
+
+Nothing here decides visibility: every disclosure comes from `Disclosure.objects.visible_to`
+(or passed `can_see`), content goes through `published_content` (masked) and is only shown
+when `shows_content` allows. This module only arranges what those rules let through: the
+columns of an organization page, the structured data as a table, the public timeline and
+the ledger proof.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Count, F, QuerySet, Window
+from django.db.models.functions import RowNumber
+from django.utils.translation import gettext_lazy as _
+
+from gongkai import permissions
+from gongkai.catalog.effective import UNCATEGORISED, UNCATEGORISED_NAME, effective_catalog
+from gongkai.catalog.models import Catalog, Scope
+from gongkai.disclosures import scanning, workflow
+from gongkai.disclosures.models import Disclosure, Event, Revision, State
+from gongkai.disclosures.visibility import published_content
+from gongkai.ledger.models import LedgerEntry
+from gongkai.ledger.services import attachment_hashes_for, content_hash
+from gongkai.organizations.models import Organization
+
+#: Disclosures listed per catalog item on an organization page; the item's own page lists
+#: the rest, a page at a time.
+PER_ITEM = 5
+
+#: Columns read for a listed disclosure. The body and the data stay in the database: a
+#: listing shows the (masked) title only.
+LISTED_FIELDS = (
+    "id",
+    "organization_id",
+    "title",
+    "period",
+    "scope",
+    "state",
+    "publish_from",
+    "public_from",
+    "withdrawn_at",
+    "mask_exceptions",
+    "item",
+    "item__key",
+    "item__name",
+    "published_revision",
+    "published_revision__title",
+)
+
+# Marks on what a member sees because they are inside.
+PARTY = "party"
+INSTITUTION = "institution"
+PARTY_FIRST = "party_first"
+MARK_LABELS = {
+    PARTY: _("Inside the party"),
+    INSTITUTION: _("Inside the unit"),
+    PARTY_FIRST: _("Inside the party first"),
+}
+
+
+def listed(
+    queryset: QuerySet[Disclosure], *, with_organization: bool = False
+) -> QuerySet[Disclosure]:
+    """A listing's columns: the disclosure, its item and its published title (and its
+    organization, for lists that span organizations)."""
+    if with_organization:
+        return queryset.select_related("item", "published_revision", "organization").only(
+            *LISTED_FIELDS, "organization", "organization__name", "organization__code"
+        )
+    return queryset.select_related("item", "published_revision").only(*LISTED_FIELDS)
+
+
+def shown_title(disclosure: Disclosure) -> str:
+    """The title as published, masked by the one rule (`published_content`), without loading
+    the body or the data of the published revision."""
+    revision = disclosure.published_revision
+    title = revision.title if revision is not None else disclosure.title
+    return str(published_content(disclosure, Revision(title=title))["title"])
+
+
+def mark(disclosure: Disclosure, now: dt.datetime) -> str:
+    """Why a reader sees this: empty when it is open to society now, otherwise the inside
+    audience it is shown to (the reader is one of them, or it would not be listed)."""
+    if disclosure.scope == Scope.PARTY:
+        return PARTY
+    if disclosure.scope == Scope.INSTITUTION:
+        return INSTITUTION
+    if disclosure.public_from is None or disclosure.public_from > now:
+        return PARTY_FIRST
+    return ""
+
+
+@dataclass
+class Listing:
+    """A disclosure as a line of a list."""
+
+    disclosure: Disclosure
+    title: str
+    mark: str
+
+    @property
+    def mark_label(self) -> str:
+        return str(MARK_LABELS[self.mark]) if self.mark else ""
+
+    @property
+    def withdrawn(self) -> bool:
+        return self.disclosure.state == State.WITHDRAWN
+
+
+def as_listings(disclosures: list[Disclosure], now: dt.datetime) -> list[Listing]:
+    return [Listing(d, shown_title(d), mark(d, now)) for d in disclosures]
+
+
+@dataclass
+class ItemColumn:
+    key: str
+    name: str
+    scope: str
+    listings: list[Listing] = field(default_factory=list)
+    #: How many disclosures of the item the reader may see (more than are listed).
+    total: int = 0
+
+    @property
+    def more(self) -> bool:
+        return self.total > len(self.listings)
+
+
+@dataclass
+class Section:
+    key: str
+    name: str
+    description: str
+    items: list[ItemColumn] = field(default_factory=list)
+
+
+@dataclass
+class OrganizationPage:
+    catalog: Catalog | None
+    sections: list[Section]
+    #: The reader is a member or staff of the organization (sees its party-internal items).
+    inside: bool
+
+
+def published_catalog(org: Organization) -> Catalog | None:
+    return Catalog.objects.filter(organization=org, version__gt=0).first()
+
+
+def newest_per_item(
+    visible: QuerySet[Disclosure], org: Organization, per_item: int
+) -> list[Disclosure]:
+    """The newest `per_item` visible disclosures of each item of `org`, each carrying
+    `item_total`, in one query (a window per item key, filtered by rank)."""
+    return list(
+        listed(visible.filter(organization=org))
+        .annotate(
+            rank=Window(
+                RowNumber(),
+                partition_by=[F("item__key")],
+                order_by=[F("publish_from").desc(), F("pk").desc()],
+            ),
+            item_total=Window(Count("pk"), partition_by=[F("item__key")]),
+        )
+        .filter(rank__lte=per_item)
+        .order_by("item__key", "rank")
+    )
+
+
+def organization_page(
+    org: Organization, user: Any, visible: QuerySet[Disclosure], now: dt.datetime
+) -> OrganizationPage:
+    """One section per category of the organization's effective published catalog, each item
+    with the disclosures the reader may see, newest first.
+
+    Items whose scope is inside the party or the unit are listed only for readers inside (or
+    where the reader may see one of its disclosures), so an outsider's page names no
+    party-internal item. Disclosures made against an item the current catalog no longer has
+    are kept, in a last section, rather than hidden.
+    """
+    inside = permissions.can_read_party_internal(user, org)
+    found: dict[str, list[Disclosure]] = {}
+    for disclosure in newest_per_item(visible, org, PER_ITEM):
+        found.setdefault(disclosure.item.key, []).append(disclosure)
+
+    def column(key: str, name: str, scope: str) -> ItemColumn:
+        rows = found.pop(key, [])
+        total = getattr(rows[0], "item_total", len(rows)) if rows else 0
+        return ItemColumn(key, name, scope, as_listings(rows, now), total)
+
+    catalog = published_catalog(org)
+    sections: list[Section] = []
+    if catalog is not None:
+        for category in effective_catalog(catalog).categories:
+            section = Section(category.key, category.name, category.description)
+            for item in category.items:
+                scope = item.value("scope")
+                if scope != Scope.PUBLIC and not inside and item.key not in found:
+                    continue
+                section.items.append(column(item.key, item.value("name"), scope))
+            sections.append(section)
+    if found:
+        rest = Section(UNCATEGORISED, str(UNCATEGORISED_NAME), "")
+        for key, rows in sorted(found.items()):
+            rest.items.append(column(key, rows[0].item.name, rows[0].item.scope))
+        sections.append(rest)
+    return OrganizationPage(catalog, sections, inside)
+
+
+def catalog_item(org: Organization, key: str, *, inside: bool) -> tuple[str, str] | None:
+    """(name, scope) of an item of the organization's current catalog, as the organization
+    page would name it to this reader: items inside the party only to those inside."""
+    catalog = published_catalog(org)
+    item = effective_catalog(catalog).find(key) if catalog is not None else None
+    if item is None:
+        return None
+    scope = str(item.value("scope"))
+    if scope != Scope.PUBLIC and not inside:
+        return None
+    return str(item.value("name")), scope
+
+
+# -- the disclosure page --------------------------------------------------------------------
+
+
+def catalog_item_name(disclosure: Disclosure) -> str:
+    """The item's name as the catalog said when the disclosure was made (overrides applied)."""
+    item = effective_catalog(disclosure.catalog, disclosure.catalog_version).find(
+        disclosure.item.key
+    )
+    return str(item.value("name")) if item is not None else disclosure.item.name
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(_("Yes") if value else _("No"))
+    if isinstance(value, list | tuple):
+        return "、".join(_text(v) for v in value)
+    if isinstance(value, dict):
+        return "；".join(f"{k}：{_text(v)}" for k, v in value.items())
+    return str(value)
+
+
+@dataclass
+class StructuredData:
+    #: (label, value) of the single fields.
+    fields: list[tuple[str, str]]
+    columns: list[str]
+    rows: list[list[str]]
+
+    def __bool__(self) -> bool:
+        return bool(self.fields or self.rows)
+
+
+def structured(form: dict[str, Any] | None, data: Any) -> StructuredData:
+    """The item's form filled with a revision's (already masked) data, as labelled fields and
+    a table. Keys the form does not name (an older form, pasted extras) keep their key as the
+    label, so nothing published is silently left out."""
+    form = form if isinstance(form, dict) else {}
+    data = data if isinstance(data, dict) else {}
+    field_defs = [f for f in form.get("fields") or [] if isinstance(f, dict)]
+    column_defs = [c for c in form.get("columns") or [] if isinstance(c, dict)]
+    labels = {str(f.get("key")): str(f.get("label") or f.get("key")) for f in field_defs}
+
+    values: dict[str, Any] = {}
+    if isinstance(data.get("fields"), dict):
+        values.update(data["fields"])
+    values.update({k: v for k, v in data.items() if k not in ("fields", "rows")})
+    fields = [(labels[k], _text(values[k])) for k in labels if k in values]
+    fields += [(str(k), _text(v)) for k, v in values.items() if k not in labels]
+
+    raw_rows = data.get("rows") if isinstance(data.get("rows"), list) else []
+    keys = [str(c.get("key")) for c in column_defs]
+    columns = [str(c.get("label") or c.get("key")) for c in column_defs]
+    for row in raw_rows:
+        if isinstance(row, dict):
+            for k in row:
+                if str(k) not in keys:
+                    keys.append(str(k))
+                    columns.append(str(k))
+    rows: list[list[str]] = []
+    for row in raw_rows:
+        if isinstance(row, dict):
+            rows.append([_text(row.get(k)) for k in keys])
+        elif isinstance(row, list | tuple):
+            rows.append([_text(v) for v in row])
+    width = max([len(columns), *(len(r) for r in rows)], default=0)
+    columns += [""] * (width - len(columns))
+    return StructuredData(fields, columns, [r + [""] * (width - len(r)) for r in rows])
+
+
+def shown_reason(disclosure: Disclosure, text: str) -> str:
+    """A reason that stays on show (a correction's, a withdrawal's), with personal numbers
+    masked as in the content."""
+    return scanning.mask(text or "", keep=tuple(disclosure.mask_exceptions or ()))
+
+
+@dataclass
+class ShownRevision:
+    revision: Revision
+    title: str
+    #: The correction's reason (empty for the first publication).
+    note: str
+    body: str
+    data: StructuredData
+    #: The published content equals the stored one (nothing was masked), so the canonical
+    #: bytes can be served and anyone can recompute the content hash.
+    checkable: bool
+    #: sha256 of the stored content as this server computes it now.
+    current_hash: str
+
+
+def publicly_checkable(disclosure: Disclosure, revision: Revision) -> bool:
+    """Whether the canonical bytes of `revision` may be served: only when what is published
+    is exactly what is stored. The content hash covers the stored (unmasked) text, so
+    serving it for a revision with masked personal numbers would publish them."""
+    shown = published_content(disclosure, revision)
+    return bool(
+        shown["title"] == revision.title
+        and shown["body"] == revision.body
+        and shown["data"] == revision.data
+    )
+
+
+def published_revisions(disclosure: Disclosure, now: dt.datetime) -> list[Revision]:
+    """The revisions the public has been shown (never the submitted drafts), newest first."""
+    revisions = list(
+        disclosure.revisions.filter(published_at__isnull=False, published_at__lte=now).order_by(
+            "-number"
+        )
+    )
+    hashes = attachment_hashes_for([r.pk for r in revisions])
+    for revision in revisions:
+        revision.attachment_hashes = hashes.get(revision.pk, [])  # type: ignore[attr-defined]
+    return revisions
+
+
+def show_revision(disclosure: Disclosure, revision: Revision) -> ShownRevision:
+    from gongkai.disclosures.content import sanitize_html
+
+    shown = published_content(disclosure, revision)
+    form = disclosure.item.form
+    return ShownRevision(
+        revision=revision,
+        title=str(shown["title"]),
+        note=shown_reason(disclosure, revision.note),
+        # Stored bodies were sanitised when written; cleaning again costs little and keeps
+        # the page safe whatever wrote the row.
+        body=sanitize_html(str(shown["body"])),
+        data=structured(form, shown["data"]),
+        checkable=publicly_checkable(disclosure, revision),
+        current_hash=content_hash(revision),
+    )
+
+
+# Who moved a disclosure, in role terms: never a person's name.
+CLERK_LABEL = _("Clerk")
+ORGANIZATION_LABEL = _("The organization")
+REVIEWER_LABEL = _("Leading group (review)")
+SUPERIOR_LABEL = _("Superior organization")
+SYSTEM_LABEL = _("System (on time)")
+ROLE_LABELS = {
+    workflow.CLERK: CLERK_LABEL,
+    workflow.REVIEWER: REVIEWER_LABEL,
+    workflow.SUPERIOR: SUPERIOR_LABEL,
+    workflow.CLERK_OR_REVIEWER: ORGANIZATION_LABEL,
+    workflow.SYSTEM: ORGANIZATION_LABEL,
+}
+#: Reasons the public reads: a correction's and a withdrawal's stay visible on purpose.
+#: A return's reasons are the reviewers' working notes on a draft and are not published.
+PUBLIC_REASONS = frozenset({workflow.Action.CORRECT, workflow.Action.WITHDRAW})
+CREATED_LABEL = _("Drafted")
+
+
+@dataclass
+class TimelineEntry:
+    at: dt.datetime
+    action: str
+    who: str
+    reason: str
+
+
+def timeline(disclosure: Disclosure) -> list[TimelineEntry]:
+    entries = []
+    for event in Event.objects.filter(disclosure=disclosure).order_by("at", "pk"):
+        if event.action in workflow.Action.values:
+            action = str(workflow.Action(event.action).label)
+        else:
+            action = str(CREATED_LABEL)
+        # The role the transition table requires names who did it ("create" is the clerk's).
+        role = workflow.TRANSITIONS.get((event.from_state, event.action), ("", workflow.CLERK))[1]
+        who = SYSTEM_LABEL if event.actor_id is None else ROLE_LABELS.get(role, CLERK_LABEL)
+        reason = ""
+        if event.action in PUBLIC_REASONS:
+            reason = shown_reason(disclosure, event.reason)
+        entries.append(TimelineEntry(event.at, action, str(who), reason))
+    return entries
+
+
+@dataclass
+class ProofEntry:
+    entry: LedgerEntry
+    line: str
+    revision_number: int
+    #: Whether the revision's canonical bytes may be downloaded to check `content_hash`.
+    checkable: bool
+    #: The content hash recomputed from the stored revision now matches the recorded one.
+    matches: bool | None
+
+
+def ledger_proof(
+    entries: list[LedgerEntry], shown: dict[int, ShownRevision], *, content_visible: bool
+) -> list[ProofEntry]:
+    proof = []
+    for entry in entries:
+        revision = shown.get(entry.revision_id) if content_visible else None
+        proof.append(
+            ProofEntry(
+                entry=entry,
+                line=entry.canonical_line(),
+                revision_number=entry.revision.number,
+                checkable=bool(revision and revision.checkable),
+                matches=(revision.current_hash == entry.content_hash) if revision else None,
+            )
+        )
+    return proof

@@ -1,0 +1,59 @@
+"""The start page: the organizations (their children fetched when opened), a search by name
+or code, and the newest disclosures the visitor may see."""
+
+from __future__ import annotations
+
+from gongkai.catalog.models import Scope
+from gongkai.disclosures.models import State
+from gongkai.organizations.models import Organization
+
+from .conftest import reader
+
+
+def test_it_lists_the_roots_and_opens_children_on_demand(people, tree, client):
+    html = client.get("/").content.decode()
+    assert "云岭县委" in html
+    assert "青石镇党委" not in html  # loaded when the node is opened
+    assert 'hx-get="/o/YL/children"' in html
+    children = client.get("/o/YL/children").content.decode()
+    assert "青石镇党委" in children and "白沙镇党委" in children
+    assert "东岭村党支部" not in children
+
+
+def test_an_inactive_organization_is_not_listed(people, tree, client):
+    Organization.objects.filter(pk=tree.sibling_village.pk).update(is_active=False)
+    assert "西岭村党支部" not in client.get("/o/QS/children").content.decode()
+    assert "西岭村党支部" not in client.get("/search?q=西岭").content.decode()
+
+
+def test_it_finds_organizations_by_name_or_code(people, tree, client):
+    by_name = client.get("/search?q=东岭").content.decode()
+    assert "东岭村党支部" in by_name and "西岭村党支部" not in by_name
+    by_code = client.get("/search?q=bs").content.decode()
+    assert "白沙镇党委" in by_code and "白沙村党支部" in by_code and "东岭" not in by_code
+    assert "没有找到党组织" in client.get("/search?q=不存在").content.decode()
+
+
+def test_the_search_answers_htmx_with_the_results_only(people, tree, client):
+    html = client.get("/search?q=东岭", headers={"HX-Request": "true"}).content.decode()
+    assert "东岭村党支部" in html and "<html" not in html
+
+
+def test_the_newest_disclosures_are_those_the_visitor_may_see(people, shown):
+    shown(scope=Scope.PUBLIC, title="公开的公告")
+    shown(scope=Scope.PARTY, title="党内的通知")
+    shown(scope=Scope.PUBLIC, title="撤回的公告", state=State.WITHDRAWN)
+    anonymous = reader(people, "anonymous").get("/").content.decode()
+    assert "公开的公告" in anonymous
+    assert "党内的通知" not in anonymous
+    assert "撤回的公告" not in anonymous
+    member = reader(people, "member").get("/").content.decode()
+    assert "党内的通知" in member and "党内" in member
+
+
+def test_it_reverses_as_home_and_is_never_cached(db, client):
+    from django.urls import reverse
+
+    assert reverse("home") == "/"
+    response = client.get("/")
+    assert "no-cache" in response["Cache-Control"] and "private" in response["Cache-Control"]

@@ -1,0 +1,19 @@
+from django.urls import path
+
+from gongkai.portal import views
+
+app_name = "portal"
+
+urlpatterns = [
+    path("", views.start, name="start"),
+    path("search", views.search, name="search"),
+    path("o/<str:code>/", views.organization, name="organization"),
+    path("o/<str:code>/children", views.children, name="children"),
+    path("o/<str:code>/items/<str:key>/", views.item, name="item"),
+    path("d/<int:pk>/", views.disclosure, name="disclosure"),
+    path(
+        "d/<int:pk>/revisions/<int:number>/canonical.json",
+        views.canonical,
+        name="canonical",
+    ),
+]

@@ -1,0 +1,228 @@
+"""The portal: what members and the public read.
+
+Every view starts from `Disclosure.objects.visible_to(request.user, now)`, the one rule, with
+`now` taken once per request so a page never mixes two instants. A disclosure the reader may
+not see is a 404, never a 403: the answer must not confirm that it exists. Pages depend on
+who reads them and on the minute, so none is cached (`never_cache`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from gongkai import permissions
+from gongkai.catalog.models import Channel, Scope
+from gongkai.disclosures.models import Disclosure, State
+from gongkai.disclosures.visibility import shows_content
+from gongkai.ledger.services import canonical_content, proof
+from gongkai.organizations.models import Organization
+from gongkai.portal import reading
+
+#: Organizations per level of the tree, and search results, shown at once.
+TREE_PAGE_SIZE = 200
+SEARCH_LIMIT = 50
+#: Newest disclosures on the start page.
+NEWEST = 20
+#: Disclosures per page of an item's list.
+ITEM_PAGE_SIZE = 20
+
+
+def _visible(request: HttpRequest, now: dt.datetime) -> QuerySet[Disclosure]:
+    return Disclosure.objects.visible_to(request.user, now)
+
+
+def _with_child_counts(qs: QuerySet[Organization]) -> QuerySet[Organization]:
+    return qs.annotate(child_count=Count("children", filter=Q(children__is_active=True)))
+
+
+@require_safe
+@never_cache
+def start(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    roots = _with_child_counts(Organization.objects.roots().filter(is_active=True)).order_by(
+        "path"
+    )[:TREE_PAGE_SIZE]
+    newest = reading.listed(
+        _visible(request, now).exclude(state=State.WITHDRAWN), with_organization=True
+    ).order_by("-publish_from", "-pk")[:NEWEST]
+    return render(
+        request,
+        "portal/start.html",
+        {"roots": list(roots), "newest": reading.as_listings(list(newest), now)},
+    )
+
+
+@require_safe
+@never_cache
+def children(request: HttpRequest, code: str) -> HttpResponse:
+    """The next level of the organization tree, fetched by htmx when a node is opened."""
+    org = get_object_or_404(Organization, code=code)
+    kids = list(
+        _with_child_counts(org.children.filter(is_active=True)).order_by("path")[
+            : TREE_PAGE_SIZE + 1
+        ]
+    )
+    return render(
+        request,
+        "portal/_children.html",
+        {"nodes": kids[:TREE_PAGE_SIZE], "more": len(kids) > TREE_PAGE_SIZE, "parent": org},
+    )
+
+
+@require_safe
+@never_cache
+def search(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "").strip()[:50]
+    found: list[Organization] = []
+    if q:
+        found = list(
+            Organization.objects.filter(is_active=True)
+            .filter(Q(name__contains=q) | Q(code__istartswith=q))
+            .order_by("depth", "path")[:SEARCH_LIMIT]
+        )
+    template = "portal/_search_results.html" if request.htmx else "portal/search.html"  # type: ignore[attr-defined]
+    return render(request, template, {"q": q, "found": found, "limit": SEARCH_LIMIT})
+
+
+@require_safe
+@never_cache
+def organization(request: HttpRequest, code: str) -> HttpResponse:
+    now = timezone.now()
+    org = get_object_or_404(Organization, code=code)
+    page = reading.organization_page(org, request.user, _visible(request, now), now)
+    subordinates = list(
+        _with_child_counts(org.children.filter(is_active=True)).order_by("path")[
+            : TREE_PAGE_SIZE + 1
+        ]
+    )
+    return render(
+        request,
+        "portal/organization.html",
+        {
+            "org": org,
+            "ancestors": list(org.ancestors()),
+            "page": page,
+            "subordinates": subordinates[:TREE_PAGE_SIZE],
+            "more_subordinates": len(subordinates) > TREE_PAGE_SIZE,
+            "per_item": reading.PER_ITEM,
+        },
+    )
+
+
+@require_safe
+@never_cache
+def item(request: HttpRequest, code: str, key: str) -> HttpResponse:
+    """Every disclosure of one catalog item of an organization the reader may see."""
+    now = timezone.now()
+    org = get_object_or_404(Organization, code=code)
+    inside = permissions.can_read_party_internal(request.user, org)
+    disclosures = reading.listed(
+        _visible(request, now).filter(organization=org, item__key=key)
+    ).order_by("-publish_from", "-pk")
+    page = Paginator(disclosures, ITEM_PAGE_SIZE).get_page(request.GET.get("page"))
+    listings = reading.as_listings(list(page.object_list), now)
+    heading = reading.catalog_item(org, key, inside=inside)
+    if heading is None:
+        if not listings:
+            raise Http404
+        first = listings[0].disclosure.item
+        heading = (first.name, first.scope)
+    return render(
+        request,
+        "portal/item.html",
+        {
+            "org": org,
+            "key": key,
+            "name": heading[0],
+            "inside_only": heading[1] != Scope.PUBLIC,
+            "page": page,
+            "listings": listings,
+        },
+    )
+
+
+def _visible_disclosure(request: HttpRequest, pk: int, now: dt.datetime) -> Disclosure:
+    return get_object_or_404(
+        _visible(request, now).select_related(
+            "organization", "item", "catalog", "published_revision"
+        ),
+        pk=pk,
+    )
+
+
+@require_safe
+@never_cache
+def disclosure(request: HttpRequest, pk: int) -> HttpResponse:
+    now = timezone.now()
+    shown = _visible_disclosure(request, pk, now)
+    entries = proof(shown)
+    context: dict[str, Any] = {
+        "d": shown,
+        "org": shown.organization,
+        "title": reading.shown_title(shown),
+        "mark": reading.MARK_LABELS.get(reading.mark(shown, now), ""),
+        "withdrawn": not shows_content(shown),
+        "withdrawal_reason": reading.shown_reason(shown, shown.withdrawal_reason),
+        "now": now,
+    }
+    if not shows_content(shown):
+        # Withdrawn: the title, the reason and the time; the content and its history are gone
+        # from view (the ledger still records that it was published and withdrawn).
+        context["proof"] = reading.ledger_proof(entries, {}, content_visible=False)
+        return render(request, "portal/disclosure.html", context)
+
+    revisions = [reading.show_revision(shown, r) for r in reading.published_revisions(shown, now)]
+    by_id = {r.revision.pk: r for r in revisions}
+    current = by_id.get(shown.published_revision_id or 0) or (revisions[0] if revisions else None)
+    context.update(
+        {
+            "item_name": reading.catalog_item_name(shown),
+            "current": current,
+            "earlier": [r for r in revisions if r is not current],
+            "timeline": reading.timeline(shown),
+            "proof": reading.ledger_proof(entries, by_id, content_visible=True),
+            "scope_label": Scope(shown.scope).label,
+            "channel_labels": _channel_labels(shown.channels),
+            "public_scope": shown.scope == Scope.PUBLIC,
+        }
+    )
+    return render(request, "portal/disclosure.html", context)
+
+
+def _channel_labels(channels: list[str]) -> list[str]:
+    labels = dict(Channel.choices)
+    return [str(labels.get(c, c)) for c in channels or []]
+
+
+@require_safe
+@never_cache
+def canonical(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    """Exactly the bytes a published revision's content hash is the SHA-256 of, so anyone can
+    recompute it. Only for a disclosure the reader may see, that is not withdrawn, for a
+    revision that was published, and only when nothing in it is masked (see
+    `reading.publicly_checkable`)."""
+    now = timezone.now()
+    shown = _visible_disclosure(request, pk, now)
+    if not shows_content(shown):
+        raise Http404
+    revision = get_object_or_404(
+        shown.revisions.filter(published_at__isnull=False, published_at__lte=now), number=number
+    )
+    if not reading.publicly_checkable(shown, revision):
+        raise Http404
+    response = HttpResponse(
+        canonical_content(revision), content_type="application/json; charset=utf-8"
+    )
+    response["Content-Disposition"] = (
+        f'inline; filename="disclosure-{shown.pk}-revision-{revision.number}.json"'
+    )
+    return response
