@@ -178,6 +178,8 @@ X_FRAME_OPTIONS = "DENY"
 
 # Largest Excel or YAML file an import accepts (bytes).
 GONGKAI_MAX_IMPORT_BYTES = env_int("GONGKAI_MAX_IMPORT_BYTES", 5 * 1024 * 1024)
+# Largest attachment (bytes).
+GONGKAI_MAX_ATTACHMENT_BYTES = env_int("GONGKAI_MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024)
 GONGKAI_SITE_NAME = _("Party-affairs disclosure")
 
 LOGGING = {

@@ -20,7 +20,14 @@ from ninja.renderers import JSONRenderer
 from ninja.responses import NinjaJSONEncoder
 
 from gongkai.api import errors
-from gongkai.api.endpoints import actions, catalog, disclosures, ledger, organizations
+from gongkai.api.endpoints import (
+    actions,
+    attachments,
+    catalog,
+    disclosures,
+    ledger,
+    organizations,
+)
 
 
 def _refuse_constant(name: str) -> Any:
@@ -75,4 +82,5 @@ api.add_router("/organizations", organizations.router)
 api.add_router("/organizations", catalog.router)
 api.add_router("/disclosures", disclosures.router)
 api.add_router("/disclosures", actions.router)
+api.add_router("/disclosures", attachments.router)
 api.add_router("/ledger", ledger.router)

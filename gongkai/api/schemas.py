@@ -254,6 +254,17 @@ class DisclosureSummaryOut(Schema):
     withdrawn: bool
 
 
+class AttachmentOut(Schema):
+    name: str
+    kind: str
+    size: int
+    sha256: str = Field(description="Hashed into the ledger with the revision.")
+    text_preview: str = Field(description="The file's text, masked like the body.")
+    download_url: str | None = Field(
+        description="The original file; null when its text holds something masked."
+    )
+
+
 class DisclosureOut(DisclosureSummaryOut):
     party_first: bool
     party_first_lag_days: int
@@ -262,6 +273,7 @@ class DisclosureOut(DisclosureSummaryOut):
     published_at: dt.datetime | None = Field(description="When the revision on show was published.")
     body: str | None = Field(description="Sanitised HTML, masked; null once withdrawn.")
     data: dict[str, Any] | None = Field(description="Structured data, masked; null once withdrawn.")
+    attachments: list[AttachmentOut] | None = Field(description="Null once withdrawn.")
     withdrawal_reason: str | None
     withdrawn_at: dt.datetime | None
 
@@ -277,6 +289,9 @@ class RevisionOut(Schema):
     title: str
     body: str | None = Field(description="Null once the disclosure is withdrawn.")
     data: dict[str, Any] | None = Field(description="Null once the disclosure is withdrawn.")
+    attachments: list[AttachmentOut] | None = Field(
+        description="Null once the disclosure is withdrawn."
+    )
 
 
 class LedgerEntryOut(Schema):
@@ -365,6 +380,14 @@ class OpinionOut(Schema):
     handled_at: dt.datetime | None
 
 
+class WorkingAttachmentOut(Schema):
+    id: int
+    name: str
+    kind: str
+    size: int
+    sha256: str
+
+
 class EventOut(Schema):
     action: str
     from_state: str
@@ -410,6 +433,7 @@ class WorkingOut(WorkingSummaryOut):
     public_from: dt.datetime | None
     publicity_until: dt.datetime | None
     withdrawal_reason: str
+    attachments: list[WorkingAttachmentOut]
     allowed_actions: list[str] = Field(description="Moves the caller could try now.")
     findings: list[FindingOut] = Field(description="The privacy and secrecy scan.")
     opinions: list[OpinionOut]
@@ -473,6 +497,10 @@ def working_out(d: Disclosure, actor: Any) -> dict[str, Any]:
         "public_from": d.public_from,
         "publicity_until": d.publicity_until,
         "withdrawal_reason": d.withdrawal_reason,
+        "attachments": [
+            {"id": a.pk, "name": a.name, "kind": a.kind, "size": a.size, "sha256": a.sha256}
+            for a in d.attachments.filter(removed=False)
+        ],
         "allowed_actions": workflow.allowed_actions(actor, d),
         "findings": [
             {"kind": x.kind, "label": x.label, "masked": x.masked} for x in workflow.findings(d)

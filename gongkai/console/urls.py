@@ -20,6 +20,12 @@ urlpatterns = [
     path("disclosures/<int:pk>/", disclosures.detail, name="disclosure"),
     path("disclosures/<int:pk>/edit", disclosures.draft, name="disclosure_edit"),
     path("disclosures/<int:pk>/act/<str:action>", disclosures.act, name="disclosure_act"),
+    path("disclosures/<int:pk>/attachments", disclosures.upload, name="attachment_upload"),
+    path(
+        "disclosures/<int:pk>/attachments/<int:attachment_pk>/remove",
+        disclosures.remove_attachment,
+        name="attachment_remove",
+    ),
     path(
         "disclosures/<int:pk>/opinions/<int:opinion_pk>",
         disclosures.handle_opinion,

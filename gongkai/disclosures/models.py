@@ -120,6 +120,29 @@ class Disclosure(models.Model):
         return self.title
 
 
+class Attachment(models.Model):
+    """A file attached to a disclosure; see gongkai.disclosures.attachments for the rules."""
+
+    disclosure = models.ForeignKey(Disclosure, on_delete=models.PROTECT, related_name="attachments")
+    file = models.FileField(upload_to="attachments/")
+    name = models.CharField(_("file name"), max_length=120)
+    kind = models.CharField(max_length=10)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    text_preview = models.TextField(blank=True)
+    removed = models.BooleanField(default=False)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["disclosure", "uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class Revision(models.Model):
     """A frozen copy of the content: one at every submission and every correction. Nothing
     published is edited in place; the public sees every published revision."""
@@ -130,6 +153,8 @@ class Revision(models.Model):
     body = models.TextField(blank=True)
     data = models.JSONField(default=dict, blank=True)
     note = models.TextField(_("note"), blank=True)
+    #: The files as they were at this revision (the ledger hashes their digests).
+    attachments = models.ManyToManyField(Attachment, blank=True, related_name="revisions")
     published_at = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

@@ -288,16 +288,19 @@ def edit_draft(
 
 def findings(disclosure: Disclosure) -> list[scanning.Finding]:
     """The privacy and secrecy scan of everything that would be published."""
-    return (
+    found = (
         scanning.scan(disclosure.title)
         + scanning.scan(disclosure.body)
         + scanning.scan_data(disclosure.data)
     )
+    for attachment in disclosure.attachments.filter(removed=False):
+        found += scanning.scan(attachment.text_preview)
+    return found
 
 
 def _snapshot(disclosure: Disclosure, actor: Any, note: str = "") -> Revision:
     last = disclosure.revisions.order_by("-number").values_list("number", flat=True).first() or 0
-    return Revision.objects.create(
+    revision = Revision.objects.create(
         disclosure=disclosure,
         number=last + 1,
         title=disclosure.title,
@@ -306,6 +309,9 @@ def _snapshot(disclosure: Disclosure, actor: Any, note: str = "") -> Revision:
         note=note,
         created_by=actor,
     )
+    # The files go with the revision before anything hashes it for the ledger.
+    revision.attachments.set(disclosure.attachments.filter(removed=False))
+    return revision
 
 
 def _refuse_secret_markings(disclosure: Disclosure) -> None:

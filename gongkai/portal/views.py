@@ -13,7 +13,7 @@ from typing import Any
 
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -21,6 +21,7 @@ from django.views.decorators.http import require_safe
 
 from gongkai import permissions
 from gongkai.catalog.models import Channel, Scope
+from gongkai.disclosures import attachments, scanning
 from gongkai.disclosures.models import Disclosure, State
 from gongkai.disclosures.visibility import shows_content
 from gongkai.ledger.services import canonical_content, proof
@@ -193,9 +194,50 @@ def disclosure(request: HttpRequest, pk: int) -> HttpResponse:
             "scope_label": Scope(shown.scope).label,
             "channel_labels": _channel_labels(shown.channels),
             "public_scope": shown.scope == Scope.PUBLIC,
+            "attachments": _attachments(shown),
         }
     )
     return render(request, "portal/disclosure.html", context)
+
+
+def _attachments(shown: Disclosure) -> list[dict[str, Any]]:
+    """The files of the revision on show: the original where nothing in it would be masked,
+    otherwise only its masked text."""
+    if shown.published_revision is None:
+        return []
+    keep = tuple(shown.mask_exceptions or ())
+    return [
+        {
+            "attachment": a,
+            "downloadable": attachments.original_is_public(shown, a),
+            "preview": scanning.mask(a.text_preview, keep=keep),
+        }
+        for a in shown.published_revision.attachments.all()
+    ]
+
+
+@require_safe
+@never_cache
+def attachment_file(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
+    """An original file, through the one visibility rule, and only when it holds nothing
+    that the page would mask."""
+    now = timezone.now()
+    shown = _visible_disclosure(request, pk, now)
+    if not shows_content(shown) or shown.published_revision is None:
+        raise Http404
+    attachment = get_object_or_404(shown.published_revision.attachments.all(), pk=attachment_pk)
+    if not attachments.original_is_public(shown, attachment):
+        raise Http404
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.name
+        if attachment.name.lower().endswith("." + attachment.kind)
+        else f"{attachment.name}.{attachment.kind}",
+        content_type=attachments.ALLOWED[attachment.kind],
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def _channel_labels(channels: list[str]) -> list[str]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import Http404, HttpRequest
+from django.urls import reverse
 from django.utils import timezone
 from ninja import Query, Router, Status
 
@@ -40,7 +41,7 @@ from gongkai.api.schemas import (
     working_summary_out,
 )
 from gongkai.catalog.models import Channel
-from gongkai.disclosures import workflow
+from gongkai.disclosures import attachments, workflow
 from gongkai.disclosures.models import Disclosure, Revision
 from gongkai.disclosures.visibility import can_see, published_content, shows_content
 from gongkai.ledger.services import proof
@@ -53,7 +54,9 @@ PUBLIC_RELATED = ("organization", "item", "published_revision")
 
 def masked(d: Disclosure, text: str) -> str:
     """`text` published on `d` (a title, a withdrawal or correction reason), masked by the
-    same rule as its content."""
+    same rule as its content. `published_content` is that rule and takes a revision, so the
+    text rides in an unsaved one rather than the rule being restated here; it also keeps
+    list pages from masking every body just to show titles."""
     return str(published_content(d, Revision(title=text))["title"])
 
 
@@ -63,6 +66,26 @@ def _visible(request: HttpRequest, pk: int) -> Disclosure:
     if d is None or d.published_revision is None or not can_see(auth.caller(request), d):
         raise Http404
     return d
+
+
+def _attachments(request: HttpRequest, d: Disclosure, revision: Revision) -> list[dict[str, Any]]:
+    """A revision's files as published: the masked text always, the original only where
+    the portal would serve it (it asks the visibility rule again on download)."""
+    return [
+        {
+            "name": a.name,
+            "kind": a.kind,
+            "size": a.size,
+            "sha256": a.sha256,
+            "text_preview": masked(d, a.text_preview),
+            "download_url": request.build_absolute_uri(
+                reverse("portal:attachment", kwargs={"pk": d.pk, "attachment_pk": a.pk})
+            )
+            if attachments.original_is_public(d, a)
+            else None,
+        }
+        for a in revision.attachments.all()
+    ]
 
 
 def _summary(d: Disclosure) -> dict[str, Any]:
@@ -124,6 +147,7 @@ def get_disclosure(request: HttpRequest, id: fields.Id) -> Any:
         "published_at": revision.published_at,
         "body": content["body"] if content else None,
         "data": content["data"] if content else None,
+        "attachments": _attachments(request, d, revision) if shown else None,
         "withdrawal_reason": None if shown else masked(d, d.withdrawal_reason),
         "withdrawn_at": None if shown else d.withdrawn_at,
     }
@@ -139,9 +163,11 @@ def get_disclosure(request: HttpRequest, id: fields.Id) -> Any:
 def list_revisions(request: HttpRequest, id: fields.Id) -> Any:
     d = _visible(request, id)
     shown = shows_content(d)
-    revisions = d.revisions.filter(
-        published_at__isnull=False, published_at__lte=timezone.now()
-    ).order_by("number")
+    revisions = (
+        d.revisions.filter(published_at__isnull=False, published_at__lte=timezone.now())
+        .prefetch_related("attachments")
+        .order_by("number")
+    )
     result = []
     for revision in revisions:
         content = published_content(d, revision) if shown else None
@@ -153,6 +179,7 @@ def list_revisions(request: HttpRequest, id: fields.Id) -> Any:
                 "title": masked(d, revision.title),
                 "body": content["body"] if content else None,
                 "data": content["data"] if content else None,
+                "attachments": _attachments(request, d, revision) if shown else None,
             }
         )
     return result

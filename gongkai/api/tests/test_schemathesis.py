@@ -1,4 +1,5 @@
-"""schemathesis against the live OpenAPI schema: no operation answers 5xx, whatever it is sent.
+"""schemathesis against the live OpenAPI schema: no operation answers 5xx, whatever it is
+sent, and every answer is documented.
 
 The schema is fetched from the running app (`/api/v1/openapi.json`, through WSGI in this
 process), and every operation is called with generated input, valid and invalid, once as
@@ -25,6 +26,11 @@ from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
 
 from gongkai.api import tokens
 from gongkai.conftest import grant
@@ -43,7 +49,7 @@ CONFIG = schemathesis.Config.from_dict(
 
 
 #: What the seeded database holds, for the hooks below to steer generated input towards.
-KNOWN: dict[str, list[Any]] = {"codes": ["QS-01", "QS", "YL"], "ids": list(range(1, 9))}
+KNOWN: dict[str, list[Any]] = {"codes": ["QS-01", "QS", "YL"], "ids": [], "item_keys": []}
 
 
 def _seed(people: Any, tree: Any, catalog: Any) -> None:
@@ -58,17 +64,23 @@ def _seed(people: Any, tree: Any, catalog: Any) -> None:
             body=body,
         )
 
-    published(people, draft("phones", "监督电话", "<p>0871-6123401</p>"))
-    published(people, draft("dues", "党费", "<p>身份证 11010519491231002X</p>"))
-    published(people, draft("staff", "分工"), at=timezone.now() + dt.timedelta(days=3))
-    withdrawn = published(people, draft("phones", "旧电话"))
-    workflow.withdraw(withdrawn, actor=people.reviewer, reason="号码已停用")
-    workflow.submit(draft("phones", "待审"), actor=people.clerk)
-    draft("building", "修缮")
+    made = [
+        published(people, draft("phones", "监督电话", "<p>0871-6123401</p>")),
+        published(people, draft("dues", "党费", "<p>身份证 11010519491231002X</p>")),
+        published(people, draft("staff", "分工"), at=timezone.now() + dt.timedelta(days=3)),
+        workflow.withdraw(
+            published(people, draft("phones", "旧电话")), actor=people.reviewer, reason="号码已停用"
+        ),
+        workflow.submit(draft("phones", "待审"), actor=people.clerk),
+        draft("building", "修缮"),
+    ]
+    # Ids differ between runs on PostgreSQL (its sequences outlive rolled-back tests).
+    KNOWN["ids"] = [d.pk for d in made]
 
 
 @pytest.fixture
-def seeded(db, people, tree, village_catalog) -> Any:
+def seeded(db, people, tree, village_catalog, settings, tmp_path) -> Any:
+    settings.MEDIA_ROOT = tmp_path / "media"  # should a generated upload ever be accepted
     _seed(people, tree, village_catalog)
     # Django closes the database connection when a request starts and ends; the test
     # client disconnects those handlers, and so must a plain WSGI call, or PostgreSQL's
@@ -119,10 +131,18 @@ def flatmap_body(context: Any, body: Any) -> Any:
         return st.just(body)
     return st.tuples(
         _sometimes(body["organization"], ["QS-01"]),
-        _sometimes(body["item_key"], KNOWN.get("item_keys", [])),
+        _sometimes(body["item_key"], KNOWN["item_keys"]),
     ).map(lambda pair: {**body, "organization": pair[0], "item_key": pair[1]})
 
 
+#: No 5xx, as issue 3 asks; and every answer is one the schema documents, in the shape it
+#: documents, so the explicit output schemas are held to what the code really returns.
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
 RUN = settings(
     max_examples=EXAMPLES,
     deadline=None,
@@ -135,12 +155,10 @@ RUN = settings(
 @schema.parametrize()
 @RUN
 def test_the_public_never_gets_a_server_error(case, seeded):
-    case.call_and_validate(checks=[not_a_server_error])
+    case.call_and_validate(checks=CHECKS)
 
 
 @schema.parametrize()
 @RUN
 def test_staff_never_get_a_server_error(case, seeded, staff_token):
-    case.call_and_validate(
-        checks=[not_a_server_error], headers={"Authorization": f"Bearer {staff_token}"}
-    )
+    case.call_and_validate(checks=CHECKS, headers={"Authorization": f"Bearer {staff_token}"})

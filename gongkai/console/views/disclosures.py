@@ -19,8 +19,8 @@ from gongkai import permissions
 from gongkai.catalog.effective import effective_catalog
 from gongkai.catalog.models import Catalog
 from gongkai.console.views.base import console_view, context
+from gongkai.disclosures import attachments, scanning, workflow
 from gongkai.disclosures import data as structured
-from gongkai.disclosures import scanning, workflow
 from gongkai.disclosures.models import Disclosure, State
 from gongkai.disclosures.visibility import published_content
 from gongkai.organizations.models import Role
@@ -238,6 +238,7 @@ def _detail(
             checklist=workflow.SECRECY_CHECKLIST.items(),
             events=disclosure.events.select_related("actor").order_by("at", "pk"),
             opinions=disclosure.opinions.order_by("received_at", "pk"),
+            files=disclosure.attachments.filter(removed=False),
             schema=_schema(disclosure.item),
             posted=posted or {},
             can_edit=disclosure.state in (State.DRAFT, State.RETURNED)
@@ -335,3 +336,34 @@ def _when(value: str | None) -> dt.datetime | None:
     if parsed is None:
         raise ValidationError(_("“%(value)s” is not a date and time.") % {"value": value})
     return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
+
+
+@console_view
+def upload(request: HttpRequest, pk: int) -> HttpResponse:
+    disclosure = _disclosure(request, pk)
+    if request.method != "POST":
+        return redirect("console:disclosure", pk)
+    files = request.FILES.getlist("files")
+    if not files:
+        messages.error(request, _("Choose one or more files first."))
+    for upload_file in files:
+        try:
+            attachments.attach(disclosure, upload_file, actor=request.user)
+        except (ValidationError, PermissionDenied) as exc:
+            messages.error(request, " ".join(getattr(exc, "messages", None) or [str(exc)]))
+        else:
+            messages.success(request, _("“%(name)s” is attached.") % {"name": upload_file.name})
+    return redirect("console:disclosure", pk)
+
+
+@console_view
+def remove_attachment(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
+    disclosure = _disclosure(request, pk)
+    attachment = disclosure.attachments.filter(pk=attachment_pk, removed=False).first()
+    if attachment is None or request.method != "POST":
+        raise Http404
+    try:
+        attachments.remove(attachment, actor=request.user)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", None) or [str(exc)]))
+    return redirect("console:disclosure", pk)

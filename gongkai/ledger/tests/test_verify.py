@@ -88,10 +88,11 @@ def test_it_reads_in_batches_never_row_by_row(tree, make_disclosure, make_revisi
     with CaptureQueriesContext(connection) as four_batches:
         assert verify(batch_size=50).ok
 
-    # entries, organization codes, revision contents, then the empty read that ends it;
+    # entries, organization codes, revision contents, their attachment digests, then the
+    # empty read that ends it;
     # the later batches find every organization and revision already known.
-    assert len(one_batch) == 4
-    assert len(four_batches) == 4 + 3
+    assert len(one_batch) == 5
+    assert len(four_batches) == 5 + 3
 
 
 # -- a changed byte in a published revision ------------------------------------------------

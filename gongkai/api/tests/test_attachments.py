@@ -1,0 +1,90 @@
+"""Files through the API: attached and removed on a draft by its clerk, published with the
+revision, their text masked, the original linked only where the portal would serve it."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from openpyxl import Workbook
+
+from gongkai.disclosures import attachments, workflow
+from gongkai.disclosures.models import Attachment
+
+from .conftest import API, ApiClient, published
+
+ID_NUMBER = "11010519491231002X"
+
+
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):  # type: ignore[no-untyped-def]
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def xlsx(*cells: str) -> bytes:
+    book = Workbook()
+    for row, value in enumerate(cells, start=1):
+        book.active.cell(row=row, column=1, value=value)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def upload(client: ApiClient, pk: int, name: str, content: bytes):
+    return client.client.post(
+        f"{API}/disclosures/{pk}/attachments",
+        {"file": SimpleUploadedFile(name, content)},
+        headers=client.headers,
+    )
+
+
+def test_a_clerk_attaches_and_removes_a_file(people, draft):
+    clerk = ApiClient(people.clerk)
+    response = upload(clerk, draft.pk, "名单.xlsx", xlsx("王某"))
+    assert response.status_code == 201, response.json()
+    [listed] = response.json()["attachments"]
+    assert (listed["name"], listed["kind"]) == ("名单.xlsx", "xlsx")
+    response = clerk.client.delete(
+        f"{API}/disclosures/{draft.pk}/attachments/{listed['id']}", headers=clerk.headers
+    )
+    assert response.status_code == 200
+    assert response.json()["attachments"] == []
+    assert not Attachment.objects.exists()
+
+
+def test_attaching_is_refused_in_chinese_and_changes_nothing(people, draft):
+    clerk = ApiClient(people.clerk)
+    response = upload(clerk, draft.pk, "a.exe", b"MZ\x90\x00 not a document")
+    assert response.status_code == 400
+    assert response.json() == {"detail": str(attachments.NOT_ALLOWED_TYPE % {"name": "a.exe"})}
+    assert upload(ApiClient(people.reviewer), draft.pk, "a.xlsx", xlsx("x")).status_code == 403
+    assert upload(ApiClient(people.outsider), draft.pk, "a.xlsx", xlsx("x")).status_code == 404
+    assert upload(ApiClient(), draft.pk, "a.xlsx", xlsx("x")).status_code == 401
+    assert not Attachment.objects.exists()
+
+
+def test_published_files_are_masked_and_linked_only_when_nothing_is_masked(people, draft):
+    clerk = ApiClient(people.clerk)
+    upload(clerk, draft.pk, "名单.xlsx", xlsx("王某", ID_NUMBER))
+    upload(clerk, draft.pk, "说明.xlsx", xlsx("村委会"))
+    d = published(people, draft)
+    anonymous = ApiClient()
+    files = {a["name"]: a for a in anonymous.get(f"/disclosures/{d.pk}").json()["attachments"]}
+    assert ID_NUMBER not in files["名单.xlsx"]["text_preview"]
+    assert "1101**********002X" in files["名单.xlsx"]["text_preview"]
+    assert files["名单.xlsx"]["download_url"] is None
+    url = files["说明.xlsx"]["download_url"]
+    assert url.endswith(f"/d/{d.pk}/files/{Attachment.objects.get(name='说明.xlsx').pk}")
+    assert anonymous.client.get(url).status_code == 200
+    revisions = anonymous.get(f"/disclosures/{d.pk}/revisions").json()
+    assert {a["name"] for a in revisions[-1]["attachments"]} == {"名单.xlsx", "说明.xlsx"}
+
+
+def test_a_withdrawn_disclosure_lists_no_files(people, draft):
+    upload(ApiClient(people.clerk), draft.pk, "说明.xlsx", xlsx("村委会"))
+    d = published(people, draft)
+    workflow.withdraw(d, actor=people.reviewer, reason="过期")
+    anonymous = ApiClient()
+    assert anonymous.get(f"/disclosures/{d.pk}").json()["attachments"] is None
+    assert anonymous.get(f"/disclosures/{d.pk}/revisions").json()[0]["attachments"] is None
