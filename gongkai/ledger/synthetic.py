@@ -31,7 +31,7 @@ from gongkai.organizations import synthetic as org_synthetic
 from gongkai.organizations.models import Organization
 
 #: Bump when a change here changes what is built (benchmark caches key on it).
-GENERATOR_VERSION = 1
+GENERATOR_VERSION = 2
 
 _ORGS = 60
 DISCLOSURES = 100
@@ -108,6 +108,9 @@ def build(
                 title=f"基准公开事项{k}",
                 scope=Scope.PUBLIC,
                 state=State.PUBLISHED,
+                # Published, so `gongkai seed --disclosures` gives pages and the API real rows.
+                publish_from=_START + timedelta(minutes=k),
+                public_from=_START + timedelta(minutes=k),
                 created_by=actor,
             )
             for k in range(disclosures)

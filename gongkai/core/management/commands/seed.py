@@ -12,7 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import IntegrityError
+from django.db import DEFAULT_DB_ALIAS, IntegrityError
+from django.utils.translation import gettext as _
 
 from gongkai.organizations import synthetic
 from gongkai.organizations.models import Organization
@@ -26,6 +27,13 @@ class Command(BaseCommand):
             "--orgs", type=int, default=0, metavar="N", help="organizations to generate"
         )
         parser.add_argument(
+            "--disclosures",
+            type=int,
+            default=0,
+            metavar="M",
+            help="published disclosures to generate, each with a revision and a ledger entry",
+        )
+        parser.add_argument(
             "--seed", type=int, default=1, metavar="S", help="random seed (default 1)"
         )
         parser.add_argument(
@@ -36,11 +44,32 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if options["orgs"] < 0:
-            raise CommandError("--orgs must not be negative")
-        if not options["orgs"]:
+        if options["orgs"] < 0 or options["disclosures"] < 0:
+            raise CommandError("--orgs and --disclosures must not be negative")
+        if not options["orgs"] and not options["disclosures"]:
             raise CommandError(str(synthetic.NOTHING_TO_SEED))
-        self.seed_organizations(options["orgs"], options["seed"], force=options["force"])
+        if options["orgs"]:
+            self.seed_organizations(options["orgs"], options["seed"], force=options["force"])
+        if options["disclosures"]:
+            self.seed_disclosures(options["disclosures"], options["seed"])
+
+    def seed_disclosures(self, count: int, seed: int) -> None:
+        """Published disclosures with one revision and one ledger entry each, spread over the
+        first organizations of the tree, the chain written in bulk (ledger.synthetic)."""
+        from gongkai.ledger import synthetic as ledger_synthetic
+
+        try:
+            summary = ledger_synthetic.build(
+                count, using=DEFAULT_DB_ALIAS, disclosures=count, revisions=count, seed=seed
+            )
+        except ValueError as error:
+            raise CommandError(str(error)) from error
+        self.stdout.write(
+            _(
+                "Seeded %(count)d published disclosures with %(entries)d ledger entries in %(seconds).1f s."
+            )
+            % {"count": count, "entries": summary.entries, "seconds": summary.seconds}
+        )
 
     def seed_organizations(self, total: int, seed: int, *, force: bool) -> None:
         present = Organization.objects.count()
