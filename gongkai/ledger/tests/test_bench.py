@@ -14,6 +14,7 @@ from django.core.management import call_command
 from django.db import connections
 
 from gongkai.core import bench
+from gongkai.ledger.synthetic import GENERATOR_VERSION
 
 
 @pytest.fixture
@@ -55,7 +56,7 @@ def test_bench_builds_a_ledger_as_large_as_the_tree_times_it_and_reuses_it(
     assert len(ledger["verify_runs_s"]) == bench.LEDGER_RUNS
     assert ledger["ledger_verify_1m_s"] == sorted(ledger["verify_runs_s"])[1]
     assert ledger["meets_10s"] is True
-    assert (bench_dir / "ledger-100-v1.sqlite3").exists()
+    assert (bench_dir / f"ledger-100-v{GENERATOR_VERSION}.sqlite3").exists()
     assert bench.LEDGER_ALIAS not in connections.settings
 
     assert run_bench()["ledger"]["build_seconds"] is None
