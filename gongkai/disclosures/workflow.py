@@ -9,8 +9,10 @@ nothing else changes `state`.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -91,6 +93,9 @@ CONSULTATION_RUNNING = _("The consultation period runs until %(until)s.")
 CHECKLIST_INCOMPLETE = _("Confirm every point of the secrecy checklist.")
 SECRET_MARKING = _("The text carries a secret marking (%(found)s); clear it or remove it first.")
 SUPERIOR_NEEDED = _("This is a major matter: it must go to the superior for review.")
+BACKDATED = _(
+    "A publication cannot be dated in the past (%(at)s); a late disclosure stays visibly late."
+)
 NOT_A_MAJOR_MATTER = _("Only major matters go to the superior for review.")
 NO_SUPERIOR = _("%(org)s has no superior organization to review this.")
 NO_CATALOG = _("%(org)s has no published catalog yet.")
@@ -116,8 +121,25 @@ class Refusal:
     message: str
 
 
+_SIMULATED_NOW: contextvars.ContextVar[dt.datetime | None] = contextvars.ContextVar(
+    "simulated_now", default=None
+)
+
+
 def _now() -> dt.datetime:
-    return timezone.now()
+    return _SIMULATED_NOW.get() or timezone.now()
+
+
+@contextlib.contextmanager
+def clock(at: dt.datetime) -> Iterator[None]:
+    """Run moves as if it were `at`: events, ledger entries and publication times all say
+    `at`. Only for building history (the demo, seeds, tests); pages and the API never use it,
+    so a person can never date a publication earlier than it happened."""
+    token = _SIMULATED_NOW.set(at)
+    try:
+        yield
+    finally:
+        _SIMULATED_NOW.reset(token)
 
 
 def _may(role: str, actor: Any, disclosure: Disclosure) -> bool:
@@ -492,7 +514,12 @@ def publish(
     from gongkai.ledger.services import append_entry
 
     def apply(d: Disclosure) -> None:
-        start = publish_from or _now()
+        now = _now()
+        # Never earlier than now: backdating would hide exactly the lateness supervisors
+        # look for. A minute of slack absorbs a form filled in over a slow connection.
+        if publish_from is not None and publish_from < now - dt.timedelta(minutes=1):
+            raise ValidationError(BACKDATED % {"at": _local(publish_from)})
+        start = publish_from or now
         public_from, minimum_until, _provisional = schedule_times(
             start,
             scope=d.scope,
@@ -508,7 +535,7 @@ def publish(
         revision.published_at = start
         revision.save(update_fields=["published_at"])
         d.published_revision = revision
-        append_entry(action="publish", revision=revision)
+        append_entry(action="publish", revision=revision, at=now)
 
     return _move(disclosure, A.PUBLISH, actor=actor, apply=apply)
 
@@ -536,7 +563,7 @@ def correct(
         revision.published_at = _now()
         revision.save(update_fields=["published_at"])
         d.published_revision = revision
-        append_entry(action="correct", revision=revision)
+        append_entry(action="correct", revision=revision, at=_now())
 
     return _move(disclosure, A.CORRECT, actor=actor, reason=why, apply=apply)
 
@@ -550,7 +577,7 @@ def withdraw(disclosure: Disclosure, *, actor: Any, reason: str) -> Disclosure:
     def apply(d: Disclosure) -> None:
         d.withdrawal_reason, d.withdrawn_at = why, _now()
         assert d.published_revision is not None
-        append_entry(action="withdraw", revision=d.published_revision)
+        append_entry(action="withdraw", revision=d.published_revision, at=_now())
 
     return _move(disclosure, A.WITHDRAW, actor=actor, reason=why, apply=apply)
 

@@ -18,6 +18,10 @@ from gongkai.disclosures.models import Disclosure, Event, Opinion, State
 
 from .conftest import CHECKLIST, ApiClient, force_state, item_key, published
 
+# Publication can never be dated in the past: the tests schedule it ahead of today.
+SOON = timezone.localdate() + dt.timedelta(days=10)
+LATER = SOON + dt.timedelta(days=30)
+
 PAST = timezone.now() - dt.timedelta(days=1)
 
 
@@ -94,7 +98,7 @@ MOVES = [
         "clerk",
         approved,
         State.PUBLISHED,
-        {"publish_from": "2026-06-01T09:00:00+08:00"},
+        {"publish_from": f"{SOON.isoformat()}T09:00:00+08:00"},
     ),
     Move(
         "correct",
@@ -197,12 +201,15 @@ def test_publish_passes_the_times_on(people, draft, as_person):
     d = approved(people, draft, None)
     response = as_person("clerk").post(
         f"/disclosures/{d.pk}/actions/publish",
-        {"publish_from": "2026-06-01T09:00:00", "publicity_until": "2026-07-01T00:00:00+08:00"},
+        {
+            "publish_from": f"{SOON.isoformat()}T09:00:00",
+            "publicity_until": f"{LATER.isoformat()}T00:00:00+08:00",
+        },
     )
     body = response.json()
     # A time without a zone is local time (Asia/Shanghai).
-    assert body["publish_from"] == "2026-06-01T01:00:00+00:00"
-    assert body["publicity_until"] == "2026-06-30T16:00:00+00:00"
+    assert body["publish_from"] == f"{SOON.isoformat()}T01:00:00+00:00"
+    assert body["publicity_until"] == f"{(LATER - dt.timedelta(days=1)).isoformat()}T16:00:00+00:00"
 
 
 def test_review_records_mask_exceptions_and_the_checklist(people, draft, as_person):

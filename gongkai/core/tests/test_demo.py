@@ -87,3 +87,13 @@ def test_the_demo_plays_the_scenarios(db):
     assert "一周公示期已满" in withdrawn.withdrawal_reason
     corrected = Disclosure.objects.get(title__startswith="西岭村党支部委员职责分工")
     assert corrected.published_revision.note == "组织委员调整，更新分工"
+
+
+def test_the_demo_history_runs_forward_in_time_and_its_ledger_verifies(db):
+    from gongkai.ledger.models import LedgerEntry
+    from gongkai.ledger.services import verify
+
+    load_demo()
+    times = list(LedgerEntry.objects.order_by("sequence").values_list("at", flat=True))
+    assert times == sorted(times) and len(times) >= 40
+    assert verify().ok

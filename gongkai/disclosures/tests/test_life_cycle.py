@@ -53,7 +53,8 @@ def test_a_major_matter_is_consulted_reviewed_sent_up_and_published_party_first(
     workflow.superior_approve(renovation, actor=people.superior_reviewer)
     # Friday 2026-09-25 16:00: the public sees it three working days later (Wed 30th).
     friday = dt.datetime(2026, 9, 25, 16, 0, tzinfo=BEIJING)
-    done = workflow.publish(renovation, actor=people.clerk, publish_from=friday)
+    with workflow.clock(friday.replace(hour=10)):  # decided that morning, scheduled for 16:00
+        done = workflow.publish(renovation, actor=people.clerk, publish_from=friday)
     assert done.state == State.PUBLISHED
     assert timezone.localtime(done.public_from, BEIJING) == dt.datetime(
         2026, 9, 30, 16, 0, tzinfo=BEIJING
@@ -63,7 +64,7 @@ def test_a_major_matter_is_consulted_reviewed_sent_up_and_published_party_first(
     assert timezone.localtime(done.publicity_until, BEIJING) == dt.datetime(
         2026, 10, 10, 0, 0, tzinfo=BEIJING
     )
-    assert [e.action for e in done.events.order_by("at", "pk")] == [
+    assert [e.action for e in done.events.order_by("pk")] == [
         "create",
         "submit",
         "open_consultation",
@@ -178,3 +179,26 @@ def test_the_publicity_period_ends_only_when_it_is_over(people, tree, village_ca
     done.publicity_until = timezone.now() - dt.timedelta(seconds=1)
     done.save(update_fields=["publicity_until"])
     assert workflow.end_publicity(done).state == State.PUBLICITY_ENDED
+
+
+def test_a_publication_cannot_be_backdated(people, draft):
+    workflow.submit(draft, actor=people.clerk)
+    workflow.review(draft, actor=people.reviewer, checklist=CHECKLIST)
+    workflow.approve(draft, actor=people.reviewer)
+    with pytest.raises(ValidationError, match="不能早于"):
+        workflow.publish(
+            draft, actor=people.clerk, publish_from=timezone.now() - dt.timedelta(days=3)
+        )
+    draft.refresh_from_db()
+    assert draft.state == State.APPROVED
+
+
+def test_the_simulated_clock_dates_events_publication_and_ledger_alike(people, draft):
+    from gongkai.ledger.models import LedgerEntry
+
+    then = dt.datetime(2026, 7, 6, 9, 0, tzinfo=BEIJING)
+    with workflow.clock(then):
+        done = published(people, draft)
+    assert done.publish_from == then
+    assert {e.at for e in done.events.exclude(action="create")} == {then}
+    assert LedgerEntry.objects.get().at == then

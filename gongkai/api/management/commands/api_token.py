@@ -6,9 +6,11 @@ key cannot be shown again: revoke it and create another.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
 from gongkai.accounts.models import User
@@ -30,6 +32,10 @@ LINE = gettext_lazy(
 ACTIVE = gettext_lazy("active")
 REVOKED_STATUS = gettext_lazy("revoked")
 NEVER = gettext_lazy("never")
+
+
+def _local(moment: dt.datetime) -> str:
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
 
 
 class Command(BaseCommand):
@@ -73,10 +79,8 @@ class Command(BaseCommand):
                     "id": token.pk,
                     "username": token.user.username,
                     "label": token.label or "-",
-                    "created": token.created_at.strftime("%Y-%m-%d %H:%M"),
-                    "used": token.last_used_at.strftime("%Y-%m-%d %H:%M")
-                    if token.last_used_at
-                    else NEVER,
+                    "created": _local(token.created_at),
+                    "used": _local(token.last_used_at) if token.last_used_at else NEVER,
                     "status": REVOKED_STATUS if token.revoked else ACTIVE,
                 }
             )
