@@ -134,3 +134,54 @@ def table_as_text(schema: dict[str, Any], rows: list[dict[str, Any]]) -> str:
     """Rows back into the tab-separated text the clerk edits."""
     keys = [c["key"] for c in schema.get("columns", [])]
     return "\n".join("\t".join(str(row.get(k, "")) for k in keys) for row in rows)
+
+
+UNKNOWN_KEYS = _("The form has no field or column named %(keys)s.")
+ROWS_NOT_A_TABLE = _("The table must be a list of rows.")
+
+
+def validate(
+    schema: dict[str, Any] | None, data: dict[str, Any], *, complete: bool = True
+) -> list[str]:
+    """Problems with structured data already in its stored shape (from the API, or any
+    caller that did not go through `clean_fields`/`parse_table`): unknown keys, values of
+    the wrong type and, when `complete` (at submission; a draft may still have gaps),
+    required values missing. An item without a form takes data as it comes."""
+    if not schema:
+        return []
+    if not complete:
+        schema = {
+            part: [{**entry, "required": False} for entry in schema.get(part, [])]
+            for part in ("fields", "columns")
+        }
+    if not isinstance(data, dict):
+        return [str(ROWS_NOT_A_TABLE)]
+    field_keys = {f["key"] for f in schema.get("fields", [])}
+    allowed = field_keys | ({"rows"} if schema.get("columns") else set())
+    unknown = sorted(set(data) - allowed)
+    problems = [str(UNKNOWN_KEYS % {"keys": "、".join(unknown)})] if unknown else []
+    raw = {k: "" if data.get(k) is None else str(data[k]) for k in field_keys}
+    for field in schema.get("fields", []):
+        if field["type"] == "boolean" and isinstance(data.get(field["key"]), bool):
+            raw[field["key"]] = "是" if data[field["key"]] else "否"
+    problems += clean_fields(schema, raw)[1]
+    if schema.get("columns"):
+        rows = data.get("rows", [])
+        if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+            return [*problems, str(ROWS_NOT_A_TABLE)]
+        column_keys = {c["key"] for c in schema["columns"]}
+        extra = sorted({k for r in rows for k in r} - column_keys)
+        if extra:
+            problems.append(str(UNKNOWN_KEYS % {"keys": "、".join(extra)}))
+
+        def cell(value: Any, kind: str) -> str:
+            if isinstance(value, bool) and kind == "boolean":
+                return "是" if value else "否"
+            return "" if value is None else str(value).replace("\t", " ").replace("\n", " ")
+
+        text = "\n".join(
+            "\t".join(cell(r.get(c["key"]), c["type"]) or " " for c in schema["columns"])
+            for r in rows
+        )
+        problems += parse_table(schema, text)[1] if rows else []
+    return problems

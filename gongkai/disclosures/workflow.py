@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from gongkai import permissions
 from gongkai.catalog.effective import EffectiveItem, effective_catalog
 from gongkai.catalog.models import Catalog, Scope
+from gongkai.disclosures import data as structured_data
 from gongkai.disclosures import scanning
 from gongkai.disclosures.content import sanitize_html
 from gongkai.disclosures.models import Disclosure, Event, Opinion, Revision, State
@@ -251,6 +252,7 @@ def create_disclosure(
     if not permissions.can_draft(actor, org):
         raise PermissionDenied(NOT_YOURS % {"action": _("Draft"), "org": org.name})
     catalog, item = effective_item(org, item_key)
+    _check_data(item.value("form"), data or {})
     disclosure = Disclosure.objects.create(
         organization=org,
         catalog=catalog,
@@ -292,7 +294,7 @@ def edit_draft(
 ) -> Disclosure:
     locked = (
         Disclosure.objects.select_for_update(of=("self",))
-        .select_related("organization")
+        .select_related("organization", "item")
         .get(pk=disclosure.pk)
     )
     if not permissions.can_draft(actor, locked.organization):
@@ -301,11 +303,20 @@ def edit_draft(
         raise ValidationError(NOT_EDITABLE)
     locked.title, locked.body = title.strip(), sanitize_html(body)
     if data is not None:
+        _check_data(locked.item.form, data)
         locked.data = data
     if channels is not None:
         locked.channels = channels
     locked.save()
     return locked
+
+
+def _check_data(
+    schema: dict[str, Any] | None, data: dict[str, Any], *, complete: bool = False
+) -> None:
+    problems = structured_data.validate(schema, data, complete=complete)
+    if problems:
+        raise ValidationError(problems)
 
 
 def findings(disclosure: Disclosure) -> list[scanning.Finding]:
@@ -347,6 +358,9 @@ def _refuse_secret_markings(disclosure: Disclosure) -> None:
 
 def submit(disclosure: Disclosure, *, actor: Any) -> Disclosure:
     def apply(d: Disclosure) -> None:
+        _check_data(
+            d.item.form, d.data, complete=True
+        )  # a draft may have gaps; a submission may not
         _refuse_secret_markings(d)
         _snapshot(d, actor)
 

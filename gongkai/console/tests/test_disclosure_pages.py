@@ -99,7 +99,11 @@ def test_the_review_page_shows_the_scan_and_the_masked_preview(people, item_key,
 
 def test_a_refused_move_shows_why_and_keeps_the_typed_reason(people, item_key, tree):
     disclosure = workflow.create_disclosure(
-        tree.village, actor=people.clerk, item_key=item_key, title="公示"
+        tree.village,
+        actor=people.clerk,
+        item_key=item_key,
+        title="公示",
+        data={"stage": "发展对象"},
     )
     workflow.submit(disclosure, actor=people.clerk)
     client = client_for(people.reviewer)
@@ -118,7 +122,11 @@ def test_a_refused_move_shows_why_and_keeps_the_typed_reason(people, item_key, t
 
 def test_the_to_do_list_shows_each_role_its_work(people, item_key, tree):
     disclosure = workflow.create_disclosure(
-        tree.village, actor=people.clerk, item_key=item_key, title="待审核的公示"
+        tree.village,
+        actor=people.clerk,
+        item_key=item_key,
+        title="待审核的公示",
+        data={"stage": "发展对象"},
     )
     workflow.submit(disclosure, actor=people.clerk)
     assert "待审核的公示" in client_for(people.reviewer).get("/console/todo/").content.decode()
@@ -142,3 +150,14 @@ def test_nobody_outside_the_reach_opens_a_disclosure_in_the_console(people, item
         client_for(stranger).post(f"/console/disclosures/{disclosure.pk}/act/submit").status_code
         == 404
     )
+
+
+def test_a_draft_may_have_gaps_but_a_submission_may_not(people, item_key, tree):
+    disclosure = workflow.create_disclosure(
+        tree.village, actor=people.clerk, item_key=item_key, title="公示"
+    )
+    client = client_for(people.clerk)
+    response = client.post(f"/console/disclosures/{disclosure.pk}/act/submit")
+    assert response.status_code == 400 and "拟发展阶段为必填项" in response.content.decode()
+    disclosure.refresh_from_db()
+    assert disclosure.state == State.DRAFT

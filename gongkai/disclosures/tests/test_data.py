@@ -63,3 +63,25 @@ def test_a_table_round_trips_through_the_text_the_clerk_edits():
 def test_required_fields_and_choices_are_checked():
     assert clean_fields(SCHEMA, {"stage": ""})[1] == ["拟发展阶段为必填项。"]
     assert clean_fields(SCHEMA, {"stage": "发展对象"}) == ({"stage": "发展对象"}, [])
+
+
+def test_stored_data_is_checked_against_the_form():
+    from gongkai.disclosures.data import validate
+
+    assert (
+        validate(SCHEMA, {"stage": "发展对象", "rows": [{"name": "王某", "born": "1990-03"}]}) == []
+    )
+    assert validate(
+        SCHEMA, {"stage": "预备", "oops": 1, "rows": [{"name": "", "dues": "x", "hack": 1}]}
+    ) == [
+        "该表单没有名为 oops 的字段或列。",
+        "拟发展阶段：“预备”不是可选值（发展对象、预备党员）之一。",
+        "该表单没有名为 hack 的字段或列。",
+        "第 1 行，姓名：必填。",
+        "第 1 行，金额：“x”不是金额（例如 120.50）。",
+    ]
+    assert validate({}, {"anything": 1}) == []  # no form: the data is free
+    assert validate(SCHEMA, {"rows": [{"name": ""}]}, complete=False) == []  # a draft may have gaps
+    assert validate(SCHEMA, {"stage": "发展对象", "rows": "not a table"}) == [
+        "表格须为若干行组成的列表。"
+    ]
