@@ -11,6 +11,7 @@ explicit question (`gongkai.permissions.can_view_in_console`) and is never cache
   organization see it from `publish_from`.
 - The public sees public-scope items from `public_from` (after the party-first lag).
 - A withdrawn disclosure stays visible as a record with its reason; its content does not.
+- A draft out for consultation is seen by its consultation audience only (`can_see_consultation`).
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from gongkai import permissions
@@ -51,6 +52,22 @@ def can_see(user: Any, disclosure: Disclosure, now: dt.datetime | None = None) -
     ):
         return True
     return permissions.can_read_party_internal(user, disclosure.organization)
+
+
+def can_see_consultation(user: Any, disclosure: Disclosure) -> bool:
+    """The consultation audience: members and staff of the organization see a draft while it
+    is out for consultation (and only then), and may give opinions on it."""
+    return disclosure.state == State.CONSULTATION and permissions.can_read_party_internal(
+        user, disclosure.organization
+    )
+
+
+def in_consultation_for(user: Any) -> QuerySet[Disclosure]:
+    """`can_see_consultation` as a queryset."""
+    return Disclosure.objects.filter(
+        state=State.CONSULTATION,
+        organization__in=permissions.organizations_where(user, ALL_ROLES).values("pk"),
+    )
 
 
 def shows_content(disclosure: Disclosure) -> bool:

@@ -358,10 +358,9 @@ def _refuse_secret_markings(disclosure: Disclosure) -> None:
 
 def submit(disclosure: Disclosure, *, actor: Any) -> Disclosure:
     def apply(d: Disclosure) -> None:
-        _check_data(
-            d.item.form, d.data, complete=True
-        )  # a draft may have gaps; a submission may not
-        _refuse_secret_markings(d)
+        # A draft may have gaps; a submission may not. A secret marking does not stop the
+        # submission: the scan shows it to the reviewer, who must clear it before review.
+        _check_data(d.item.form, d.data, complete=True)
         _snapshot(d, actor)
 
     return _move(disclosure, A.SUBMIT, actor=actor, apply=apply)
@@ -375,15 +374,31 @@ def open_consultation(disclosure: Disclosure, *, actor: Any, days: int) -> Discl
     return _move(disclosure, A.OPEN_CONSULTATION, actor=actor, apply=apply)
 
 
-def add_opinion(disclosure: Disclosure, *, author: str, text: str) -> Opinion:
+OPINION_EMPTY = _("Write your opinion first.")
+OPINION_TOO_LONG = _("An opinion can be at most %(max)d characters.")
+OPINION_MAX = 2000
+
+
+def add_opinion(disclosure: Disclosure, *, author: str, text: str, actor: Any = None) -> Opinion:
+    """An opinion on a draft in consultation. A person giving it must be in the consultation
+    audience; without an actor it is one a clerk collected on paper."""
+    from gongkai.disclosures.visibility import can_see_consultation
+
     if disclosure.state != State.CONSULTATION:
         raise ValidationError(
             NOT_ALLOWED_NOW
             % {"action": _("Give an opinion"), "state": State(disclosure.state).label}
         )
-    return Opinion.objects.create(
-        disclosure=disclosure, author=author.strip()[:50], text=text.strip()
-    )
+    if actor is not None and not can_see_consultation(actor, disclosure):
+        raise PermissionDenied(
+            NOT_YOURS % {"action": _("Give an opinion"), "org": disclosure.organization.name}
+        )
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError(OPINION_EMPTY)
+    if len(text) > OPINION_MAX:
+        raise ValidationError(OPINION_TOO_LONG % {"max": OPINION_MAX})
+    return Opinion.objects.create(disclosure=disclosure, author=author.strip()[:50], text=text)
 
 
 def handle_opinion(opinion: Opinion, *, actor: Any, handling: str) -> Opinion:

@@ -11,6 +11,7 @@ urlpatterns = [
     path("o/<str:code>/children", views.children, name="children"),
     path("o/<str:code>/items/<str:key>/", views.item, name="item"),
     path("d/<int:pk>/", views.disclosure, name="disclosure"),
+    path("d/<int:pk>/consultation", views.consultation, name="consultation"),
     path("d/<int:pk>/files/<int:attachment_pk>", views.attachment_file, name="attachment"),
     path(
         "d/<int:pk>/revisions/<int:number>/canonical.json",

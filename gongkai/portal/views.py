@@ -11,19 +11,27 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from gongkai import permissions
 from gongkai.catalog.models import Channel, Scope
-from gongkai.disclosures import attachments, scanning
+from gongkai.disclosures import attachments, scanning, workflow
 from gongkai.disclosures.models import Disclosure, State
-from gongkai.disclosures.visibility import shows_content
+from gongkai.disclosures.visibility import (
+    can_see_consultation,
+    in_consultation_for,
+    published_content,
+    shows_content,
+)
 from gongkai.ledger.services import canonical_content, proof
 from gongkai.organizations.models import Organization
 from gongkai.portal import reading
@@ -55,10 +63,52 @@ def start(request: HttpRequest) -> HttpResponse:
     newest = reading.listed(
         _visible(request, now).exclude(state=State.WITHDRAWN), with_organization=True
     ).order_by("-publish_from", "-pk")[:NEWEST]
+    consulting = (
+        list(in_consultation_for(request.user).select_related("organization")[:NEWEST])
+        if request.user.is_authenticated
+        else []
+    )
     return render(
         request,
         "portal/start.html",
-        {"roots": list(roots), "newest": reading.as_listings(list(newest), now)},
+        {
+            "roots": list(roots),
+            "newest": reading.as_listings(list(newest), now),
+            "consulting": consulting,
+        },
+    )
+
+
+@never_cache
+def consultation(request: HttpRequest, pk: int) -> HttpResponse:
+    """A draft out for consultation, for its audience only, with the opinion form. Anyone
+    else gets the same 404 as for a disclosure that does not exist."""
+    draft = get_object_or_404(Disclosure.objects.select_related("organization", "item"), pk=pk)
+    if not can_see_consultation(request.user, draft):
+        raise Http404
+    user: Any = request.user
+    error, typed = "", ""
+    if request.method == "POST":
+        typed = request.POST.get("text", "")
+        try:
+            workflow.add_opinion(draft, actor=user, author=user.display_name, text=typed)
+        except (ValidationError, PermissionDenied) as exc:
+            error = " ".join(getattr(exc, "messages", None) or [str(exc)])
+        else:
+            messages.success(request, _("Your opinion has been received. Thank you."))
+            return redirect("portal:consultation", pk)
+    revision = draft.revisions.order_by("-number").first()
+    return render(
+        request,
+        "portal/consultation.html",
+        {
+            "d": draft,
+            "content": published_content(draft, revision) if revision else None,
+            "error": error,
+            "typed": typed,
+            "mine": draft.opinions.filter(author=user.display_name).order_by("received_at"),
+        },
+        status=400 if error else 200,
     )
 
 

@@ -94,12 +94,18 @@ def test_returning_needs_a_reason(people, draft):
     assert draft.state == State.SUBMITTED
 
 
-def test_a_secret_marking_blocks_the_draft_until_cleared(people, draft):
+def test_a_secret_marking_blocks_the_item_until_a_reviewer_clears_it(people, draft):
     workflow.edit_draft(draft, actor=people.clerk, title=draft.title, body="<p>机密★ 会议纪要</p>")
+    workflow.submit(draft, actor=people.clerk)  # the reviewer sees the finding
     with pytest.raises(ValidationError, match="密级标志"):
-        workflow.submit(draft, actor=people.clerk)
+        workflow.review(draft, actor=people.reviewer, checklist=CHECKLIST)
     draft.refresh_from_db()
-    assert draft.state == State.DRAFT
+    assert draft.state == State.SUBMITTED
+    reviewed = workflow.review(
+        draft, actor=people.reviewer, checklist=CHECKLIST,
+        secret_clearance="系引用的公开文件名称，经核实不涉密",
+    )  # fmt: skip
+    assert reviewed.state == State.REVIEWED and reviewed.secret_clearance
 
 
 def test_the_review_refuses_an_unsigned_secrecy_checklist(people, draft):
