@@ -247,6 +247,7 @@ def create_disclosure(
     period: str = "",
     event_date: dt.date | None = None,
     beyond_authority: bool = False,
+    channels: list[str] | None = None,
 ) -> Disclosure:
     """A clerk starts a draft for a catalog item; the item's rules are copied onto it."""
     if not permissions.can_draft(actor, org):
@@ -266,7 +267,9 @@ def create_disclosure(
         scope=item.value("scope"),
         party_first=item.value("party_first"),
         party_first_lag_days=item.value("party_first_lag_days") or 0,
-        channels=list(item.value("channels") or []),
+        channels=_channels(channels)
+        if channels is not None
+        else list(item.value("channels") or []),
         consultation_required=item.value("consultation_required"),
         needs_superior_review=bool(item.value("major_matter") or beyond_authority),
         created_by=actor,
@@ -306,9 +309,21 @@ def edit_draft(
         _check_data(locked.item.form, data)
         locked.data = data
     if channels is not None:
-        locked.channels = channels
+        locked.channels = _channels(channels)
     locked.save()
     return locked
+
+
+UNKNOWN_CHANNEL = _("Unknown channel: %(channel)s.")
+
+
+def _channels(channels: list[str]) -> list[str]:
+    from gongkai.catalog.models import Channel
+
+    for channel in channels:
+        if channel not in Channel.values:
+            raise ValidationError(UNKNOWN_CHANNEL % {"channel": channel})
+    return list(dict.fromkeys(channels))
 
 
 def _check_data(

@@ -161,3 +161,28 @@ def test_a_draft_may_have_gaps_but_a_submission_may_not(people, item_key, tree):
     assert response.status_code == 400 and "拟发展阶段为必填项" in response.content.decode()
     disclosure.refresh_from_db()
     assert disclosure.state == State.DRAFT
+
+
+def test_the_clerk_records_the_channels_actually_used(people, item_key):
+    client = client_for(people.clerk)
+    client.post(
+        "/console/disclosures/new",
+        {
+            "item": item_key,
+            "title": "公示",
+            "field_stage": "发展对象",
+            "channels": ["board", "meeting"],
+        },
+    )
+    assert Disclosure.objects.get().channels == ["board", "meeting"]
+    response = client.post(
+        "/console/disclosures/new",
+        {
+            "item": item_key,
+            "title": "公示二",
+            "field_stage": "发展对象",
+            "channels": ["carrier-pigeon"],
+        },
+    )
+    assert response.status_code == 200 and "carrier-pigeon" in response.content.decode()
+    assert Disclosure.objects.count() == 1

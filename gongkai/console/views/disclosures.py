@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from gongkai import permissions
 from gongkai.catalog.effective import effective_catalog
-from gongkai.catalog.models import Catalog
+from gongkai.catalog.models import Catalog, Channel
 from gongkai.console.views.base import console_view, context
 from gongkai.disclosures import attachments, scanning, workflow
 from gongkai.disclosures import data as structured
@@ -140,6 +140,7 @@ def draft(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                         data=values,
                         period=request.POST.get("period", "")[:100],
                         beyond_authority=bool(request.POST.get("beyond_authority")),
+                        channels=request.POST.getlist("channels"),
                     )
                 else:
                     workflow.edit_draft(
@@ -148,6 +149,7 @@ def draft(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                         title=title,
                         body=request.POST.get("body", ""),
                         data=values,
+                        channels=request.POST.getlist("channels"),
                     )
             except ValidationError as exc:
                 errors += exc.messages
@@ -165,6 +167,7 @@ def draft(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             "title": title,
             "body": request.POST.get("body", ""),
             "period": request.POST.get("period", ""),
+            "channels": request.POST.getlist("channels"),
             **raw,
         }
     elif disclosure is not None:
@@ -172,11 +175,18 @@ def draft(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             "title": disclosure.title,
             "body": disclosure.body,
             "period": disclosure.period,
+            "channels": disclosure.channels,
             "table": structured.table_as_text(schema, disclosure.data.get("rows", [])),
             **{f"field_{k}": v for k, v in disclosure.data.items() if k != "rows"},
         }
     else:
-        initial = {"title": item.value("name"), "body": "", "period": "", "table": ""}
+        initial = {
+            "title": item.value("name"),
+            "body": "",
+            "period": "",
+            "table": "",
+            "channels": list(item.value("channels") or []),
+        }
     return render(
         request,
         "console/disclosures/draft.html",
@@ -188,6 +198,7 @@ def draft(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             schema=schema,
             initial=initial,
             errors=errors,
+            channel_choices=Channel.choices,
         ),
     )
 
