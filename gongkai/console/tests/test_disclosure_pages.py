@@ -186,3 +186,32 @@ def test_the_clerk_records_the_channels_actually_used(people, item_key):
     )
     assert response.status_code == 200 and "carrier-pigeon" in response.content.decode()
     assert Disclosure.objects.count() == 1
+
+
+def test_a_reviewer_corrects_a_published_disclosure_from_the_console(people, item_key, tree):
+    from gongkai.disclosures.tests.conftest import published
+
+    disclosure = workflow.create_disclosure(
+        tree.village,
+        actor=people.clerk,
+        item_key=item_key,
+        title="公示",
+        data={"stage": "发展对象"},
+    )
+    published(people, disclosure)
+    client = client_for(people.reviewer)
+    assert (
+        "更正已发布的内容" in client.get(f"/console/disclosures/{disclosure.pk}/").content.decode()
+    )
+    response = client.post(
+        f"/console/disclosures/{disclosure.pk}/act/correct",
+        {"title": "公示（更正）", "body": "<p>更正后的内容</p>", "reason": ""},
+    )
+    assert response.status_code == 400 and "更正后的内容" in response.content.decode()
+    client.post(
+        f"/console/disclosures/{disclosure.pk}/act/correct",
+        {"title": "公示（更正）", "body": "<p>更正后的内容</p>", "reason": "出生年月有误"},
+    )
+    disclosure.refresh_from_db()
+    assert disclosure.published_revision.note == "出生年月有误"
+    assert disclosure.revisions.count() == 3  # submitted, published, corrected
