@@ -245,6 +245,12 @@ def disclosure(request: HttpRequest, pk: int) -> HttpResponse:
             "channel_labels": _channel_labels(shown.channels),
             "public_scope": shown.scope == Scope.PUBLIC,
             "attachments": _attachments(shown),
+            # Scenario 4: the page shows the consultation and how each opinion was handled,
+            # without naming who gave it.
+            "opinions": [
+                {"text": scanning.mask(o.text), "handling": scanning.mask(o.handling)}
+                for o in shown.opinions.order_by("received_at", "pk")
+            ],
         }
     )
     return render(request, "portal/disclosure.html", context)

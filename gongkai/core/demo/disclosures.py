@@ -52,33 +52,36 @@ def _find(org: Organization, local: str) -> tuple[Any, EffectiveItem]:
 def _rows(item: EffectiveItem, rng: random.Random, count: int = 4) -> dict[str, Any]:
     form = item.value("form") or {}
     data: dict[str, Any] = {}
+
+    def text_for(label: str, i: int) -> str:
+        # Plausible by column: a project, a unit, or a person (invented names).
+        if "单位" in label:
+            return ["青石建筑有限公司", "云岭县监理站", "青石镇财政所"][i % 3]
+        if "名称" in label or "项目" in label or "事项" in label:
+            return ["村道硬化", "饮水安全改造", "党群服务中心维修"][i % 3]
+        if "措施" in label or "情况" in label or "内容" in label or "备注" in label:
+            return ["按计划完成", "已走访慰问", "持续跟进"][i % 3]
+        return NAMES[(i + rng.randint(0, 9)) % len(NAMES)]
+
     samples = {
-        "text": lambda i: NAMES[(i + rng.randint(0, 9)) % len(NAMES)],
-        "longtext": lambda i: "按要求完成",
         "number": lambda i: rng.randint(1, 12),
         "money": lambda i: f"{rng.randint(2, 60) * 10}.00",
         "date": lambda i: f"2026-0{rng.randint(1, 6)}-1{rng.randint(0, 9)}",
         "month": lambda i: f"19{rng.randint(60, 99)}-0{rng.randint(1, 9)}",
         "boolean": lambda i: True,
     }
+
+    def value(entry: dict[str, Any], i: int) -> Any:
+        if entry.get("choices"):
+            return entry["choices"][i % len(entry["choices"])]
+        if entry["type"] in ("text", "longtext"):
+            return text_for(entry["label"], i)
+        return samples[entry["type"]](i)
+
     for field in form.get("fields", []):
-        data[field["key"]] = (
-            field["choices"][0]
-            if field.get("choices")
-            else samples.get(field["type"], samples["text"])(0)
-        )
+        data[field["key"]] = value(field, 0)
     if form.get("columns"):
-        data["rows"] = [
-            {
-                c["key"]: (
-                    c["choices"][i % len(c["choices"])]
-                    if c.get("choices")
-                    else samples.get(c["type"], samples["text"])(i)
-                )
-                for c in form["columns"]
-            }
-            for i in range(count)
-        ]
+        data["rows"] = [{c["key"]: value(c, i) for c in form["columns"]} for i in range(count)]
     return data
 
 

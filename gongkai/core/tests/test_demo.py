@@ -97,3 +97,13 @@ def test_the_demo_history_runs_forward_in_time_and_its_ledger_verifies(db):
     times = list(LedgerEntry.objects.order_by("sequence").values_list("at", flat=True))
     assert times == sorted(times) and len(times) >= 40
     assert verify().ok
+
+
+def test_the_renovation_page_shows_how_each_opinion_was_handled_without_names(db, client):
+    from gongkai.disclosures.models import Disclosure
+
+    load_demo()
+    renovation = Disclosure.objects.get(title__startswith="镇党委办公楼修缮")
+    html = client.get(f"/d/{renovation.pk}/").content.decode()
+    assert "共 11 条意见" in html and "已在方案中补充比价结果" in html
+    assert "党员王某" not in html
