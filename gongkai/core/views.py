@@ -16,3 +16,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
     except DatabaseError:
         return JsonResponse({"status": "error", "database": "unavailable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def refusal_text(exc: Exception) -> str:
+    """The Chinese sentence(s) of a refused action (ValidationError or PermissionDenied),
+    for a message on the page."""
+    return " ".join(getattr(exc, "messages", None) or [str(exc)])

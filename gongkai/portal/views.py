@@ -24,6 +24,7 @@ from django.views.decorators.http import require_safe
 
 from gongkai import permissions
 from gongkai.catalog.models import Channel, Scope
+from gongkai.core.views import refusal_text
 from gongkai.disclosures import attachments, scanning, workflow
 from gongkai.disclosures.models import Disclosure, State
 from gongkai.disclosures.visibility import (
@@ -93,7 +94,7 @@ def consultation(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             workflow.add_opinion(draft, actor=user, author=user.display_name, text=typed)
         except (ValidationError, PermissionDenied) as exc:
-            error = " ".join(getattr(exc, "messages", None) or [str(exc)])
+            error = refusal_text(exc)
         else:
             messages.success(request, _("Your opinion has been received. Thank you."))
             return redirect("portal:consultation", pk)

@@ -17,6 +17,7 @@ from gongkai.catalog.effective import OVERRIDABLE, effective_catalog
 from gongkai.catalog.forms import CategoryForm, DropForm, ImportForm, ItemForm, PublishForm
 from gongkai.catalog.models import Catalog, CatalogVersion
 from gongkai.console.views.base import console_view, context
+from gongkai.core.views import refusal_text
 
 
 def _catalog(request: HttpRequest) -> Catalog | None:
@@ -37,10 +38,6 @@ def _editable_catalog(request: HttpRequest) -> Catalog:
     if not permissions.can_edit_catalog(request.user, catalog.organization):
         raise PermissionDenied
     return catalog
-
-
-def _error_text(exc: ValidationError) -> str:
-    return " ".join(str(m) for m in exc.messages)
 
 
 @console_view
@@ -97,7 +94,7 @@ def start(request: HttpRequest) -> HttpResponse:
             services.inherit_catalog(org, actor=request.user)
             messages.success(request, _("The superior's catalog now applies to this organization."))
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, refusal_text(exc))
     return redirect("console:catalog")
 
 
@@ -184,7 +181,7 @@ def restore(request: HttpRequest, key: str) -> HttpResponse:
         services.restore_item(catalog, actor=request.user, key=key)
         messages.success(request, _("The item is back in the draft."))
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, refusal_text(exc))
     return redirect("console:catalog")
 
 
@@ -229,7 +226,7 @@ def publish(request: HttpRequest) -> HttpResponse:
     try:
         version = services.publish_catalog(catalog, actor=request.user, note=note)
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, refusal_text(exc))
     else:
         messages.success(
             request,
@@ -273,7 +270,7 @@ def accept(request: HttpRequest) -> HttpResponse:
     try:
         version = services.accept_parent_change(catalog, actor=request.user)
     except ValidationError as exc:
-        messages.error(request, _error_text(exc))
+        messages.error(request, refusal_text(exc))
     else:
         messages.success(
             request,

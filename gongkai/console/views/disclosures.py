@@ -19,6 +19,7 @@ from gongkai import permissions
 from gongkai.catalog.effective import effective_catalog
 from gongkai.catalog.models import Catalog, Channel
 from gongkai.console.views.base import console_view, context
+from gongkai.core.views import refusal_text
 from gongkai.disclosures import attachments, scanning, workflow
 from gongkai.disclosures import data as structured
 from gongkai.disclosures.models import Disclosure, State
@@ -116,7 +117,7 @@ def draft(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                 org, request.GET.get("item", "") or request.POST.get("item", "")
             )
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            messages.error(request, refusal_text(exc))
             return redirect("console:todo")
         item = effective
     if not permissions.can_draft(user, org):
@@ -159,7 +160,7 @@ def draft(request: HttpRequest, pk: int | None = None) -> HttpResponse:
                         workflow.submit(disclosure, actor=user)
                         messages.success(request, _("Submitted for review."))
                     except ValidationError as exc:
-                        messages.error(request, " ".join(exc.messages))
+                        messages.error(request, refusal_text(exc))
                 else:
                     messages.success(request, _("The draft is saved."))
                 return redirect("console:disclosure", disclosure.pk)
@@ -311,7 +312,7 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     try:
         moves[action]()
     except (ValidationError, PermissionDenied) as exc:
-        text = " ".join(getattr(exc, "messages", None) or [str(exc)])
+        text = refusal_text(exc)
         messages.error(request, text)
         return _detail(request, _disclosure(request, pk), posted=post.dict(), status=400)
     messages.success(request, _("Done: %(action)s.") % {"action": workflow.Action(action).label})
@@ -329,7 +330,7 @@ def handle_opinion(request: HttpRequest, pk: int, opinion_pk: int) -> HttpRespon
             opinion, actor=request.user, handling=request.POST.get("handling", "")
         )
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, " ".join(getattr(exc, "messages", None) or [str(exc)]))
+        messages.error(request, refusal_text(exc))
     return redirect("console:disclosure", pk)
 
 
@@ -361,7 +362,7 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             attachments.attach(disclosure, upload_file, actor=request.user)
         except (ValidationError, PermissionDenied) as exc:
-            messages.error(request, " ".join(getattr(exc, "messages", None) or [str(exc)]))
+            messages.error(request, refusal_text(exc))
         else:
             messages.success(request, _("“%(name)s” is attached.") % {"name": upload_file.name})
     return redirect("console:disclosure", pk)
@@ -376,5 +377,5 @@ def remove_attachment(request: HttpRequest, pk: int, attachment_pk: int) -> Http
     try:
         attachments.remove(attachment, actor=request.user)
     except (ValidationError, PermissionDenied) as exc:
-        messages.error(request, " ".join(getattr(exc, "messages", None) or [str(exc)]))
+        messages.error(request, refusal_text(exc))
     return redirect("console:disclosure", pk)
