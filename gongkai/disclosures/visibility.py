@@ -75,12 +75,19 @@ def shows_content(disclosure: Disclosure) -> bool:
     return disclosure.state != State.WITHDRAWN
 
 
+def published_text(disclosure: Disclosure, text: str, *, reviewed: bool = True) -> str:
+    """Any text published with a disclosure (a title, a reason, an attachment's text, an
+    opinion): personal numbers masked unless a reviewer recorded why a kind must show. Text
+    the reviewer never saw (`reviewed=False`, e.g. opinions from members) keeps nothing
+    unmasked."""
+    keep = tuple(disclosure.mask_exceptions or ()) if reviewed else ()
+    return scanning.mask(text or "", keep=keep)
+
+
 def published_content(disclosure: Disclosure, revision: Revision) -> dict[str, Any]:
-    """A revision as it is published: personal numbers masked unless a reviewer recorded
-    why a kind must show."""
-    keep = tuple(disclosure.mask_exceptions or ())
+    """A revision as it is published, by the rule of `published_text`."""
     return {
-        "title": scanning.mask(revision.title, keep=keep),
-        "body": scanning.mask(revision.body, keep=keep),
-        "data": scanning.mask_data(revision.data, keep=keep),
+        "title": published_text(disclosure, revision.title),
+        "body": published_text(disclosure, revision.body),
+        "data": scanning.mask_data(revision.data, keep=tuple(disclosure.mask_exceptions or ())),
     }

@@ -20,9 +20,9 @@ from django.utils.translation import gettext_lazy as _
 from gongkai import permissions
 from gongkai.catalog.effective import UNCATEGORISED, UNCATEGORISED_NAME, effective_catalog
 from gongkai.catalog.models import Catalog, Scope
-from gongkai.disclosures import scanning, workflow
+from gongkai.disclosures import workflow
 from gongkai.disclosures.models import Disclosure, Event, Revision, State
-from gongkai.disclosures.visibility import published_content
+from gongkai.disclosures.visibility import published_content, published_text
 from gongkai.ledger.models import LedgerEntry
 from gongkai.ledger.services import attachment_hashes_for, content_hash
 from gongkai.organizations.models import Organization
@@ -79,7 +79,7 @@ def shown_title(disclosure: Disclosure) -> str:
     the body or the data of the published revision."""
     revision = disclosure.published_revision
     title = revision.title if revision is not None else disclosure.title
-    return str(published_content(disclosure, Revision(title=title))["title"])
+    return published_text(disclosure, title)
 
 
 def mark(disclosure: Disclosure, now: dt.datetime) -> str:
@@ -296,7 +296,7 @@ def structured(form: dict[str, Any] | None, data: Any) -> StructuredData:
 def shown_reason(disclosure: Disclosure, text: str) -> str:
     """A reason that stays on show (a correction's, a withdrawal's), with personal numbers
     masked as in the content."""
-    return scanning.mask(text or "", keep=tuple(disclosure.mask_exceptions or ()))
+    return published_text(disclosure, text)
 
 
 @dataclass

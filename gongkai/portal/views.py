@@ -25,12 +25,13 @@ from django.views.decorators.http import require_safe
 from gongkai import permissions
 from gongkai.catalog.models import Channel, Scope
 from gongkai.core.views import refusal_text
-from gongkai.disclosures import attachments, scanning, workflow
+from gongkai.disclosures import attachments, workflow
 from gongkai.disclosures.models import Disclosure, State
 from gongkai.disclosures.visibility import (
     can_see_consultation,
     in_consultation_for,
     published_content,
+    published_text,
     shows_content,
 )
 from gongkai.ledger.services import canonical_content, proof
@@ -249,7 +250,10 @@ def disclosure(request: HttpRequest, pk: int) -> HttpResponse:
             # Scenario 4: the page shows the consultation and how each opinion was handled,
             # without naming who gave it.
             "opinions": [
-                {"text": scanning.mask(o.text), "handling": scanning.mask(o.handling)}
+                {
+                    "text": published_text(shown, o.text, reviewed=False),
+                    "handling": published_text(shown, o.handling, reviewed=False),
+                }
                 for o in shown.opinions.order_by("received_at", "pk")
             ],
         }
@@ -262,12 +266,11 @@ def _attachments(shown: Disclosure) -> list[dict[str, Any]]:
     otherwise only its masked text."""
     if shown.published_revision is None:
         return []
-    keep = tuple(shown.mask_exceptions or ())
     return [
         {
             "attachment": a,
             "downloadable": attachments.original_is_public(shown, a),
-            "preview": scanning.mask(a.text_preview, keep=keep),
+            "preview": published_text(shown, a.text_preview),
         }
         for a in shown.published_revision.attachments.all()
     ]

@@ -43,7 +43,7 @@ from gongkai.api.schemas import (
 from gongkai.catalog.models import Channel
 from gongkai.disclosures import attachments, workflow
 from gongkai.disclosures.models import Disclosure, Revision
-from gongkai.disclosures.visibility import can_see, published_content, shows_content
+from gongkai.disclosures.visibility import can_see, published_content, published_text, shows_content
 from gongkai.ledger.services import proof
 from gongkai.organizations.models import Organization
 
@@ -54,10 +54,8 @@ PUBLIC_RELATED = ("organization", "item", "published_revision")
 
 def masked(d: Disclosure, text: str) -> str:
     """`text` published on `d` (a title, a withdrawal or correction reason), masked by the
-    same rule as its content. `published_content` is that rule and takes a revision, so the
-    text rides in an unsaved one rather than the rule being restated here; it also keeps
-    list pages from masking every body just to show titles."""
-    return str(published_content(d, Revision(title=text))["title"])
+    one rule for published text."""
+    return published_text(d, text)
 
 
 def _visible(request: HttpRequest, pk: int) -> Disclosure:

@@ -208,3 +208,12 @@ def test_the_simulated_clock_dates_events_publication_and_ledger_alike(people, d
     assert done.publish_from == then
     assert {e.at for e in done.events.exclude(action="create")} == {then}
     assert LedgerEntry.objects.get().at == then
+
+
+def test_published_text_keeps_a_reviewed_exception_but_never_in_unreviewed_text(people, draft):
+    from gongkai.disclosures.visibility import published_text
+
+    draft.mask_exceptions = {"mobile": "便于群众联系"}
+    assert published_text(draft, "电话13800138000") == "电话13800138000"
+    assert published_text(draft, "电话13800138000", reviewed=False) == "电话138****8000"
+    assert published_text(draft, "身份证110101199003074514") == "身份证1101**********4514"
