@@ -171,3 +171,16 @@ def sign_in(page, login: str, password: str = PASSWORD) -> None:  # type: ignore
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
     page.wait_for_url("**/console/**")
+
+
+@pytest.fixture
+def bench_dir(django_db_setup, django_db_blocker, settings, tmp_path):  # type: ignore[no-untyped-def]
+    """A throwaway var/ for `gongkai bench`. Not the `db` fixture: its test case forbids
+    every connection alias it did not know when it started, and the bench registers its
+    own at run time."""
+    from gongkai.core import bench
+
+    settings.VAR_DIR = tmp_path
+    with django_db_blocker.unblock():
+        yield tmp_path / "bench"
+    bench.forget_database(bench.SQLITE_ALIAS)

@@ -5,26 +5,10 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from django.core.management import call_command
-
-from gongkai.core import bench
-
-
-@pytest.fixture
-def bench_dir(
-    django_db_setup: None, django_db_blocker: Any, settings: Any, tmp_path: Path
-) -> Iterator[Path]:
-    # Not the `db` fixture: its test case forbids every connection alias it did not know
-    # when it started, and the bench registers its own at run time.
-    settings.VAR_DIR = tmp_path
-    with django_db_blocker.unblock():
-        yield tmp_path / "bench"
-    bench.forget_database(bench.SQLITE_ALIAS)
 
 
 def run_bench(*args: str) -> dict[str, Any]:
