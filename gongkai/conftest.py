@@ -178,7 +178,7 @@ def bench_dir(django_db_setup, django_db_blocker, settings, tmp_path):  # type: 
     """A throwaway var/ for `gongkai bench`. Not the `db` fixture: its test case forbids
     every connection alias it did not know when it started, and the bench registers its
     own at run time."""
-    from gongkai.core import bench
+    from gongkai.devtools import bench
 
     settings.VAR_DIR = tmp_path
     with django_db_blocker.unblock():

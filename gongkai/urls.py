@@ -1,15 +1,15 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from gongkai.core import views as core_views
 from gongkai.portal import views as portal_views
+from gongkai.web import views as web_views
 
 admin.site.site_header = "gongkai 系统管理"
 admin.site.site_title = "gongkai 系统管理"
 
 urlpatterns = [
     path("", portal_views.start, name="home"),
-    path("healthz", core_views.healthz, name="healthz"),
+    path("healthz", web_views.healthz, name="healthz"),
     path("accounts/", include("gongkai.accounts.urls")),
     path("console/", include("gongkai.console.urls")),
     path("admin/", admin.site.urls),

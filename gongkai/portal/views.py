@@ -24,7 +24,6 @@ from django.views.decorators.http import require_safe
 
 from gongkai import permissions
 from gongkai.catalog.models import Channel, Scope
-from gongkai.core.views import refusal_text
 from gongkai.disclosures import attachments, workflow
 from gongkai.disclosures.models import Disclosure, State
 from gongkai.disclosures.visibility import (
@@ -37,6 +36,7 @@ from gongkai.disclosures.visibility import (
 from gongkai.ledger.services import canonical_content, proof
 from gongkai.organizations.models import Organization
 from gongkai.portal import reading
+from gongkai.web.views import refusal_text
 
 #: Organizations per level of the tree, and search results, shown at once.
 TREE_PAGE_SIZE = 200

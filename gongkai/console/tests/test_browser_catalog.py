@@ -9,7 +9,7 @@ import pytest
 from openpyxl import Workbook
 
 from gongkai.conftest import sign_in
-from gongkai.core.demo import DEMO_PASSWORD, load_demo
+from gongkai.devtools.demo import DEMO_PASSWORD, load_demo
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -17,7 +17,7 @@ from gongkai.catalog.effective import OVERRIDABLE, effective_catalog
 from gongkai.catalog.forms import CategoryForm, DropForm, ImportForm, ItemForm, PublishForm
 from gongkai.catalog.models import Catalog, CatalogVersion
 from gongkai.console.views.base import console_view, context
-from gongkai.core.views import refusal_text
+from gongkai.web.views import refusal_text
 
 
 def _catalog(request: HttpRequest) -> Catalog | None:

@@ -19,12 +19,12 @@ from gongkai import permissions
 from gongkai.catalog.effective import effective_catalog
 from gongkai.catalog.models import Catalog, Channel
 from gongkai.console.views.base import console_view, context
-from gongkai.core.views import refusal_text
 from gongkai.disclosures import attachments, scanning, workflow
 from gongkai.disclosures import data as structured
 from gongkai.disclosures.models import Disclosure, State
 from gongkai.disclosures.visibility import published_content
 from gongkai.organizations.models import Role
+from gongkai.web.views import refusal_text
 
 Kind = Role.Kind
 

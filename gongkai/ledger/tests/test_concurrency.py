@@ -8,9 +8,9 @@ from django.conf import settings
 from django.core.management import call_command
 from django.db import connection, connections, transaction
 
-from gongkai.core.bench import forget_database, register_database
+from gongkai.devtools.bench import forget_database, register_database
+from gongkai.devtools.synthetic import ledger as synthetic
 from gongkai.disclosures.models import Revision
-from gongkai.ledger import synthetic
 from gongkai.ledger.models import LedgerEntry
 from gongkai.ledger.services import append_entry, verify
 

@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gongkai.conftest import Tree, make_org
-from gongkai.organizations import synthetic
+from gongkai.devtools.synthetic import organizations as synthetic
 from gongkai.organizations import tree as paths
 from gongkai.organizations.models import Organization
 from gongkai.organizations.services import MOVE_INTO_OWN_SUBTREE, move_organization

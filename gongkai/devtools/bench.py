@@ -2,7 +2,7 @@
 verifying a ledger of a million entries.
 
 Each database under test is registered as an extra connection alias at run time, migrated,
-and filled with the synthetic tree (organizations.synthetic); the demo database is never
+and filled with the synthetic tree (devtools.synthetic.organizations); the demo database is never
 touched. The SQLite file is kept in var/bench/ and reused while the size, seed and generator
 version are the same; a PostgreSQL database is reused when it already holds exactly that
 tree, and refused when it holds anything else. The ledger has its own SQLite file in
@@ -27,9 +27,9 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import QuerySet
 from django.test.utils import CaptureQueriesContext
 
+from gongkai.devtools.synthetic import ledger as ledger_synthetic
+from gongkai.devtools.synthetic import organizations as synthetic
 from gongkai.ledger import services as ledger_services
-from gongkai.ledger import synthetic as ledger_synthetic
-from gongkai.organizations import synthetic
 from gongkai.organizations.models import Organization
 
 #: The requirement being measured: counting a ~50,000-node subtree at 1,000,000 organizations.

@@ -17,7 +17,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from gongkai.core import bench
+from gongkai.devtools import bench
 
 
 class Command(BaseCommand):

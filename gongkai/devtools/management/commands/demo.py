@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from gongkai.core.demo import ACCOUNTS, DEMO_PASSWORD, load_demo
+from gongkai.devtools.demo import ACCOUNTS, DEMO_PASSWORD, load_demo
 
 PERSONA_LABELS = {
     "clerk": gettext_lazy("Clerk"),

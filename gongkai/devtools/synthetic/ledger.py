@@ -1,6 +1,6 @@
 """A synthetic ledger for `gongkai bench`: a valid chain of N entries, written fast.
 
-A few organizations (organizations.synthetic), one catalog item, `disclosures` disclosures
+A few organizations (devtools.synthetic.organizations), one catalog item, `disclosures` disclosures
 with `revisions` revisions between them, and N entries cycling over those revisions. The
 chain is computed here in Python with the same `canonical_line` that `verify` recomputes,
 and the content hashes through `services.content_hash` on the revision objects, while
@@ -8,7 +8,7 @@ and the content hashes through `services.content_hash` on the revision objects, 
 paths agree.
 
 Entries go in by `executemany` of one prepared INSERT (not `bulk_create`, which spends most
-of its time compiling values at this size; see organizations.synthetic._insert_batches).
+of its time compiling values at this size; see devtools.synthetic.organizations._insert_batches).
 Meant for an empty database; it refuses one that already holds ledger entries.
 """
 
@@ -24,10 +24,10 @@ from django.db import connections, transaction
 
 from gongkai.accounts.models import User
 from gongkai.catalog.models import Catalog, Item, Scope, Timing
+from gongkai.devtools.synthetic import organizations as org_synthetic
 from gongkai.disclosures.models import Disclosure, Revision, State
 from gongkai.ledger import services
 from gongkai.ledger.models import GENESIS_HASH, Action, LedgerEntry, canonical_line, hash_line
-from gongkai.organizations import synthetic as org_synthetic
 from gongkai.organizations.models import Organization
 
 #: Bump when a change here changes what is built (benchmark caches key on it).

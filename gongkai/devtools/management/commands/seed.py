@@ -15,7 +15,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DEFAULT_DB_ALIAS, IntegrityError
 from django.utils.translation import gettext as _
 
-from gongkai.organizations import synthetic
+from gongkai.devtools.synthetic import organizations as synthetic
 from gongkai.organizations.models import Organization
 
 
@@ -55,8 +55,8 @@ class Command(BaseCommand):
 
     def seed_disclosures(self, count: int, seed: int) -> None:
         """Published disclosures with one revision and one ledger entry each, spread over the
-        first organizations of the tree, the chain written in bulk (ledger.synthetic)."""
-        from gongkai.ledger import synthetic as ledger_synthetic
+        first organizations of the tree, the chain written in bulk (devtools.synthetic.ledger)."""
+        from gongkai.devtools.synthetic import ledger as ledger_synthetic
 
         try:
             summary = ledger_synthetic.build(

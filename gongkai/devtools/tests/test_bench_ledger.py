@@ -11,8 +11,8 @@ from typing import Any
 from django.core.management import call_command
 from django.db import connections
 
-from gongkai.core import bench
-from gongkai.ledger.synthetic import GENERATOR_VERSION
+from gongkai.devtools import bench
+from gongkai.devtools.synthetic.ledger import GENERATOR_VERSION
 
 
 def run_bench(*args: str) -> dict[str, Any]:

@@ -3,7 +3,7 @@
 from gongkai.accounts.models import User
 from gongkai.catalog.effective import effective_catalog
 from gongkai.catalog.models import Catalog
-from gongkai.core.demo import ACCOUNTS, load_demo
+from gongkai.devtools.demo import ACCOUNTS, load_demo
 from gongkai.organizations.models import Organization, Role
 
 
@@ -53,7 +53,7 @@ def test_loading_the_demo_again_changes_nothing(db):
 
 
 def test_every_printed_demo_account_signs_in_with_the_demo_password(db, client):
-    from gongkai.core.demo import DEMO_PASSWORD
+    from gongkai.devtools.demo import DEMO_PASSWORD
 
     load_demo()
     for account in ACCOUNTS:

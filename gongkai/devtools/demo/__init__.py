@@ -211,7 +211,7 @@ def load_demo() -> None:
 
     _load_catalogs(town, branches, people["office"])
 
-    from gongkai.core.demo.disclosures import load_demo_disclosures
+    from gongkai.devtools.demo.disclosures import load_demo_disclosures
 
     load_demo_disclosures(town, branches)
 

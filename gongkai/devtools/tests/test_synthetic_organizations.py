@@ -11,7 +11,8 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 
 from gongkai.conftest import Tree
-from gongkai.organizations import synthetic, tree
+from gongkai.devtools.synthetic import organizations as synthetic
+from gongkai.organizations import tree
 from gongkai.organizations.models import Organization
 
 

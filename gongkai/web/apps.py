@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
+
+# settings.py lies outside every app, so `makemessages` (run per app) never sees its strings.
+# They are marked here as well, so the web catalog carries their Chinese translation; at run
+# time the lazy strings in settings.py find it there.
+SETTINGS_STRINGS = (gettext_noop("Party-affairs disclosure"),)
+
+
+class WebConfig(AppConfig):
+    """The pieces every page shares: the base template, messages, error pages, the health
+    check, the refusal sentence, the site context and the shared static files. No models."""
+
+    name = "gongkai.web"
+    verbose_name = _("Shared web pages")
