@@ -117,7 +117,13 @@ def attach(disclosure: Disclosure, upload: UploadedFile, *, actor: Any) -> Attac
     # Stored under its digest: the name a clerk typed never reaches the file system.
     attachment.file.save(f"{digest[:2]}/{digest}.{kind}", ContentFile(content), save=False)
     attachment.save()
-    events.record(disclosure, events.EventKind.ATTACHMENT_ADDED, actor=actor, at=attachment.uploaded_at, detail={"name": name, "attachment": attachment.pk})
+    events.record(
+        disclosure,
+        events.EventKind.ATTACHMENT_ADDED,
+        actor=actor,
+        at=attachment.uploaded_at,
+        detail={"name": name, "attachment": attachment.pk},
+    )
     return attachment
 
 
@@ -128,7 +134,12 @@ def remove(attachment: Attachment, *, actor: Any) -> None:
         raise PermissionDenied(NOT_YOURS % {"org": disclosure.organization.name})
     if disclosure.state not in (State.DRAFT, State.RETURNED):
         raise ValidationError(NOT_EDITABLE)
-    events.record(disclosure, events.EventKind.ATTACHMENT_REMOVED, actor=actor, detail={"name": attachment.name, "attachment": attachment.pk})
+    events.record(
+        disclosure,
+        events.EventKind.ATTACHMENT_REMOVED,
+        actor=actor,
+        detail={"name": attachment.name, "attachment": attachment.pk},
+    )
     if attachment.revisions.exists():
         attachment.removed = True  # it belongs to a recorded revision: keep the bytes
         attachment.save(update_fields=["removed"])

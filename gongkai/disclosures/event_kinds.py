@@ -103,6 +103,7 @@ class ActorRole(models.TextChoices):
     REVIEWER = "reviewer", _("Leading group (review)")
     SUPERIOR = "superior", _("Superior organization")
     OFFICE = "office", _("Leading-group office")
+    SUPERVISOR = "supervisor", _("Supervisor")
     MEMBER = "member", _("Member")
     ADMINISTRATOR = "administrator", _("Administrator")
     PUBLIC = "public", _("The public")

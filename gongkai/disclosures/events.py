@@ -55,6 +55,8 @@ def role_of(actor: Any, org: Organization) -> str:
         return ActorRole.SUPERIOR
     if permissions.holds(actor, org, {permissions.Kind.OFFICE}):
         return ActorRole.OFFICE
+    if permissions.can_supervise(actor, org):
+        return ActorRole.SUPERVISOR
     if permissions.is_administrator(actor):
         return ActorRole.ADMINISTRATOR
     if permissions.can_read_party_internal(actor, org):

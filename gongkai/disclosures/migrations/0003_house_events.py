@@ -148,7 +148,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='event',
             name='role',
-            field=models.CharField(choices=[('clerk', 'Clerk'), ('reviewer', 'Leading group (review)'), ('superior', 'Superior organization'), ('office', 'Leading-group office'), ('member', 'Member'), ('administrator', 'Administrator'), ('public', 'The public'), ('system', 'System (on time)')], default='system', max_length=20, verbose_name='role'),
+            field=models.CharField(choices=[('clerk', 'Clerk'), ('reviewer', 'Leading group (review)'), ('superior', 'Superior organization'), ('office', 'Leading-group office'), ('supervisor', 'Supervisor'), ('member', 'Member'), ('administrator', 'Administrator'), ('public', 'The public'), ('system', 'System (on time)')], default='system', max_length=20, verbose_name='role'),
             preserve_default=False,
         ),
         migrations.AddField(
