@@ -67,7 +67,7 @@ def renovation(people, tree, village_catalog):  # type: ignore[no-untyped-def]
 
 
 def last(disclosure) -> Event:  # type: ignore[no-untyped-def]
-    return Event.objects.filter(disclosure=disclosure).order_by("-pk").first()
+    return Event.objects.filter(disclosure=disclosure).order_by("-pk")[0]
 
 
 def kinds(disclosure) -> list[str]:  # type: ignore[no-untyped-def]
@@ -178,6 +178,7 @@ def test_history_is_never_relabelled_when_roles_change(people, draft):
 
 def test_a_time_driven_move_is_the_systems(people, draft):
     disclosure = published(people, draft)
+    assert disclosure.publish_from is not None
     force_state(disclosure, State.PUBLISHED, publicity_until=disclosure.publish_from)
     with workflow.clock(disclosure.publish_from + dt.timedelta(days=1)):
         workflow.end_publicity(disclosure)
