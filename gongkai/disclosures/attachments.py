@@ -144,8 +144,10 @@ def remove(attachment: Attachment, *, actor: Any) -> None:
         attachment.removed = True  # it belongs to a recorded revision: keep the bytes
         attachment.save(update_fields=["removed"])
     else:
-        attachment.file.delete(save=False)
+        stored = attachment.file
         attachment.delete()
+        # The bytes go only once the row is gone for good: a rollback keeps both.
+        transaction.on_commit(lambda: stored.delete(save=False))
 
 
 def findings(attachment: Attachment) -> list[scanning.Finding]:
