@@ -251,6 +251,14 @@ def test_the_console_audit_lists_every_event_with_name_role_and_sentence(people,
     assert "李文书（经办人）" in html
 
 
+def test_the_audit_names_the_role_alone_where_no_person_acted(people, renovation):
+    workflow.submit(renovation, actor=people.clerk)
+    workflow.open_consultation(renovation, actor=people.clerk, days=5)
+    workflow.add_opinion(renovation, author="村民甲", text="纸面意见")  # entered by the clerk
+    html = client_for(people.clerk).get(f"/console/disclosures/{renovation.pk}/").content.decode()
+    assert "<td>经办人</td><td>收到一条意见</td>" in html
+
+
 def _house_migration():  # type: ignore[no-untyped-def]
     """The data migration by its name's end: the coordinator may renumber it."""
     folder = Path(migrations_package.__file__).parent
