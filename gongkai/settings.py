@@ -3,10 +3,13 @@ from environment variables read through the tiny typed helpers below; with none 
 clone runs on SQLite in var/ and serves the demo."""
 
 import os
+import secrets
 from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -29,6 +32,11 @@ def env_int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+def env_list(name: str, default: str = "") -> list[str]:
+    """A comma-separated list; blanks dropped."""
+    return [item.strip() for item in env_str(name, default).split(",") if item.strip()]
+
+
 def env_secret(name: str, default: str = "") -> str:
     """A secret from NAME, or from the file named by NAME_FILE (Docker/systemd credentials)."""
     path = os.environ.get(f"{name}_FILE")
@@ -37,10 +45,59 @@ def env_secret(name: str, default: str = "") -> str:
     return os.environ.get(name, default)
 
 
+# The profile sets the defaults of the security settings below; each one can still be set
+# on its own. "development" (the default): a laptop, plain HTTP. "production": behind HTTPS,
+# every header on, and `gongkai check --deploy` clean. See README, "Running in production".
+PROFILE = env_str("GONGKAI_PROFILE", "development").strip().lower()
+if PROFILE not in {"development", "production"}:
+    raise ImproperlyConfigured(
+        f"GONGKAI_PROFILE must be 'development' or 'production', not {PROFILE!r}."
+    )
+PRODUCTION = PROFILE == "production"
+
 DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = env_secret("SECRET_KEY", "gongkai-insecure-development-key-change-me-in-production")
-ALLOWED_HOSTS = env_str("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver").split(",")
-CSRF_TRUSTED_ORIGINS = [o for o in env_str("CSRF_TRUSTED_ORIGINS").split(",") if o]
+
+#: Known to everyone who has read the source: good for DEBUG on a laptop, nothing else.
+DEVELOPMENT_SECRET_KEY = "gongkai-insecure-development-key-change-me-in-production"
+
+
+def _development_key() -> str:
+    """Without DEBUG and without SECRET_KEY a development install still needs a key nobody
+    else knows: one made on first start and kept in VAR_DIR, readable by its owner only.
+    O_EXCL makes two processes starting together agree on the first one written."""
+    path = VAR_DIR / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            pass
+        else:
+            with os.fdopen(fd, "w") as out:
+                out.write(secrets.token_urlsafe(50))
+    return path.read_text().strip()
+
+
+SECRET_KEY = env_secret("SECRET_KEY")
+if not SECRET_KEY:
+    if DEBUG:
+        SECRET_KEY = DEVELOPMENT_SECRET_KEY
+    elif PRODUCTION:
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. The production profile needs a long random secret of its "
+            "own: set SECRET_KEY, or SECRET_KEY_FILE naming a file that holds it."
+        )
+    else:
+        SECRET_KEY = _development_key()
+if SECRET_KEY == DEVELOPMENT_SECRET_KEY and not DEBUG:
+    raise ImproperlyConfigured(
+        "SECRET_KEY is the built-in development key, which anyone can read in the source, "
+        "and DEBUG is off. Set SECRET_KEY (or SECRET_KEY_FILE) to a long random secret of "
+        "your own, e.g. the output of: python -c 'import secrets; print(secrets.token_urlsafe(50))'"
+    )
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -52,6 +109,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "django_htmx",
     "axes",
+    "csp",
     "gongkai.web",
     "gongkai.devtools",
     "gongkai.accounts",
@@ -67,6 +125,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -172,10 +231,57 @@ STORAGES = {
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 
+# --- HTTPS and security headers: production-profile defaults, each settable on its own ---
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", False)
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", PRODUCTION)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", PRODUCTION)
+# A year of HSTS in production. Preload only asks browsers' built-in lists to include the
+# domain; it takes effect once someone submits it at hstspreload.org, so it stays settable.
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31_536_000 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", PRODUCTION)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", PRODUCTION)
+# Behind nginx (or another proxy that terminates TLS), name the header it sets, as
+# "X-Forwarded-Proto: https". Only behind a proxy that always sets (or strips) it: otherwise
+# a client could claim HTTPS.
+_proxy_header = env_str("SECURE_PROXY_SSL_HEADER")
+if _proxy_header:
+    _name, _sep, _value = _proxy_header.partition(":")
+    if not _sep or not _name.strip() or not _value.strip():
+        raise ImproperlyConfigured(
+            "SECURE_PROXY_SSL_HEADER must read 'Header-Name: value', e.g. "
+            "'X-Forwarded-Proto: https'."
+        )
+    SECURE_PROXY_SSL_HEADER = (
+        "HTTP_" + _name.strip().upper().replace("-", "_"),
+        _value.strip(),
+    )
+
+# Content Security Policy (django-csp 4; Django 5.2 has none built in). Everything comes
+# from this site: no inline scripts or styles, no framing, forms post here only. On in both
+# profiles, so tests and the demo break where a template would break in production.
+# CSP_REPORT_ONLY=1 sends it as Content-Security-Policy-Report-Only while trying it out;
+# CSP_REPORT_URI names where browsers send violation reports.
+_CSP = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        **({"report-uri": env_list("CSP_REPORT_URI")} if env_list("CSP_REPORT_URI") else {}),
+    }
+}
+if env_bool("CSP_REPORT_ONLY", False):
+    CONTENT_SECURITY_POLICY_REPORT_ONLY = _CSP
+else:
+    CONTENT_SECURITY_POLICY = _CSP
 
 # Largest Excel or YAML file an import accepts (bytes).
 GONGKAI_MAX_IMPORT_BYTES = env_int("GONGKAI_MAX_IMPORT_BYTES", 5 * 1024 * 1024)

@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
@@ -9,8 +8,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-if TYPE_CHECKING:
-    from gongkai.organizations.models import Role
+from gongkai.organizations.models import Role
 
 USERNAME_LOOKS_LIKE_MOBILE = _(
     "A username cannot be another person's mobile number; people sign in with either."
@@ -80,8 +78,6 @@ class User(AbstractUser):
         """The person's active roles with their organizations, loaded once per request."""
         cached: list[Role] | None = getattr(self, "_roles_cache", None)
         if cached is None:
-            from gongkai.organizations.models import Role
-
             cached = list(Role.objects.filter(user=self).select_related("organization"))
             self._roles_cache = cached
         return cached

@@ -389,10 +389,13 @@ class WorkingAttachmentOut(Schema):
 
 
 class EventOut(Schema):
-    action: str
+    action: str = Field(description="The event's name (EventKind).")
+    sentence: str = Field(description="What happened, in a sentence.")
     from_state: str
     to_state: str
     actor: str | None
+    role: str = Field(description="The role the actor acted in, stored when it happened.")
+    role_derived: bool = Field(description="True when the role was derived later (old rows).")
     at: dt.datetime
     reason: str
 
@@ -456,9 +459,12 @@ def working_summary_out(d: Disclosure) -> dict[str, Any]:
 def _event_out(event: Event) -> dict[str, Any]:
     return {
         "action": event.action,
+        "sentence": event.sentence,
         "from_state": event.from_state,
         "to_state": event.to_state,
         "actor": str(event.actor) if event.actor else None,
+        "role": event.role,
+        "role_derived": event.role_derived,
         "at": event.at,
         "reason": event.reason,
     }

@@ -23,7 +23,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from gongkai import permissions
-from gongkai.disclosures import scanning
+from gongkai.disclosures import events, scanning
 from gongkai.disclosures.models import Attachment, Disclosure, State
 
 #: What may be attached, by detected type: the extension a download gets and its MIME type.
@@ -117,6 +117,13 @@ def attach(disclosure: Disclosure, upload: UploadedFile, *, actor: Any) -> Attac
     # Stored under its digest: the name a clerk typed never reaches the file system.
     attachment.file.save(f"{digest[:2]}/{digest}.{kind}", ContentFile(content), save=False)
     attachment.save()
+    events.record(
+        disclosure,
+        events.EventKind.ATTACHMENT_ADDED,
+        actor=actor,
+        at=attachment.uploaded_at,
+        detail={"name": name, "attachment": attachment.pk},
+    )
     return attachment
 
 
@@ -127,12 +134,20 @@ def remove(attachment: Attachment, *, actor: Any) -> None:
         raise PermissionDenied(NOT_YOURS % {"org": disclosure.organization.name})
     if disclosure.state not in (State.DRAFT, State.RETURNED):
         raise ValidationError(NOT_EDITABLE)
+    events.record(
+        disclosure,
+        events.EventKind.ATTACHMENT_REMOVED,
+        actor=actor,
+        detail={"name": attachment.name, "attachment": attachment.pk},
+    )
     if attachment.revisions.exists():
         attachment.removed = True  # it belongs to a recorded revision: keep the bytes
         attachment.save(update_fields=["removed"])
     else:
-        attachment.file.delete(save=False)
+        stored = attachment.file
         attachment.delete()
+        # The bytes go only once the row is gone for good: a rollback keeps both.
+        transaction.on_commit(lambda: stored.delete(save=False))
 
 
 def findings(attachment: Attachment) -> list[scanning.Finding]:

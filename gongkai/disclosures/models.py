@@ -9,6 +9,7 @@ its minute with no worker running.
 
 from __future__ import annotations
 
+import collections
 import datetime as dt
 from typing import Any
 
@@ -17,33 +18,24 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from gongkai.catalog.models import Catalog, Item, Scope
+from gongkai.disclosures import visibility
+from gongkai.disclosures.event_kinds import SENTENCES, ActorRole, EventKind
+
+# Re-exported for existing imports: the states live in their own module so the rules
+# (visibility, events) can name them without importing the models.
+from gongkai.disclosures.states import PUBLIC_STATES as PUBLIC_STATES
+from gongkai.disclosures.states import State as State
 from gongkai.organizations.models import Organization
-
-
-class State(models.TextChoices):
-    DRAFT = "draft", _("Draft")
-    SUBMITTED = "submitted", _("Submitted")
-    CONSULTATION = "consultation", _("In consultation")
-    REVIEWED = "reviewed", _("Reviewed")
-    SUPERIOR_REVIEW = "superior_review", _("Awaiting superior review")
-    APPROVED = "approved", _("Approved")
-    PUBLISHED = "published", _("Published")
-    PUBLICITY_ENDED = "publicity_ended", _("Publicity period ended")
-    ARCHIVED = "archived", _("Archived")
-    RETURNED = "returned", _("Returned")
-    WITHDRAWN = "withdrawn", _("Withdrawn")
-
-
-#: States in which a disclosure has been made public (it may still be scheduled for later).
-PUBLIC_STATES = (State.PUBLISHED, State.PUBLICITY_ENDED, State.ARCHIVED, State.WITHDRAWN)
 
 
 class DisclosureQuerySet(models.QuerySet["Disclosure"]):
     def visible_to(self, user: Any, now: dt.datetime | None = None) -> DisclosureQuerySet:
         """What `user` may see at `now`: see gongkai.disclosures.visibility."""
-        from gongkai.disclosures.visibility import visibility_condition
+        return self.filter(visibility.visibility_condition(user, now))
 
-        return self.filter(visibility_condition(user, now))
+    def in_consultation_for(self, user: Any) -> DisclosureQuerySet:
+        """`visibility.can_see_consultation` as a queryset."""
+        return self.filter(visibility.consultation_condition(user))
 
 
 class Disclosure(models.Model):
@@ -192,19 +184,29 @@ class Opinion(models.Model):
 
 
 class Event(models.Model):
-    """Every move of a disclosure: who, when, from where to where, and why. The same rows
-    serve the audit, the public timeline and the to-do lists."""
+    """One change to a disclosure: what happened (an `EventKind` with its sentence), who,
+    in which role at the time, when, from which state to which, why, and the details the
+    sentence names. Written by `gongkai.disclosures.events.record` inside the transaction of
+    the change. The same rows serve the audit trail, the public timeline and dashboards."""
 
     disclosure = models.ForeignKey(Disclosure, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(max_length=30)
+    #: The event's name (`EventKind`); called `action` because the first events were moves.
+    action = models.CharField(_("event"), max_length=30, choices=EventKind.choices)
     from_state = models.CharField(max_length=20, choices=State.choices)
     to_state = models.CharField(max_length=20, choices=State.choices)
     #: None for the system (a time-driven move such as the end of the publicity period).
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    #: The role the actor acted in, as it was then (never recomputed).
+    role = models.CharField(_("role"), max_length=20, choices=ActorRole.choices)
+    #: True for rows written before roles were recorded: the role was derived afterwards
+    #: (by migration) from the transition table and the person's roles at that time.
+    role_derived = models.BooleanField(default=False)
     at = models.DateTimeField()
     reason = models.TextField(blank=True)
+    #: What the sentence names (a file name, the kinds of numbers) and ids for later reading.
+    detail = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["disclosure", "at", "pk"]
@@ -212,3 +214,12 @@ class Event(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action}: {self.from_state} → {self.to_state}"
+
+    @property
+    def sentence(self) -> str:
+        """What happened, in a sentence (the placeholders filled from `detail`)."""
+        template = SENTENCES.get(self.action)
+        if template is None:
+            return self.action
+        values = collections.defaultdict(lambda: "—", self.detail or {})
+        return str(template) % values

@@ -11,22 +11,28 @@ explicit question (`gongkai.permissions.can_view_in_console`) and is never cache
   organization see it from `publish_from`.
 - The public sees public-scope items from `public_from` (after the party-first lag).
 - A withdrawn disclosure stays visible as a record with its reason; its content does not.
-- A draft out for consultation is seen by its consultation audience only (`can_see_consultation`).
+- A draft out for consultation is seen by its consultation audience only (`can_see_consultation`,
+  `consultation_condition`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q
 from django.utils import timezone
 
 from gongkai import permissions
 from gongkai.catalog.models import Scope
 from gongkai.disclosures import scanning
-from gongkai.disclosures.models import PUBLIC_STATES, Disclosure, Revision, State
+from gongkai.disclosures.states import PUBLIC_STATES, State
 from gongkai.organizations.models import Role
+
+if TYPE_CHECKING:
+    # Only for annotations: the models import this module (their querysets are built from
+    # these conditions), so the rule stays free of a runtime import of the models.
+    from gongkai.disclosures.models import Disclosure, Revision
 
 ALL_ROLES = frozenset(Role.Kind.values)
 
@@ -62,9 +68,9 @@ def can_see_consultation(user: Any, disclosure: Disclosure) -> bool:
     )
 
 
-def in_consultation_for(user: Any) -> QuerySet[Disclosure]:
-    """`can_see_consultation` as a queryset."""
-    return Disclosure.objects.filter(
+def consultation_condition(user: Any) -> Q:
+    """`can_see_consultation` as a condition: `Disclosure.objects.in_consultation_for(user)`."""
+    return Q(
         state=State.CONSULTATION,
         organization__in=permissions.organizations_where(user, ALL_ROLES).values("pk"),
     )

@@ -25,11 +25,14 @@ from django.utils.translation import gettext_lazy as _
 
 from gongkai import permissions
 from gongkai.catalog.effective import EffectiveItem, effective_catalog
-from gongkai.catalog.models import Catalog, Scope
+from gongkai.catalog.models import Catalog, Channel, Scope
 from gongkai.disclosures import data as structured_data
-from gongkai.disclosures import scanning
+from gongkai.disclosures import events, scanning
 from gongkai.disclosures.content import sanitize_html
-from gongkai.disclosures.models import Disclosure, Event, Opinion, Revision, State
+from gongkai.disclosures.events import ActorRole, EventKind
+from gongkai.disclosures.models import Disclosure, Opinion, Revision, State
+from gongkai.disclosures.visibility import can_see_consultation
+from gongkai.ledger.services import append_entry
 from gongkai.organizations.models import Organization
 from gongkai.workdays.services import deadline
 
@@ -202,17 +205,29 @@ def _move(
         apply(locked)  # may raise ValidationError: the transaction then changes nothing
     locked.state = target
     locked.save()
-    Event.objects.create(
-        disclosure=locked,
-        action=action,
+    events.record(
+        locked,
+        action,
+        actor=actor,
+        role=_acting_role(role, actor, locked),
         from_state=before,
         to_state=target,
-        actor=actor if getattr(actor, "pk", None) else None,
         at=at or _now(),
         reason=reason,
     )
     disclosure.__dict__.update({k: v for k, v in locked.__dict__.items() if not k.startswith("_")})
     return locked
+
+
+#: The role a move's table entry requires is the role it was done in; where either of two
+#: roles may act, the person's own role at the organization says which.
+_TABLE_ROLES = {CLERK: ActorRole.CLERK, REVIEWER: ActorRole.REVIEWER, SUPERIOR: ActorRole.SUPERIOR}
+
+
+def _acting_role(required: str, actor: Any, disclosure: Disclosure) -> str:
+    if getattr(actor, "pk", None) is None:
+        return ActorRole.SYSTEM
+    return _TABLE_ROLES.get(required) or events.role_of(actor, disclosure.organization)
 
 
 def _need_reason(reason: str) -> str:
@@ -274,14 +289,7 @@ def create_disclosure(
         needs_superior_review=bool(item.value("major_matter") or beyond_authority),
         created_by=actor,
     )
-    Event.objects.create(
-        disclosure=disclosure,
-        action="create",
-        from_state=State.DRAFT,
-        to_state=State.DRAFT,
-        actor=actor,
-        at=_now(),
-    )
+    events.record(disclosure, EventKind.CREATE, actor=actor, role=ActorRole.CLERK, at=_now())
     return disclosure
 
 
@@ -311,6 +319,7 @@ def edit_draft(
     if channels is not None:
         locked.channels = _channels(channels)
     locked.save()
+    events.record(locked, EventKind.EDIT, actor=actor, role=ActorRole.CLERK, at=_now())
     return locked
 
 
@@ -318,8 +327,6 @@ UNKNOWN_CHANNEL = _("Unknown channel: %(channel)s.")
 
 
 def _channels(channels: list[str]) -> list[str]:
-    from gongkai.catalog.models import Channel
-
     for channel in channels:
         if channel not in Channel.values:
             raise ValidationError(UNKNOWN_CHANNEL % {"channel": channel})
@@ -394,11 +401,10 @@ OPINION_TOO_LONG = _("An opinion can be at most %(max)d characters.")
 OPINION_MAX = 2000
 
 
+@transaction.atomic
 def add_opinion(disclosure: Disclosure, *, author: str, text: str, actor: Any = None) -> Opinion:
     """An opinion on a draft in consultation. A person giving it must be in the consultation
     audience; without an actor it is one a clerk collected on paper."""
-    from gongkai.disclosures.visibility import can_see_consultation
-
     if disclosure.state != State.CONSULTATION:
         raise ValidationError(
             NOT_ALLOWED_NOW
@@ -413,15 +419,35 @@ def add_opinion(disclosure: Disclosure, *, author: str, text: str, actor: Any = 
         raise ValidationError(OPINION_EMPTY)
     if len(text) > OPINION_MAX:
         raise ValidationError(OPINION_TOO_LONG % {"max": OPINION_MAX})
-    return Opinion.objects.create(disclosure=disclosure, author=author.strip()[:50], text=text)
+    opinion = Opinion.objects.create(disclosure=disclosure, author=author.strip()[:50], text=text)
+    # Without an actor the clerk entered it; the event names the role, the opinion the author.
+    role = ActorRole.CLERK if actor is None else None
+    events.record(
+        disclosure,
+        EventKind.OPINION_RECEIVED,
+        actor=actor,
+        role=role,
+        at=_now(),
+        detail={"opinion": opinion.pk},
+    )
+    return opinion
 
 
+@transaction.atomic
 def handle_opinion(opinion: Opinion, *, actor: Any, handling: str) -> Opinion:
     org = opinion.disclosure.organization
     if not (permissions.can_draft(actor, org) or permissions.can_review(actor, org)):
         raise PermissionDenied(NOT_YOURS % {"action": _("Handle opinions"), "org": org.name})
     opinion.handling, opinion.handled_by, opinion.handled_at = _need_reason(handling), actor, _now()
     opinion.save()
+    events.record(
+        opinion.disclosure,
+        EventKind.OPINION_HANDLED,
+        actor=actor,
+        at=opinion.handled_at,
+        reason=opinion.handling,
+        detail={"opinion": opinion.pk},
+    )
     return opinion
 
 
@@ -465,11 +491,37 @@ def review(
         _refuse_secret_markings(d)
         d.secrecy_reviewer, d.secrecy_reviewed_at = actor, _now()
         d.secrecy_checklist = {key: True for key in SECRECY_CHECKLIST}
+        _record_secrecy_notes(d, actor)
 
     moved = _move(disclosure, A.REVIEW, actor=actor, apply=apply)
     if moved.needs_superior_review:
         moved = send_to_superior(moved, actor=actor)
     return moved
+
+
+def _record_secrecy_notes(d: Disclosure, actor: Any) -> None:
+    """A clearance of a secret marking and the numbers kept unmasked are decisions of their
+    own on the audit trail, with the reviewer's words as the reason."""
+    if d.secret_clearance:
+        events.record(
+            d,
+            EventKind.SECRET_CLEARED,
+            actor=actor,
+            role=ActorRole.REVIEWER,
+            at=_now(),
+            reason=d.secret_clearance,
+        )
+    if d.mask_exceptions:
+        kinds = sorted(d.mask_exceptions)
+        events.record(
+            d,
+            EventKind.MASK_EXCEPTIONS,
+            actor=actor,
+            role=ActorRole.REVIEWER,
+            at=_now(),
+            reason="\n".join(d.mask_exceptions[k] for k in kinds),
+            detail={"kinds": "、".join(str(scanning.KIND_LABELS[k]) for k in kinds)},
+        )
 
 
 def send_to_superior(disclosure: Disclosure, *, actor: Any) -> Disclosure:
@@ -555,7 +607,6 @@ def publish(
 ) -> Disclosure:
     """Publish now or at `publish_from`: the ledger records it now, the portal shows it from
     that minute (time decides, not jobs)."""
-    from gongkai.ledger.services import append_entry
 
     def apply(d: Disclosure) -> None:
         now = _now()
@@ -594,8 +645,6 @@ def correct(
     data: dict[str, Any] | None = None,
 ) -> Disclosure:
     """A correction is a new published revision with its reason on show; never an edit."""
-    from gongkai.ledger.services import append_entry
-
     why = _need_reason(reason)
 
     def apply(d: Disclosure) -> None:
@@ -614,8 +663,6 @@ def correct(
 
 def withdraw(disclosure: Disclosure, *, actor: Any, reason: str) -> Disclosure:
     """Taken off show; the reason stays visible where the disclosure was."""
-    from gongkai.ledger.services import append_entry
-
     why = _need_reason(reason)
 
     def apply(d: Disclosure) -> None:

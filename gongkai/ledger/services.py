@@ -161,8 +161,6 @@ def attachment_hashes_for(
 ) -> dict[int, list[str]]:
     """Hex SHA-256 digests of each revision's attachments, in one query per call; a revision
     missing from the answer has none."""
-    from gongkai.disclosures.models import Revision
-
     through = Revision.attachments.through
     found: dict[int, list[str]] = {}
     rows = (

@@ -31,6 +31,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font
+from openpyxl.worksheet.datavalidation import DataValidation
 
 from gongkai import permissions
 from gongkai.organizations import tree
@@ -293,8 +296,6 @@ def _remaining_bytes(file_obj: _Readable) -> int:
 
 def _sheet_rows(data: bytes) -> Iterator[tuple[int, tuple[Any, ...]]]:
     """(Excel row number, cell values) of the first sheet, blank rows skipped."""
-    from openpyxl import load_workbook
-
     workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:
         sheet = workbook.worksheets[0]
@@ -600,10 +601,6 @@ TEMPLATE_NOTES: tuple[tuple[str | None, _StrPromise], ...] = (
 
 def organization_import_template() -> bytes:
     """An empty import workbook: the header row, one example row, and a sheet of notes."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.worksheet.datavalidation import DataValidation
-
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None

@@ -20,8 +20,9 @@ from django.utils.translation import gettext_lazy as _
 from gongkai import permissions
 from gongkai.catalog.effective import UNCATEGORISED, UNCATEGORISED_NAME, effective_catalog
 from gongkai.catalog.models import Catalog, Scope
-from gongkai.disclosures import workflow
-from gongkai.disclosures.models import Disclosure, Event, Revision, State
+from gongkai.disclosures import events
+from gongkai.disclosures.content import sanitize_html
+from gongkai.disclosures.models import Disclosure, Revision, State
 from gongkai.disclosures.visibility import published_content, published_text
 from gongkai.ledger.models import LedgerEntry
 from gongkai.ledger.services import attachment_hashes_for, content_hash
@@ -340,8 +341,6 @@ def published_revisions(disclosure: Disclosure, now: dt.datetime) -> list[Revisi
 
 
 def show_revision(disclosure: Disclosure, revision: Revision) -> ShownRevision:
-    from gongkai.disclosures.content import sanitize_html
-
     shown = published_content(disclosure, revision)
     form = disclosure.item.form
     return ShownRevision(
@@ -357,47 +356,27 @@ def show_revision(disclosure: Disclosure, revision: Revision) -> ShownRevision:
     )
 
 
-# Who moved a disclosure, in role terms: never a person's name.
-CLERK_LABEL = _("Clerk")
-ORGANIZATION_LABEL = _("The organization")
-REVIEWER_LABEL = _("Leading group (review)")
-SUPERIOR_LABEL = _("Superior organization")
-SYSTEM_LABEL = _("System (on time)")
-ROLE_LABELS = {
-    workflow.CLERK: CLERK_LABEL,
-    workflow.REVIEWER: REVIEWER_LABEL,
-    workflow.SUPERIOR: SUPERIOR_LABEL,
-    workflow.CLERK_OR_REVIEWER: ORGANIZATION_LABEL,
-    workflow.SYSTEM: ORGANIZATION_LABEL,
-}
-#: Reasons the public reads: a correction's and a withdrawal's stay visible on purpose.
-#: A return's reasons are the reviewers' working notes on a draft and are not published.
-PUBLIC_REASONS = frozenset({workflow.Action.CORRECT, workflow.Action.WITHDRAW})
-CREATED_LABEL = _("Drafted")
-
-
 @dataclass
 class TimelineEntry:
     at: dt.datetime
+    #: What happened, as the event's stored sentence.
     action: str
+    #: The role it was done in, as stored when it happened: never a person's name.
     who: str
     reason: str
 
 
 def timeline(disclosure: Disclosure) -> list[TimelineEntry]:
+    """The public timeline: the events meant for the public, by role. Only a correction's and
+    a withdrawal's reasons are shown (masked); a return's are the reviewers' working notes."""
     entries = []
-    for event in Event.objects.filter(disclosure=disclosure).order_by("at", "pk"):
-        if event.action in workflow.Action.values:
-            action = str(workflow.Action(event.action).label)
-        else:
-            action = str(CREATED_LABEL)
-        # The role the transition table requires names who did it ("create" is the clerk's).
-        role = workflow.TRANSITIONS.get((event.from_state, event.action), ("", workflow.CLERK))[1]
-        who = SYSTEM_LABEL if event.actor_id is None else ROLE_LABELS.get(role, CLERK_LABEL)
+    for event in events.public_events(disclosure):
         reason = ""
-        if event.action in PUBLIC_REASONS:
+        if event.action in events.PUBLIC_REASON_KINDS:
             reason = shown_reason(disclosure, event.reason)
-        entries.append(TimelineEntry(event.at, action, str(who), reason))
+        entries.append(
+            TimelineEntry(event.at, event.sentence, str(event.get_role_display()), reason)
+        )
     return entries
 
 

@@ -28,7 +28,6 @@ from gongkai.disclosures import attachments, workflow
 from gongkai.disclosures.models import Disclosure, State
 from gongkai.disclosures.visibility import (
     can_see_consultation,
-    in_consultation_for,
     published_content,
     published_text,
     shows_content,
@@ -66,7 +65,11 @@ def start(request: HttpRequest) -> HttpResponse:
         _visible(request, now).exclude(state=State.WITHDRAWN), with_organization=True
     ).order_by("-publish_from", "-pk")[:NEWEST]
     consulting = (
-        list(in_consultation_for(request.user).select_related("organization")[:NEWEST])
+        list(
+            Disclosure.objects.in_consultation_for(request.user).select_related("organization")[
+                :NEWEST
+            ]
+        )
         if request.user.is_authenticated
         else []
     )

@@ -11,6 +11,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from gongkai import permissions
@@ -64,8 +65,6 @@ def org_or_404(request: HttpRequest, code: str) -> Organization:
 
 def navigation(request: HttpRequest, active: str) -> list[dict[str, Any]]:
     """The side menu: only what the person's roles let them use at the current organization."""
-    from django.urls import reverse
-
     user, org = request.user, getattr(request, "org", None)
     sections: list[dict[str, Any]] = []
     work = [

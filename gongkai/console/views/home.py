@@ -11,11 +11,10 @@ from django.views.decorators.http import require_POST
 from gongkai import permissions
 from gongkai.catalog.models import Catalog
 from gongkai.console.views.base import SESSION_KEY, console_view, context, org_or_404
+from gongkai.workdays.services import open_alerts
 
 
 def _calendar_alerts() -> list[object]:
-    from gongkai.workdays.services import open_alerts
-
     return list(open_alerts())
 
 

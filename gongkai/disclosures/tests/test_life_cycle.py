@@ -64,15 +64,17 @@ def test_a_major_matter_is_consulted_reviewed_sent_up_and_published_party_first(
     assert timezone.localtime(done.publicity_until, BEIJING) == dt.datetime(
         2026, 10, 10, 0, 0, tzinfo=BEIJING
     )
-    assert [e.action for e in done.events.order_by("pk")] == [
-        "create",
-        "submit",
-        "open_consultation",
-        "close_consultation",
-        "review",
-        "send_to_superior",
-        "superior_approve",
-        "publish",
+    assert [(e.action, e.role) for e in done.events.order_by("pk")] == [
+        ("create", "clerk"),
+        ("submit", "clerk"),
+        ("open_consultation", "clerk"),
+        ("opinion_received", "clerk"),
+        ("opinion_handled", "clerk"),
+        ("close_consultation", "clerk"),
+        ("review", "reviewer"),
+        ("send_to_superior", "reviewer"),
+        ("superior_approve", "superior"),
+        ("publish", "clerk"),
     ]
 
 
