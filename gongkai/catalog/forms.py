@@ -430,8 +430,10 @@ class SchemaEditor:
         return schema
 
     def schema(self) -> dict[str, Any] | None:
-        """The structured form in its stored shape (None when both tables are empty); only
-        after `is_valid()`."""
+        """The structured form in its stored shape (None when both tables are empty, or
+        when the tables are not valid)."""
+        if not self.is_valid():
+            return None
         return normalise_form_schema(self._schema())
 
 
