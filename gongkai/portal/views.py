@@ -31,12 +31,11 @@ from gongkai.disclosures.visibility import (
     can_see_consultation,
     in_consultation_for,
     published_content,
-    published_text,
     shows_content,
 )
 from gongkai.ledger.services import canonical_content, proof
 from gongkai.organizations.models import Organization
-from gongkai.portal import reading
+from gongkai.portal import content, reading
 
 #: Organizations per level of the tree, and search results, shown at once.
 TREE_PAGE_SIZE = 200
@@ -246,34 +245,14 @@ def disclosure(request: HttpRequest, pk: int) -> HttpResponse:
             "scope_label": Scope(shown.scope).label,
             "channel_labels": _channel_labels(shown.channels),
             "public_scope": shown.scope == Scope.PUBLIC,
-            "attachments": _attachments(shown),
+            # The content block is the one the console's preview renders (portal.content).
+            "attachments": content.shown_attachments(shown, shown.published_revision),
             # Scenario 4: the page shows the consultation and how each opinion was handled,
             # without naming who gave it.
-            "opinions": [
-                {
-                    "text": published_text(shown, o.text, reviewed=False),
-                    "handling": published_text(shown, o.handling, reviewed=False),
-                }
-                for o in shown.opinions.order_by("received_at", "pk")
-            ],
+            "opinions": content.shown_opinions(shown),
         }
     )
     return render(request, "portal/disclosure.html", context)
-
-
-def _attachments(shown: Disclosure) -> list[dict[str, Any]]:
-    """The files of the revision on show: the original where nothing in it would be masked,
-    otherwise only its masked text."""
-    if shown.published_revision is None:
-        return []
-    return [
-        {
-            "attachment": a,
-            "downloadable": attachments.original_is_public(shown, a),
-            "preview": published_text(shown, a.text_preview),
-        }
-        for a in shown.published_revision.attachments.all()
-    ]
 
 
 @require_safe

@@ -45,7 +45,7 @@ def as_post(editor: SchemaEditor) -> QueryDict:
         for name in ("TOTAL_FORMS", "INITIAL_FORMS", "MIN_NUM_FORMS", "MAX_NUM_FORMS"):
             data[f"{part}-{name}"] = str(management[name].value())
         for form in formset.forms:
-            for name, field in form.fields.items():
+            for name in form.fields:
                 value = form[name].value()
                 if name == "required":
                     if value:

@@ -12,7 +12,6 @@ from django.test import Client
 
 from gongkai.catalog.effective import effective_catalog
 from gongkai.catalog.models import Catalog
-from gongkai.catalog.tests.conftest import town_catalog, village_catalog  # noqa: F401 (fixtures)
 from gongkai.conftest import People, client_for
 
 NEW = "/console/catalog/items/new"
@@ -177,7 +176,10 @@ BAD_VALUES: dict[str, tuple[dict[str, Any], str]] = {
     "an unknown scope": ({"scope": "world"}, "“world”不是可选的选项。"),
     "an unknown channel": ({"channels": ["pigeon"]}, "“pigeon”不是可选的选项。"),
     "an unknown category": ({"category_key": "nowhere"}, "“nowhere”不是可选的选项。"),
-    "a NUL in the unit": ({"responsible_unit": "党政\x00办"}, "文字中含有空字符（NUL），无法保存，请删除。"),
+    "a NUL in the unit": (
+        {"responsible_unit": "党政\x00办"},
+        "文字中含有空字符（NUL），无法保存，请删除。",
+    ),
 }
 
 
@@ -202,7 +204,9 @@ def test_a_bad_value_is_refused_in_chinese_and_nothing_typed_is_lost(
     for name in ("name", "responsible_unit"):
         if typed[name] and "\x00" not in typed[name]:
             assert f'value="{typed[name]}"' in html
-    assert not [i for i in effective_catalog(town_catalog, 2).items if i.value("name") == typed["name"]]
+    assert not [
+        i for i in effective_catalog(town_catalog, 2).items if i.value("name") == typed["name"]
+    ]
 
 
 # -- the structured form as a table ------------------------------------------------------------
@@ -324,7 +328,12 @@ BAD_ROWS: dict[str, tuple[dict[str, Any], str, str]] = {
         "只有“选项”类型的行才填写选项。",
     ),
     "too many choices": (
-        {"key": "pick", "label": "选择", "type": "choice", "choices": "、".join(map(str, range(51)))},
+        {
+            "key": "pick",
+            "label": "选择",
+            "type": "choice",
+            "choices": "、".join(map(str, range(51))),
+        },
         "choices",
         "最多50个选项，每个选项最多50个字符。",
     ),
@@ -360,7 +369,9 @@ def test_a_key_used_twice_is_marked_on_the_second_row(office: Client) -> None:
     assert "键名“name”已被另一行使用。" in _errors(html)
 
 
-def test_the_same_key_in_fields_and_columns_is_allowed(office: Client, town_catalog: Catalog) -> None:
+def test_the_same_key_in_fields_and_columns_is_allowed(
+    office: Client, town_catalog: Catalog
+) -> None:
     response = office.post(
         NEW,
         base_post(
@@ -390,7 +401,9 @@ def test_a_tampered_row_count_is_refused_without_a_500(
         assert response.status_code in (200, 302)
 
 
-def test_an_existing_items_form_is_shown_in_the_table(office: Client, town_catalog: Catalog) -> None:
+def test_an_existing_items_form_is_shown_in_the_table(
+    office: Client, town_catalog: Catalog
+) -> None:
     dues = effective_catalog(town_catalog).find(_dues_key(town_catalog))
 
     html = office.get(f"/console/catalog/items/{dues.key}/edit").content.decode()
@@ -404,7 +417,7 @@ def test_an_existing_items_form_is_shown_in_the_table(office: Client, town_catal
 def test_an_inherited_items_form_is_shown_but_cannot_be_changed(
     people: People, town_catalog: Catalog, village_catalog: Catalog
 ) -> None:
-    phones = [i for i in effective_catalog(village_catalog).items if not i.locked][0]
+    phones = next(i for i in effective_catalog(village_catalog).items if not i.locked)
     client = client_for(people.reviewer)
     client.post("/console/switch", {"org": village_catalog.organization.code})
     html = client.get(f"/console/catalog/items/{phones.key}/edit").content.decode()
@@ -432,7 +445,9 @@ def test_an_inherited_items_form_is_shown_but_cannot_be_changed(
 
 
 def _dues_key(catalog: Catalog) -> str:
-    return next(i.key for i in effective_catalog(catalog).items if i.value("name") == "党员党费缴纳情况")
+    return next(
+        i.key for i in effective_catalog(catalog).items if i.value("name") == "党员党费缴纳情况"
+    )
 
 
 def services_has_draft_item(catalog: Catalog) -> bool:

@@ -23,8 +23,8 @@ from gongkai.core.views import refusal_text
 from gongkai.disclosures import attachments, scanning, workflow
 from gongkai.disclosures import data as structured
 from gongkai.disclosures.models import Disclosure, State
-from gongkai.disclosures.visibility import published_content
 from gongkai.organizations.models import Role
+from gongkai.portal.content import content_context
 
 Kind = Role.Kind
 
@@ -232,7 +232,8 @@ def _detail(
         a, b = revisions[-2], revisions[-1]
         diff = _diff(f"{a.title}\n{a.body}\n{a.data}", f"{b.title}\n{b.body}\n{b.data}")
     findings = workflow.findings(disclosure)
-    preview = published_content(disclosure, revisions[-1]) if revisions else None
+    # The public page's own content block for the newest revision (portal.content).
+    preview = content_context(disclosure, revisions[-1]) if revisions else None
     found_kinds = sorted({f.kind for f in findings if f.kind in scanning.PERSONAL_KINDS})
     response = render(
         request,
