@@ -35,7 +35,7 @@ from gongkai.disclosures.visibility import (
 )
 from gongkai.ledger.services import canonical_content, proof
 from gongkai.organizations.models import Organization
-from gongkai.portal import content, reading
+from gongkai.portal import content, diff, reading
 
 #: Organizations per level of the tree, and search results, shown at once.
 TREE_PAGE_SIZE = 200
@@ -240,6 +240,8 @@ def disclosure(request: HttpRequest, pk: int) -> HttpResponse:
             "item_name": reading.catalog_item_name(shown),
             "current": current,
             "earlier": [r for r in revisions if r is not current],
+            # Each earlier revision with what changed in the one published after it.
+            "earlier_changes": _earlier_changes(shown, revisions, current),
             "timeline": reading.timeline(shown),
             "proof": reading.ledger_proof(entries, by_id, content_visible=True),
             "scope_label": Scope(shown.scope).label,
@@ -277,6 +279,28 @@ def attachment_file(request: HttpRequest, pk: int, attachment_pk: int) -> FileRe
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def _earlier_changes(
+    shown: Disclosure, revisions: list[reading.ShownRevision], current: Any
+) -> list[tuple[reading.ShownRevision, diff.RevisionDiff | None]]:
+    """(earlier revision, its diff to the next newer one), newest first; `revisions` is
+    newest first and already masked, so each side is prepared once."""
+    out: list[tuple[reading.ShownRevision, diff.RevisionDiff | None]] = []
+    # One query whatever the number of revisions (the page's query count is pinned).
+    files = diff.files_by_revision([r.revision.pk for r in revisions]) if revisions else {}
+    for index, older in enumerate(revisions):
+        if older is current:
+            continue
+        newer = revisions[index - 1] if index > 0 else None
+        changes = None
+        if newer is not None:
+            changes = diff.compare(
+                diff.side_of(older, files[older.revision.pk]),
+                diff.side_of(newer, files[newer.revision.pk]),
+            )
+        out.append((older, changes))
+    return out
 
 
 def _channel_labels(channels: list[str]) -> list[str]:
