@@ -14,6 +14,7 @@ from __future__ import annotations
 import difflib
 import html
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -155,7 +156,7 @@ SHORT_MATCH = 2
 
 
 def _fold_short_matches(
-    opcodes: list[tuple[str, int, int, int, int]],
+    opcodes: Sequence[tuple[str, int, int, int, int]],
 ) -> list[tuple[str, int, int, int, int]]:
     out: list[tuple[str, int, int, int, int]] = []
     for index, (op, i1, i2, j1, j2) in enumerate(opcodes):

@@ -211,7 +211,7 @@ def test_a_bad_value_is_refused_in_chinese_and_nothing_typed_is_lost(
 
 # -- the structured form as a table ------------------------------------------------------------
 
-CANDIDATES = [
+CANDIDATES: list[dict[str, Any]] = [
     {"key": "name", "label": "姓名", "type": "text", "required": True},
     {"key": "gender", "label": "性别", "type": "choice", "choices": "男、女"},
     {"key": "", "label": "出生年月", "type": "month"},

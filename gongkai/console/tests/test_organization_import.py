@@ -12,8 +12,8 @@ from gongkai.conftest import People, Tree, client_for
 from gongkai.organizations.models import Organization
 
 
-def _rows() -> list[dict[str, object]]:
-    return list(Organization.objects.order_by("pk").values())
+def _rows() -> list[tuple[object, ...]]:
+    return list(Organization.objects.order_by("pk").values_list())
 
 
 def test_the_template_uploaded_unchanged_changes_nothing(tree: Tree, people: People) -> None:

@@ -181,7 +181,8 @@ def _error_count(form: ItemEditForm, editor: SchemaEditor) -> int:
     if not editor.disabled:
         for formset in editor.formsets.values():
             count += len(formset.non_form_errors())
-            count += sum(len(e) for row in formset.errors for e in row.values())
+            for row in formset.forms:
+                count += sum(len(errors) for errors in row.errors.values())
     return count
 
 

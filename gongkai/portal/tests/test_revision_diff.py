@@ -7,6 +7,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from gongkai.conftest import client_for
+from gongkai.disclosures import workflow
 from gongkai.portal.diff import (
     ADDED,
     CHANGED,
@@ -17,8 +19,6 @@ from gongkai.portal.diff import (
     compare,
     text_diff,
 )
-from gongkai.conftest import client_for
-from gongkai.disclosures import workflow
 from gongkai.portal.reading import StructuredData
 from gongkai.portal.tests.conftest import published
 
