@@ -21,9 +21,7 @@ def demo(db):  # type: ignore[no-untyped-def]
 
 
 def _page_fits(page) -> bool:  # type: ignore[no-untyped-def]
-    return bool(
-        page.evaluate("document.scrollingElement.scrollWidth <= window.innerWidth + 1")
-    )
+    return bool(page.evaluate("document.scrollingElement.scrollWidth <= window.innerWidth + 1"))
 
 
 def test_a_clerk_builds_a_structured_form_as_a_table(demo, browser_page):  # type: ignore[no-untyped-def]
@@ -68,4 +66,34 @@ def test_a_clerk_builds_a_structured_form_as_a_table(demo, browser_page):  # typ
     page.set_viewport_size({"width": 360, "height": 740})
     page.goto(f"/console/catalog/items/{item.key}/edit")
     assert page.locator("input[name=columns-1-choices]").input_value() == "男、女"
+    assert _page_fits(page)
+
+
+def test_a_corrections_diff_fits_a_phone(demo, browser_page):  # type: ignore[no-untyped-def]
+    from gongkai.accounts.models import User
+    from gongkai.disclosures import workflow
+    from gongkai.disclosures.models import Disclosure, State
+
+    reviewer = User.objects.get(username="reviewer")
+    orgs = [r.organization_id for r in reviewer.roles.all()]
+    notice = Disclosure.objects.filter(state=State.PUBLISHED, organization__in=orgs).first()
+    assert notice is not None
+    long_line = "经支部委员会研究决定，" * 30 + "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789" * 5
+    workflow.correct(
+        notice,
+        actor=reviewer,
+        reason="补充说明",
+        title=notice.title + "（更正）",
+        body=notice.body + f"<p>{long_line}</p>",
+    )
+    page = browser_page
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto(f"/d/{notice.pk}/")
+    page.locator(".revisions li > details > summary").first.click()
+    page.locator("details.changes summary").first.click()
+    page.locator("details.changes .diff-added").first.wait_for()
+    assert _page_fits(page)
+    sign_in(page, "reviewer", DEMO_PASSWORD)
+    page.goto(f"/console/disclosures/{notice.pk}/")
+    page.locator(".revision-diff ins.diff-added").first.wait_for()
     assert _page_fits(page)
