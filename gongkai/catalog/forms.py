@@ -1,5 +1,11 @@
 """One form decides whether an item is well made: the console editor uses it, and so does
-every row of a YAML or Excel import, so both give the same messages."""
+every row of a YAML or Excel import, so both give the same messages.
+
+In the console the item's structured form is edited as a small table (one row per field or
+column: key, label, type, required, choices) by `SchemaEditor`, never as YAML text; imports
+still hand `ItemForm` the form as data. Both end in `validate_form_schema`, the one rule of
+what a structured form may be.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +13,18 @@ from typing import Any
 
 import yaml
 from django import forms
+from django.forms import BaseFormSet, formset_factory
+from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
-from gongkai.catalog.forms_schema import normalise_form_schema, validate_form_schema
+from gongkai.catalog.forms_schema import (
+    FIELD_TYPES,
+    KEY_RE,
+    join_choices,
+    normalise_form_schema,
+    split_choices,
+    validate_form_schema,
+)
 from gongkai.catalog.models import Channel, DeadlineBasis, Period, Scope, Timing
 
 PERIOD_REQUIRED = _("A periodic item needs a period (monthly, quarterly, half-yearly or yearly).")
@@ -27,12 +42,37 @@ FORM_NOT_YAML = _("The structured form is not valid YAML/JSON: %(error)s")
 
 BLANK: list[tuple[str, Any]] = [("", "—")]
 
+#: Messages for the checks every field makes, in place of Django's defaults: the clerk reads
+#: the limit and what to do, with full-width punctuation. Keyed by the validators' codes
+#: (a form field swaps a validator's message for its own of the same code).
+FIELD_MESSAGES = {
+    "max_length": _("At most %(limit_value)d characters (now %(show_value)d)."),
+    "min_value": _("It cannot be less than %(limit_value)s."),
+    "max_value": _("It cannot be more than %(limit_value)s."),
+    "invalid": _("Write a whole number, e.g. 5."),
+    "invalid_choice": _("“%(value)s” is not one of the choices."),
+    "null_characters_not_allowed": _(
+        "The text contains a NUL character, which cannot be stored; remove it."
+    ),
+}
+
+
+def _plain_messages(form: forms.Form) -> None:
+    for field in form.fields.values():
+        messages = dict(FIELD_MESSAGES)
+        if not isinstance(field, forms.IntegerField):
+            messages.pop("invalid")
+        field.error_messages.update(messages)
+
 
 class ItemForm(forms.Form):
     category_key = forms.ChoiceField(label=_("Category"), choices=())
     name = forms.CharField(label=_("Item"), max_length=300)
     description = forms.CharField(
-        label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Description"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     scope = forms.ChoiceField(label=_("Scope"), choices=Scope.choices, initial=Scope.PUBLIC)
     party_first = forms.BooleanField(
@@ -68,7 +108,10 @@ class ItemForm(forms.Form):
         label=_("Consultation period (working days)"), min_value=1, max_value=60, required=False
     )
     legal_basis = forms.CharField(
-        label=_("Legal basis"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Legal basis"),
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     form = forms.CharField(
         label=_("Structured form (YAML)"),
@@ -86,6 +129,7 @@ class ItemForm(forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
+        _plain_messages(self)
         if categories is None:
             # Imports take the category from the file's structure.
             del self.fields["category_key"]
@@ -123,7 +167,8 @@ class ItemForm(forms.Form):
         days, basis = data.get("deadline_days"), data.get("deadline_basis")
         if days is not None and not basis:
             self.add_error("deadline_basis", BASIS_REQUIRED)
-        if basis and days is None:
+        # A number refused as such (1e30) is not a missing one: one message per mistake.
+        if basis and days is None and "deadline_days" not in self.errors:
             self.add_error("deadline_days", DAYS_REQUIRED)
         if basis == DeadlineBasis.PERIOD_END and timing and timing != Timing.PERIODIC:
             self.add_error("deadline_basis", PERIOD_END_ONLY_PERIODIC)
@@ -132,7 +177,11 @@ class ItemForm(forms.Form):
         if not data.get("party_first") and data.get("party_first_lag_days"):
             self.add_error("party_first_lag_days", LAG_ONLY_PARTY_FIRST)
         consult_days = data.get("consultation_days")
-        if data.get("consultation_required") and consult_days is None:
+        if (
+            data.get("consultation_required")
+            and consult_days is None
+            and "consultation_days" not in self.errors
+        ):
             self.add_error("consultation_days", CONSULTATION_DAYS_REQUIRED)
         if not data.get("consultation_required") and consult_days is not None:
             self.add_error("consultation_days", CONSULTATION_DAYS_ONLY_IF_REQUIRED)
@@ -152,6 +201,276 @@ class ItemForm(forms.Form):
         if initial.get("form"):
             initial["form"] = yaml.safe_dump(initial["form"], allow_unicode=True, sort_keys=False)
         return initial
+
+
+class ItemEditForm(ItemForm):
+    """The console's item form: every attribute but the structured form, which
+    `SchemaEditor` edits beside it as a table."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        del self.fields["form"]
+
+    #: The fields in the groups the page shows them in (a clerk reads "when" apart from
+    #: "to whom"); every field of the form is in exactly one group.
+    GROUPS = (
+        (_("What is disclosed"), ("category_key", "name", "description")),
+        (_("Scope of disclosure"), ("scope", "party_first", "party_first_lag_days")),
+        (
+            _("Timing and deadline"),
+            ("timing", "period", "deadline_days", "deadline_basis", "min_publicity_days"),
+        ),
+        (_("Channels and responsibility"), ("channels", "responsible_unit")),
+        (
+            _("Procedure"),
+            ("major_matter", "consultation_required", "consultation_days", "legal_basis"),
+        ),
+        (_("For subordinate organizations"), ("locked",)),
+    )
+
+    def groups(self) -> list[tuple[str, list[forms.BoundField]]]:
+        return [
+            (str(title), [self[name] for name in names if name in self.fields])
+            for title, names in self.GROUPS
+        ]
+
+
+# -- the structured form as a table ---------------------------------------------------------
+
+KEY_INVALID = _(
+    "Use lower-case letters, digits and underscores, beginning with a letter (at most 40)."
+)
+KEY_DUPLICATE = _("The key “%(key)s” is used by another row.")
+LABEL_REQUIRED = _("Give the row a label.")
+ROW_CHOICES_NEEDED = _("A choice needs at least one choice.")
+ROW_CHOICES_ONLY_FOR_CHOICE = _("Only a row of the type “choice” has choices.")
+TOO_MANY_CHOICES = _("At most %(max)d choices, each at most %(length)d characters.")
+MAX_ROWS = 40
+MAX_CHOICES = 50
+MAX_CHOICE_LENGTH = 50
+TYPE_CHOICES = list(FIELD_TYPES.items())
+
+
+class SchemaRowForm(forms.Form):
+    """One field or table column of an item's structured form. A row left blank (no key, no
+    label, no choices) is not a row: the editor skips it rather than complain about it."""
+
+    key = forms.CharField(
+        label=_("Key"),
+        max_length=40,
+        required=False,
+        widget=forms.TextInput(attrs={"size": 12, "spellcheck": "false", "autocomplete": "off"}),
+    )
+    label = forms.CharField(
+        label=_("Label"), max_length=100, required=False, widget=forms.TextInput(attrs={"size": 14})
+    )
+    type = forms.ChoiceField(label=_("Type"), choices=TYPE_CHOICES, initial="text")
+    required = forms.BooleanField(label=_("Required"), required=False)
+    choices = forms.CharField(
+        label=_("Choices"),
+        max_length=MAX_CHOICES * (MAX_CHOICE_LENGTH + 1),
+        required=False,
+        widget=forms.TextInput(attrs={"size": 18}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _plain_messages(self)
+
+    def is_blank(self) -> bool:
+        data = getattr(self, "cleaned_data", {})
+        return not (data.get("key") or data.get("label") or data.get("choices"))
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if self.is_blank():
+            return data
+        key = data.get("key", "")
+        if key and not KEY_RE.match(key):
+            self.add_error("key", KEY_INVALID)
+        if not data.get("label"):
+            self.add_error("label", LABEL_REQUIRED)
+        choices = split_choices(data.get("choices", ""))
+        if data.get("type") == "choice" and not choices:
+            self.add_error("choices", ROW_CHOICES_NEEDED)
+        elif data.get("type") and data.get("type") != "choice" and choices:
+            self.add_error("choices", ROW_CHOICES_ONLY_FOR_CHOICE)
+        elif len(choices) > MAX_CHOICES or any(len(c) > MAX_CHOICE_LENGTH for c in choices):
+            self.add_error(
+                "choices", TOO_MANY_CHOICES % {"max": MAX_CHOICES, "length": MAX_CHOICE_LENGTH}
+            )
+        data["choices"] = choices
+        return data
+
+
+class BaseSchemaRows(BaseFormSet):  # type: ignore[type-arg]
+    def clean(self) -> None:
+        if any(self.errors):
+            return
+        seen: set[str] = set()
+        for form in self.forms:
+            key = form.cleaned_data.get("key")
+            if form.is_blank() or not key:
+                continue
+            if key in seen:
+                form.add_error("key", KEY_DUPLICATE % {"key": key})
+            seen.add(key)
+
+
+SchemaRows = formset_factory(
+    SchemaRowForm,
+    formset=BaseSchemaRows,
+    extra=0,
+    max_num=MAX_ROWS,
+    validate_max=True,
+    absolute_max=MAX_ROWS + 10,
+)
+
+#: The two parts of a structured form and the prefixes of their rows in a POST.
+PARTS = ("fields", "columns")
+PART_TITLES = {
+    "fields": _("Single fields (filled in once per disclosure)"),
+    "columns": _("Table columns (one row per person or matter)"),
+}
+#: Submit buttons of the editor: a row is added to or removed from a part without saving.
+ADD_ROW = "add_row"
+REMOVE_ROW = "remove_row"
+ROW_FIELDS = ("key", "label", "type", "required", "choices")
+
+
+class SchemaEditor:
+    """The structured form of an item as two tables of rows (single fields, table columns).
+
+    Works without JavaScript: "add a row" and "remove" are submit buttons; such a submit
+    only redraws the tables with what was typed (`changed_rows` is then True and nothing is
+    saved or checked). Blank rows are ignored; a row without a key gets one made from its
+    position, since a clerk cannot be expected to invent identifiers."""
+
+    def __init__(
+        self,
+        data: QueryDict | None = None,
+        *,
+        schema: dict[str, Any] | None = None,
+        disabled: bool = False,
+    ) -> None:
+        self.disabled = disabled
+        self.changed_rows = False
+        #: Problems of the whole structured form (sentences), after `is_valid()`.
+        self.problems: list[str] = []
+        schema = schema if isinstance(schema, dict) else {}
+        if data is None or disabled:
+            self.formsets = {
+                part: self._unbound(part, [_row_initial(e) for e in schema.get(part) or []])
+                for part in PARTS
+            }
+        elif data.get(ADD_ROW) in PARTS or data.get(REMOVE_ROW):
+            self.changed_rows = True
+            self.formsets = {part: self._edited(part, data) for part in PARTS}
+        else:
+            self.formsets = {part: SchemaRows(data, prefix=part) for part in PARTS}
+        if disabled:
+            for formset in self.formsets.values():
+                for form in formset.forms:
+                    for field in form.fields.values():
+                        field.disabled = True
+
+    def _unbound(self, part: str, rows: list[dict[str, Any]]) -> BaseFormSet:  # type: ignore[type-arg]
+        formset = SchemaRows(prefix=part, initial=rows)
+        formset.extra = 0
+        return formset
+
+    def _edited(self, part: str, data: QueryDict) -> BaseFormSet:  # type: ignore[type-arg]
+        """The rows of `part` as typed, with one added or removed, as an unbound formset
+        (a redraw shows what was typed, without complaining about unfinished rows)."""
+        rows = _typed_rows(data, part)
+        if data.get(ADD_ROW) == part and len(rows) < MAX_ROWS:
+            rows.append({"type": "text"})
+        removed = str(data.get(REMOVE_ROW, ""))
+        if removed.startswith(part + "-"):
+            index = removed.removeprefix(part + "-")
+            if index.isdigit() and int(index) < len(rows):
+                del rows[int(index)]
+        return self._unbound(part, rows)
+
+    @property
+    def parts(self) -> list[tuple[str, str, BaseFormSet]]:  # type: ignore[type-arg]
+        return [(part, str(PART_TITLES[part]), self.formsets[part]) for part in PARTS]
+
+    def is_valid(self) -> bool:
+        if self.disabled or self.changed_rows:
+            return False
+        valid = all([formset.is_valid() for formset in self.formsets.values()])
+        if valid:
+            self.problems = validate_form_schema(self._schema())
+            valid = not self.problems
+        return valid
+
+    def _schema(self) -> dict[str, Any]:
+        schema: dict[str, Any] = {}
+        for part in PARTS:
+            entries = []
+            taken = {f.cleaned_data.get("key") for f in self.formsets[part].forms}
+            for n, form in enumerate(self.formsets[part].forms, start=1):
+                if form.is_blank():
+                    continue
+                data = form.cleaned_data
+                key = data.get("key") or _free_key(part, n, taken)
+                taken.add(key)
+                entry = {
+                    "key": key,
+                    "label": data["label"],
+                    "type": data["type"],
+                    "required": bool(data.get("required")),
+                }
+                if data.get("choices"):
+                    entry["choices"] = data["choices"]
+                entries.append(entry)
+            if entries:
+                schema[part] = entries
+        return schema
+
+    def schema(self) -> dict[str, Any] | None:
+        """The structured form in its stored shape (None when both tables are empty, or
+        when the tables are not valid)."""
+        if not self.is_valid():
+            return None
+        return normalise_form_schema(self._schema())
+
+
+def _row_initial(entry: Any) -> dict[str, Any]:
+    if not isinstance(entry, dict):
+        return {}
+    return {
+        "key": str(entry.get("key", "")),
+        "label": str(entry.get("label", "")),
+        "type": str(entry.get("type", "text")),
+        "required": bool(entry.get("required")),
+        "choices": join_choices(entry.get("choices")),
+    }
+
+
+def _typed_rows(data: QueryDict, part: str) -> list[dict[str, Any]]:
+    """The rows of `part` exactly as typed (bounded by the formset's own limit)."""
+    try:
+        total = min(int(data.get(f"{part}-TOTAL_FORMS", 0)), MAX_ROWS)
+    except (TypeError, ValueError):
+        total = 0
+    rows = []
+    for index in range(max(total, 0)):
+        prefix = f"{part}-{index}-"
+        row: dict[str, Any] = {name: data.get(prefix + name, "") for name in ROW_FIELDS}
+        row["required"] = bool(row["required"])
+        rows.append(row)
+    return rows
+
+
+def _free_key(part: str, n: int, taken: set[Any]) -> str:
+    stem = "field" if part == "fields" else "column"
+    key, extra = f"{stem}_{n}", n
+    while key in taken:
+        extra += 1
+        key = f"{stem}_{extra}"
+    return key
 
 
 class CategoryForm(forms.Form):

@@ -33,6 +33,24 @@ CHOICES_NEEDED = _("%(part)s #%(n)d: a choice needs a list of choices.")
 
 PART_NAMES = {"fields": _("Field"), "columns": _("Column")}
 
+#: How a person may separate the choices of a "choice" field when typing them in one box.
+CHOICE_SEPARATORS = re.compile(r"[、,，;；\n\r]+")
+
+
+def split_choices(text: str) -> list[str]:
+    """Choices typed in one box ("党员、预备党员、发展对象"), in order, blanks and repeats
+    dropped."""
+    seen: dict[str, None] = {}
+    for part in CHOICE_SEPARATORS.split(text or ""):
+        if part.strip():
+            seen.setdefault(part.strip(), None)
+    return list(seen)
+
+
+def join_choices(choices: Any) -> str:
+    """The stored choices as the editor shows them in one box."""
+    return "、".join(str(c) for c in choices) if isinstance(choices, list) else ""
+
 
 def validate_form_schema(schema: Any) -> list[str]:
     """Every problem with a structured form definition, as sentences (empty when fine)."""

@@ -14,6 +14,10 @@ The import is all or nothing. Every row is checked first and every problem is re
 its Excel row number; only a clean sheet is written, in one transaction, parents before
 children, through `services.create_organization`. A row whose code already exists with the
 same superior updates that organization, so importing the same sheet twice changes nothing.
+
+The downloadable template holds the header row only (its example row lives on the notes
+sheet), so uploading the template unchanged is a no-op reported as "nothing changed", never
+an error and never a new organization.
 """
 
 from __future__ import annotations
@@ -55,7 +59,6 @@ FILE_UNPACKS_TOO_LARGE = _(
     "try again."
 )
 FILE_EMPTY = _("The first sheet is empty: it needs a header row and one row per organization.")
-FILE_NO_ROWS = _("The sheet has a header row but no organizations.")
 FILE_TOO_MANY_ROWS = _("The sheet has more than %(limit)d rows; split it into several files.")
 UNDER_OUT_OF_REACH = _("You may not add organizations below %(name)s.")
 TREE_CHANGED = _(
@@ -91,6 +94,13 @@ CODE_TAKEN = _(
 )
 TOP_LEVEL = _("the top level")
 TOO_DEEP = _("Row %(row)d: the organization would lie deeper than %(levels)d levels.")
+SUMMARY_CHANGED = _(
+    "Imported: %(created)d new, %(updated)d updated, %(unchanged)d already up to date."
+)
+SUMMARY_NO_ROWS = _("Nothing changed: the sheet has its header row but no organizations.")
+SUMMARY_UNCHANGED = _(
+    "Nothing changed: all %(unchanged)d organizations in the sheet are already up to date."
+)
 
 # -- the sheet's columns -------------------------------------------------------------------
 
@@ -172,12 +182,31 @@ class RowError:
 @dataclass
 class ImportResult:
     created: int = 0
+    #: Rows of organizations already in the system whose values differ from the sheet's.
     updated: int = 0
+    #: Rows of organizations already in the system whose values all equal the sheet's.
+    unchanged: int = 0
     errors: list[RowError] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return not self.errors
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated)
+
+    def summary(self) -> str:
+        """The sentence that reports a clean import (the console and the command say the
+        same); "nothing changed" is said as such, not as "0 new, 0 updated"."""
+        if self.changed:
+            return str(
+                SUMMARY_CHANGED
+                % {"created": self.created, "updated": self.updated, "unchanged": self.unchanged}
+            )
+        if not self.unchanged:
+            return str(SUMMARY_NO_ROWS)
+        return str(SUMMARY_UNCHANGED % {"unchanged": self.unchanged})
 
 
 class _Readable(Protocol):
@@ -233,7 +262,7 @@ def import_organizations(
         problems.add(0, None, UNDER_OUT_OF_REACH, name=under.name)
         return ImportResult(errors=problems.errors)
     rows = _read_rows(file_obj, problems)
-    if not rows:  # the file itself is refused; there are no rows to check
+    if not rows:  # the file is refused, or it holds only the header: nothing to check
         return ImportResult(errors=problems.errors)
     try:
         with transaction.atomic():
@@ -354,8 +383,7 @@ def _parse_sheet(rows: Iterable[tuple[int, tuple[Any, ...]]], problems: _Problem
             for key, position in positions.items()
         }
         parsed.append(_parse_row(number, cells, problems))
-    if not parsed:
-        problems.add(0, None, FILE_NO_ROWS)
+    # A header and no rows (the template as downloaded) is not a mistake: it imports nothing.
     return parsed
 
 
@@ -561,7 +589,9 @@ def _write(rows: list[_Row]) -> ImportResult:
                 setattr(org, key, fields[key])
             if changed:
                 org.save(update_fields=[*changed, "updated_at"])
-            result.updated += 1
+                result.updated += 1
+            else:
+                result.unchanged += 1
         else:
             parent = saved[row.parent_row.code] if row.parent_row is not None else row.parent_org
             org = create_organization(parent=parent, code=row.code, **fields)
@@ -574,6 +604,7 @@ def _write(rows: list[_Row]) -> ImportResult:
 
 TEMPLATE_SHEET = _("Organizations")
 TEMPLATE_NOTES_SHEET = _("How to fill in")
+TEMPLATE_EXAMPLE = _("An example row (copy it to the first sheet and change it):")
 TEMPLATE_NOTES: tuple[tuple[str | None, _StrPromise], ...] = (
     (None, _("One organization per row. Keep the header row as it is.")),
     ("code", _("Required. Letters, digits, dots, hyphens and underscores; unique in the tree.")),
@@ -600,13 +631,16 @@ TEMPLATE_NOTES: tuple[tuple[str | None, _StrPromise], ...] = (
 
 
 def organization_import_template() -> bytes:
-    """An empty import workbook: the header row, one example row, and a sheet of notes."""
+    """An empty import workbook: the header row, and a sheet of notes with an example row.
+
+    The example is not on the first sheet: a template uploaded as downloaded must change
+    nothing, and an example row there would be imported (or refused for its superior code).
+    """
     workbook = Workbook()
     sheet = workbook.active
     assert sheet is not None
     sheet.title = str(TEMPLATE_SHEET)
     sheet.append([column.header for column in COLUMNS])
-    sheet.append([EXAMPLE_ROW[column.key] for column in COLUMNS])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for position, column in enumerate(COLUMNS):
@@ -623,6 +657,12 @@ def organization_import_template() -> bytes:
     params = {"choices": "、".join(KIND_NAMES), "yes": YES, "no": NO}
     for key, note in TEMPLATE_NOTES:
         notes.append([COLUMN_BY_KEY[key].header if key else "", str(note) % params])
+    notes.append([])
+    notes.append(["", str(TEMPLATE_EXAMPLE)])
+    notes.append([column.header for column in COLUMNS])
+    notes.append([EXAMPLE_ROW[column.key] for column in COLUMNS])
+    for cell in notes[notes.max_row - 1]:
+        cell.font = Font(bold=True)
     notes.column_dimensions["A"].width = 14
     notes.column_dimensions["B"].width = 100
     buffer = io.BytesIO()

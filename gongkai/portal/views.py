@@ -29,12 +29,11 @@ from gongkai.disclosures.models import Disclosure, State
 from gongkai.disclosures.visibility import (
     can_see_consultation,
     published_content,
-    published_text,
     shows_content,
 )
 from gongkai.ledger.services import canonical_content, proof
 from gongkai.organizations.models import Organization
-from gongkai.portal import reading
+from gongkai.portal import content, diff, reading
 from gongkai.web.views import refusal_text
 
 #: Organizations per level of the tree, and search results, shown at once.
@@ -244,39 +243,21 @@ def disclosure(request: HttpRequest, pk: int) -> HttpResponse:
             "item_name": reading.catalog_item_name(shown),
             "current": current,
             "earlier": [r for r in revisions if r is not current],
+            # Each earlier revision with what changed in the one published after it.
+            "earlier_changes": _earlier_changes(shown, revisions, current),
             "timeline": reading.timeline(shown),
             "proof": reading.ledger_proof(entries, by_id, content_visible=True),
             "scope_label": Scope(shown.scope).label,
             "channel_labels": _channel_labels(shown.channels),
             "public_scope": shown.scope == Scope.PUBLIC,
-            "attachments": _attachments(shown),
+            # The content block is the one the console's preview renders (portal.content).
+            "attachments": content.shown_attachments(shown, shown.published_revision),
             # Scenario 4: the page shows the consultation and how each opinion was handled,
             # without naming who gave it.
-            "opinions": [
-                {
-                    "text": published_text(shown, o.text, reviewed=False),
-                    "handling": published_text(shown, o.handling, reviewed=False),
-                }
-                for o in shown.opinions.order_by("received_at", "pk")
-            ],
+            "opinions": content.shown_opinions(shown),
         }
     )
     return render(request, "portal/disclosure.html", context)
-
-
-def _attachments(shown: Disclosure) -> list[dict[str, Any]]:
-    """The files of the revision on show: the original where nothing in it would be masked,
-    otherwise only its masked text."""
-    if shown.published_revision is None:
-        return []
-    return [
-        {
-            "attachment": a,
-            "downloadable": attachments.original_is_public(shown, a),
-            "preview": published_text(shown, a.text_preview),
-        }
-        for a in shown.published_revision.attachments.all()
-    ]
 
 
 @require_safe
@@ -301,6 +282,28 @@ def attachment_file(request: HttpRequest, pk: int, attachment_pk: int) -> FileRe
     )
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def _earlier_changes(
+    shown: Disclosure, revisions: list[reading.ShownRevision], current: Any
+) -> list[tuple[reading.ShownRevision, diff.RevisionDiff | None]]:
+    """(earlier revision, its diff to the next newer one), newest first; `revisions` is
+    newest first and already masked, so each side is prepared once."""
+    out: list[tuple[reading.ShownRevision, diff.RevisionDiff | None]] = []
+    # One query whatever the number of revisions (the page's query count is pinned).
+    files = diff.files_by_revision([r.revision.pk for r in revisions]) if revisions else {}
+    for index, older in enumerate(revisions):
+        if older is current:
+            continue
+        newer = revisions[index - 1] if index > 0 else None
+        changes = None
+        if newer is not None:
+            changes = diff.compare(
+                diff.side_of(older, files[older.revision.pk]),
+                diff.side_of(newer, files[newer.revision.pk]),
+            )
+        out.append((older, changes))
+    return out
 
 
 def _channel_labels(channels: list[str]) -> list[str]:

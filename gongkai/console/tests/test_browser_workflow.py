@@ -75,9 +75,9 @@ def test_a_major_item_goes_from_draft_to_the_public(browser_page, people, tree, 
 
     sign_in(page, "reviewer")
     page.goto(f"/console/disclosures/{disclosure.pk}/")
-    assert (
-        "资金来源为一事一议财政奖补" in page.locator("pre.diff").inner_text()
-    )  # the diff shows the fix
+    # The side-by-side diff shows the fix, marked as added.
+    assert "资金来源为一事一议财政奖补" in page.locator(".revision-diff").inner_text()
+    assert page.locator(".revision-diff ins.diff-added").count() >= 1
     for box in page.locator("input[name^=check_]").all():
         box.check()
     page.get_by_role("button", name="审核通过（含保密审查）").click()

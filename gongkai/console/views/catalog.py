@@ -14,7 +14,15 @@ from gongkai import permissions
 from gongkai.catalog import exchange, services
 from gongkai.catalog.builtin import builtin_templates
 from gongkai.catalog.effective import OVERRIDABLE, effective_catalog
-from gongkai.catalog.forms import CategoryForm, DropForm, ImportForm, ItemForm, PublishForm
+from gongkai.catalog.forms import (
+    CategoryForm,
+    DropForm,
+    ImportForm,
+    ItemEditForm,
+    ItemForm,
+    PublishForm,
+    SchemaEditor,
+)
 from gongkai.catalog.models import Catalog, CatalogVersion
 from gongkai.console.views.base import console_view, context
 from gongkai.web.views import refusal_text
@@ -124,25 +132,58 @@ def item_form(request: HttpRequest, key: str | None = None) -> HttpResponse:
         if target is not None
         else {"category_key": request.GET.get("category", "")}
     )
-    form = ItemForm(
+    restrict_to = OVERRIDABLE if inherited else None
+    schema = target.value("form") if target is not None else None
+    form = ItemEditForm(
         request.POST or None,
         initial=initial,
         categories=_categories(catalog),
-        restrict_to=OVERRIDABLE if inherited else None,
+        restrict_to=restrict_to,
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.save_item(catalog, actor=request.user, values=form.item_values(), key=key)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, _("Saved in the draft. Publish the draft to make it count."))
-            return redirect("console:catalog")
+    # The structured form is the superior's on an inherited item: shown, not editable.
+    editor = SchemaEditor(request.POST or None, schema=schema, disabled=inherited)
+    show_errors = request.method == "POST" and not editor.changed_rows
+    if show_errors:
+        # Both are checked, so every problem shows at once.
+        valid = all([form.is_valid(), inherited or editor.is_valid()])
+        if valid:
+            values = form.item_values()
+            if not inherited:
+                values["form"] = editor.schema()
+            try:
+                services.save_item(catalog, actor=request.user, values=values, key=key)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(
+                    request, _("Saved in the draft. Publish the draft to make it count.")
+                )
+                return redirect("console:catalog")
     return render(
         request,
         "console/catalog/item_form.html",
-        context(request, "catalog", form=form, catalog=catalog, target=target, inherited=inherited),
+        context(
+            request,
+            "catalog",
+            form=form,
+            editor=editor,
+            show_errors=show_errors,
+            error_count=_error_count(form, editor) if show_errors else 0,
+            catalog=catalog,
+            target=target,
+            inherited=inherited,
+        ),
     )
+
+
+def _error_count(form: ItemEditForm, editor: SchemaEditor) -> int:
+    count = sum(len(errors) for errors in form.errors.values()) + len(editor.problems)
+    if not editor.disabled:
+        for formset in editor.formsets.values():
+            count += len(formset.non_form_errors())
+            for row in formset.forms:
+                count += sum(len(errors) for errors in row.errors.values())
+    return count
 
 
 @console_view

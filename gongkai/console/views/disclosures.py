@@ -4,7 +4,6 @@ and the review screen. Every move goes through gongkai.disclosures.workflow."""
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 from typing import Any
 
 from django.contrib import messages
@@ -22,8 +21,9 @@ from gongkai.console.views.base import console_view, context
 from gongkai.disclosures import attachments, scanning, workflow
 from gongkai.disclosures import data as structured
 from gongkai.disclosures.models import Disclosure, State
-from gongkai.disclosures.visibility import published_content
 from gongkai.organizations.models import Role
+from gongkai.portal.content import content_context
+from gongkai.portal.diff import revision_diff
 from gongkai.web.views import refusal_text
 
 Kind = Role.Kind
@@ -204,15 +204,6 @@ def draft(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     )
 
 
-def _diff(before: str, after: str) -> list[tuple[str, str]]:
-    out = []
-    for line in difflib.ndiff(before.splitlines(), after.splitlines()):
-        if line.startswith("? "):
-            continue
-        out.append(({"+ ": "added", "- ": "removed"}.get(line[:2], "same"), line[2:]))
-    return out
-
-
 @console_view
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _detail(request, _disclosure(request, pk))
@@ -227,12 +218,11 @@ def _detail(
 ) -> HttpResponse:
     user: Any = request.user
     revisions = list(disclosure.revisions.order_by("number"))
-    diff = []
-    if len(revisions) >= 2:
-        a, b = revisions[-2], revisions[-1]
-        diff = _diff(f"{a.title}\n{a.body}\n{a.data}", f"{b.title}\n{b.body}\n{b.data}")
+    # Side by side, as the public page would show each revision (portal.diff).
+    diff = revision_diff(disclosure, revisions[-2], revisions[-1]) if len(revisions) >= 2 else None
     findings = workflow.findings(disclosure)
-    preview = published_content(disclosure, revisions[-1]) if revisions else None
+    # The public page's own content block for the newest revision (portal.content).
+    preview = content_context(disclosure, revisions[-1]) if revisions else None
     found_kinds = sorted({f.kind for f in findings if f.kind in scanning.PERSONAL_KINDS})
     response = render(
         request,

@@ -141,11 +141,10 @@ def import_organizations(request: HttpRequest) -> HttpResponse:
             form.cleaned_data["file"], actor=request.user, under=under
         )
         if not result.errors:
-            messages.success(
-                request,
-                _("Imported: %(created)d new, %(updated)d updated.")
-                % {"created": result.created, "updated": result.updated},
-            )
+            if result.changed:
+                messages.success(request, result.summary())
+            else:
+                messages.info(request, result.summary())
             return redirect("console:org_detail", under.code)
     return render(
         request,

@@ -134,7 +134,8 @@ def test_importing_the_same_sheet_twice_creates_nothing_the_second_time(
     second = import_organizations(xlsx(sheet, header=HEADER), actor=people.office, under=tree.town)
 
     assert (first.created, first.updated) == (2, 0)
-    assert (second.created, second.updated, second.errors) == (0, 2, [])
+    assert (second.created, second.updated, second.unchanged, second.errors) == (0, 0, 2, [])
+    assert second.summary() == "没有变化：表中的 2 个党组织与系统中的一致。"
     assert list(Organization.objects.values_list("code", "name", "path", "is_pilot")) == before
 
 
@@ -411,7 +412,6 @@ BAD_FILES = {
         lambda: xlsx([], header=None),
         "第一个工作表是空的：需要一行表头，每个党组织各占一行。",
     ),
-    "a header and no rows": (lambda: xlsx([]), "工作表只有表头，没有党组织。"),
 }
 
 
@@ -507,24 +507,45 @@ def test_an_administrator_may_add_new_top_level_organizations(people: People) ->
 # -- the template ----------------------------------------------------------------------------
 
 
-def test_the_template_has_the_headers_and_an_example_row(db: None) -> None:
+def test_the_template_has_the_headers_and_its_example_on_the_notes_sheet(db: None) -> None:
     workbook = load_workbook(io.BytesIO(importing.organization_import_template()))
     sheet = workbook.worksheets[0]
     rows = list(sheet.iter_rows(values_only=True))
+    notes = [row for row in workbook.worksheets[1].iter_rows(values_only=True) if any(row)]
 
     assert sheet.title == "党组织"
-    assert rows[0] == HEADER
-    assert rows[1][:4] == ("QS-03", "南岭村党支部", "党支部", "QS")
+    assert rows == [HEADER]
     assert workbook.worksheets[1].title == "填写说明"
+    assert notes[-2] == HEADER
+    assert notes[-1][:4] == ("QS-03", "南岭村党支部", "党支部", "QS")
 
 
-def test_the_filled_in_template_imports(tree: Tree, people: People) -> None:
+def test_the_template_uploaded_unchanged_changes_nothing(tree: Tree, people: People) -> None:
+    before = list(Organization.objects.order_by("pk").values())
     template = named(importing.organization_import_template(), "模板.xlsx")
 
     result = import_organizations(template, actor=people.office, under=tree.town)
 
+    assert (result.created, result.updated, result.unchanged, result.errors) == (0, 0, 0, [])
+    assert not result.changed
+    assert result.summary() == "没有变化：表中只有表头，没有党组织。"
+    assert list(Organization.objects.order_by("pk").values()) == before
+
+
+def test_the_template_with_the_example_copied_in_imports_it(tree: Tree, people: People) -> None:
+    workbook = load_workbook(io.BytesIO(importing.organization_import_template()))
+    example = [row for row in workbook.worksheets[1].iter_rows(values_only=True) if any(row)][-1]
+    workbook.worksheets[0].append(list(example))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+
+    result = import_organizations(
+        named(buffer.getvalue(), "模板.xlsx"), actor=people.office, under=tree.town
+    )
+
     assert (result.created, result.errors) == (1, [])
     assert Organization.objects.get(code="QS-03").parent == tree.town
+    assert result.summary() == "导入完成：新增 1 个，更新 0 个，0 个已是最新。"
 
 
 # -- the command -----------------------------------------------------------------------------
@@ -537,7 +558,7 @@ def test_the_command_imports_a_file_as_an_administrator(tree: Tree, tmp_path: An
 
     call_command("import_organizations", str(path), "--under", "BS", stdout=out)
 
-    assert out.getvalue().strip() == "导入完成：新建1个党组织，更新0个。"
+    assert out.getvalue().strip() == "导入完成：新增 1 个，更新 0 个，0 个已是最新。"
     assert Organization.objects.get(code="BS-02").parent == tree.other_town
 
 

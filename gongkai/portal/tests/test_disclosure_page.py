@@ -198,9 +198,10 @@ def test_the_query_count_does_not_grow_with_revisions_or_disclosures(
     url = f"/d/{notice.pk}/"
     client.get(url)  # the catalog item's name comes from the cached effective catalog
     # The disclosure, its ledger entries, its published revisions, their attachment digests
-    # (for the content hashes), its events, the files on show, the consultation's opinions;
-    # a signed-in reader adds the session, the user and the user's roles.
-    expected = 7 if persona == "anonymous" else 10
+    # (for the content hashes), the revisions' file names (for the revision diffs), its
+    # events, the files on show, the consultation's opinions; a signed-in reader adds the
+    # session, the user and the user's roles.
+    expected = 8 if persona == "anonymous" else 11
     with django_assert_num_queries(expected):
         assert client.get(url).status_code == 200
     for n in range(4):

@@ -54,7 +54,4 @@ class Command(BaseCommand):
                 % {"count": len(result.errors)},
                 returncode=1,
             )
-        self.stdout.write(
-            _("Imported: %(created)d organizations created, %(updated)d updated.")
-            % {"created": result.created, "updated": result.updated}
-        )
+        self.stdout.write(result.summary())

@@ -1,0 +1,4 @@
+"""The catalog fixtures (the town's published catalog, the village's inherited layer) for
+the console's catalog pages."""
+
+from gongkai.catalog.tests.conftest import town_catalog, village_catalog  # noqa: F401
