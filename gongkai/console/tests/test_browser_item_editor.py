@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from gongkai.catalog.effective import effective_catalog
 from gongkai.catalog.models import Catalog
 from gongkai.conftest import sign_in
-from gongkai.core.demo import DEMO_PASSWORD, load_demo
+from gongkai.devtools.demo import DEMO_PASSWORD, load_demo
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
