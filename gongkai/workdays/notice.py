@@ -68,7 +68,9 @@ WEEKDAY_NAMES = ["周一", "周二", "周三", "周四", "周五", "周六", "�
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 _ITEM = re.compile(r"^([一二三四五六七八九十]{1,3})[、.]\s*([^:]{1,30}?)\s*:\s*(.*)$")
 # An item that begins mid-line: a pasted page that lost its line breaks.
-_ITEM_MID_LINE = re.compile(r"(?<=[。;])\s*(?=[一二三四五六七八九十]{1,3}、[^:。]{1,30}:)")
+_ITEM_MID_LINE = re.compile(
+    r"\s*(?<![一二三四五六七八九十])(?=[一二三四五六七八九十]{1,3}、[^:。,;、()]{1,12}(?:、[^:。,;、()]{1,12})?:)"
+)
 _DATE = re.compile(r"(?:(\d{4})\s*年\s*)?(?:(\d{1,2})\s*月\s*)?(\d{1,2})\s*日")
 _BRACKETS = re.compile(r"\([^()]*\)")
 _WEEKDAY = re.compile(r"(?:周|星期)([一二三四五六日天])")
@@ -320,6 +322,8 @@ def parse(text: str, *, year: int | None = None) -> ParsedNotice:
                 if day not in seen:
                     seen[day] = NoticeDay(date=day, kind=kind, name=label[:50], line=number)
         except _Problem as problem:
+            # One problem per sentence: the item is not also said to lack its days off.
+            item_has_days_off = True
             result.problems.append(Remark(number, sentence, problem.message))
 
     def read(number: int, chunk: str) -> None:
@@ -363,3 +367,53 @@ def parse(text: str, *, year: int | None = None) -> ParsedNotice:
         result.problems.append(Remark(0, "", str(NO_ITEMS)))
     result.days = sorted(seen.values(), key=lambda day: day.date)
     return result
+
+
+# --- comparing with and writing to the table ------------------------------------------------
+
+NEW, SAME, CHANGED = "new", "same", "changed"
+
+
+@dataclass(frozen=True)
+class PreviewRow:
+    day: NoticeDay
+    status: str  # NEW, SAME or CHANGED against the table
+    before: str = ""  # what the table said, when CHANGED
+
+    @property
+    def weekday(self) -> str:
+        return WEEKDAY_NAMES[self.day.date.weekday()]
+
+
+def preview(parsed: ParsedNotice) -> tuple[list[PreviewRow], list[CalendarDay]]:
+    """Each parsed day against the table, and the table's other rows of the notice's year
+    (kept as they are: local adjustments the notice does not touch)."""
+    dates = [day.date for day in parsed.days]
+    table = {row.date: row for row in CalendarDay.objects.filter(date__in=dates)}
+    rows = []
+    for day in parsed.days:
+        row = table.get(day.date)
+        if row is None:
+            rows.append(PreviewRow(day, NEW))
+        elif (row.kind, row.name) == (day.kind, day.name):
+            rows.append(PreviewRow(day, SAME))
+        else:
+            rows.append(PreviewRow(day, CHANGED, before=str(row)))
+    others = (
+        list(CalendarDay.objects.filter(date__year=parsed.year).exclude(date__in=dates))
+        if parsed.year
+        else []
+    )
+    return rows, others
+
+
+def save(parsed: ParsedNotice) -> dict[str, int]:
+    """Write a notice that parsed without problems; the year becomes complete. Saving the
+    same notice again changes nothing (every row is written by date)."""
+    from gongkai.workdays.importing import apply_schedule
+
+    if not parsed.ok:
+        raise ValueError("only a notice without problems is saved")
+    rows, _others = preview(parsed)
+    apply_schedule(parsed.schedule())
+    return {status: sum(1 for row in rows if row.status == status) for status in (NEW, SAME, CHANGED)}
