@@ -40,8 +40,7 @@ MAX_NOTICE_CHARS = 20_000
 
 TOO_LONG = _("The text is longer than %(max)d characters; paste only the notice.")
 NO_YEAR = _(
-    "The text does not say which year it is for (“关于2027年部分节假日安排的通知”): "
-    "enter the year."
+    "The text does not say which year it is for (“关于2027年部分节假日安排的通知”): enter the year."
 )
 NO_ITEMS = _("No numbered item like “一、元旦：1月1日……放假……” was found.")
 NO_HOLIDAY_IN_ITEM = _("The item names no days off.")
@@ -416,4 +415,6 @@ def save(parsed: ParsedNotice) -> dict[str, int]:
         raise ValueError("only a notice without problems is saved")
     rows, _others = preview(parsed)
     apply_schedule(parsed.schedule())
-    return {status: sum(1 for row in rows if row.status == status) for status in (NEW, SAME, CHANGED)}
+    return {
+        status: sum(1 for row in rows if row.status == status) for status in (NEW, SAME, CHANGED)
+    }

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from django.utils import timezone
+import time_machine
 
 from gongkai.api.api import api
 from gongkai.disclosures import workflow
@@ -18,11 +18,20 @@ from gongkai.disclosures.models import Disclosure, Event, Opinion, State
 
 from .conftest import CHECKLIST, ApiClient, force_state, item_key, published
 
-# Publication can never be dated in the past: the tests schedule it ahead of today.
-SOON = timezone.localdate() + dt.timedelta(days=10)
+# The clock is fixed, so no date below depends on the day the suite runs. Publication can
+# never be dated in the past: the tests schedule it ahead of NOW.
+NOW = dt.datetime(2026, 9, 15, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+SOON = dt.date(2026, 9, 25)
 LATER = SOON + dt.timedelta(days=30)
 
-PAST = timezone.now() - dt.timedelta(days=1)
+PAST = NOW - dt.timedelta(days=1)
+
+
+@pytest.fixture(autouse=True)
+def _fixed_clock():  # type: ignore[no-untyped-def]
+    # Time runs on from NOW (tick), so events written one after another stay in order.
+    with time_machine.travel(NOW):
+        yield
 
 
 @dataclass

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from gongkai import permissions
 from gongkai.console.views.base import console_view, context
 from gongkai.workdays import notice
+from gongkai.workdays.models import CalendarDay
 
 
 class NoticeForm(forms.Form):
@@ -47,7 +48,7 @@ def holiday_notice(request: HttpRequest) -> HttpResponse:
     form = NoticeForm(request.POST or None)
     parsed = None
     rows: list[notice.PreviewRow] = []
-    others: list[object] = []
+    others: list[CalendarDay] = []
     if request.method == "POST" and form.is_valid():
         parsed = notice.parse(form.cleaned_data["text"], year=form.cleaned_data["year"])
         # Saved only when the text is the one just previewed: an edit after the preview is

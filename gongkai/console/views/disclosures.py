@@ -21,9 +21,8 @@ from gongkai.catalog.effective import effective_catalog
 from gongkai.catalog.models import Catalog, Channel
 from gongkai.console.views.base import console_view, context
 from gongkai.core.views import refusal_text
-from gongkai.disclosures import attachments, scanning, workflow
+from gongkai.disclosures import attachments, scanning, schedule_warnings, workflow
 from gongkai.disclosures import data as structured
-from gongkai.disclosures import schedule_warnings
 from gongkai.disclosures.models import Disclosure, State
 from gongkai.disclosures.visibility import published_content
 from gongkai.organizations.models import Role
@@ -95,9 +94,7 @@ def _date_checks(user: Any, base: Any) -> list[tuple[Disclosure, list[str]]]:
     candidates = base.filter(
         organization__in=permissions.organizations_where(user, kinds).values("pk"),
         state__in=schedule_warnings.WATCHED_STATES,
-    ).filter(
-        Q(public_from__gt=now) | Q(publicity_until__gt=now) | Q(consultation_until__gt=now)
-    )
+    ).filter(Q(public_from__gt=now) | Q(publicity_until__gt=now) | Q(consultation_until__gt=now))
     checks = [(d, schedule_warnings.warnings(d, now=now)) for d in candidates[:200]]
     return [(d, found) for d, found in checks if found][:50]
 

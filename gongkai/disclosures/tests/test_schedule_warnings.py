@@ -86,9 +86,7 @@ PROVISIONAL_PUBLIC = (
 
 
 @pytest.mark.django_db
-def test_the_clerk_and_the_office_see_a_scheduled_date_in_an_unknown_year(
-    people, draft
-) -> None:  # type: ignore[no-untyped-def]
+def test_the_clerk_and_the_office_see_a_scheduled_date_in_an_unknown_year(people, draft) -> None:  # type: ignore[no-untyped-def]
     with time_machine.travel(at("2026-12-28 10:00"), tick=False):
         published(people, draft, at=at("2027-01-04 09:00"))
         for person in (people.clerk, people.office, people.reviewer):
@@ -99,9 +97,10 @@ def test_the_clerk_and_the_office_see_a_scheduled_date_in_an_unknown_year(
             assert 'id="date-checks"' in todo, person
             assert PROVISIONAL_PUBLIC in todo, person
         # Someone without a role at the village or above does not get the list.
-        assert 'id="date-checks"' not in client_for(people.supervisor).get(
-            reverse("console:todo")
-        ).text
+        assert (
+            'id="date-checks"'
+            not in client_for(people.supervisor).get(reverse("console:todo")).text
+        )
 
 
 @pytest.mark.django_db

@@ -23,8 +23,10 @@ _JUST_BEFORE = dt.timedelta(microseconds=1)
 
 def last_day(value: dt.datetime) -> dt.date:
     """The last local day an exclusive end (the first instant after a period) still covers."""
-    return timezone.localtime(value - _JUST_BEFORE).date() if timezone.is_aware(value) else (
-        (value - _JUST_BEFORE).date()
+    return (
+        timezone.localtime(value - _JUST_BEFORE).date()
+        if timezone.is_aware(value)
+        else ((value - _JUST_BEFORE).date())
     )
 
 

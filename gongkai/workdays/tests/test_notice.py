@@ -124,7 +124,10 @@ def test_a_sentence_wrapped_over_two_lines_is_read_as_one() -> None:
             "一、元旦：1月1日放假，1月9日上班。",
             "该句同时写了“放假”和“上班”：请在放假日期与上班日期之间用句号（。）隔开。",
         ),
-        ("一、元旦：1月1日、1月2日、1月3日放假。", "放假日期应写作一天或一个区间（“某日至某日”）。"),
+        (
+            "一、元旦：1月1日、1月2日、1月3日放假。",
+            "放假日期应写作一天或一个区间（“某日至某日”）。",
+        ),
         (
             "一、元旦：1月1日放假。二、春节：1月1日上班。",
             "2027-01-01 既被列为放假日，又被列为上班日。",
@@ -237,8 +240,7 @@ def test_a_notice_written_in_any_of_its_styles_reads_back_as_written(
             sentence = f"{first}至{last}放假调休，共{len(off)}天。"
         if work:
             written = [
-                write_date(day, None, weekday=weekday, lunar=False, full_month=True)
-                for day in work
+                write_date(day, None, weekday=weekday, lunar=False, full_month=True) for day in work
             ]
             sentence += "、".join(written) + "上班。"
         lines.append(f"{number}、{name}：{sentence}")

@@ -36,7 +36,9 @@ def test_only_administrators_reach_the_page(people: People) -> None:
     assert client_for(people.admin).get(URL).status_code == 200
     for person in (people.office, people.clerk, people.reviewer):
         assert client_for(person).get(URL).status_code == 403
-        assert client_for(person).post(URL, {"text": NOTICE_2028, "confirm": "1"}).status_code == 403
+        assert (
+            client_for(person).post(URL, {"text": NOTICE_2028, "confirm": "1"}).status_code == 403
+        )
     assert not CalendarDay.objects.exists()
 
 
@@ -55,7 +57,10 @@ def test_paste_preview_confirm_saves_the_year(people: People) -> None:
     saved = client.post(
         URL, {"text": NOTICE_2028, "confirm": "1", "previewed": fingerprint(html)}, follow=True
     )
-    assert "2028 年的节假日已保存，该年已标记为完整：新增 22 天，修改 0 天，0 天原已与通知一致。" in saved.text
+    assert (
+        "2028 年的节假日已保存，该年已标记为完整：新增 22 天，修改 0 天，0 天原已与通知一致。"
+        in saved.text
+    )
     assert CalendarDay.objects.filter(date__year=2028).count() == 22
     assert CalendarYear.objects.get(year=2028).complete
     assert is_known_year(2028)
@@ -93,7 +98,13 @@ def test_a_notice_with_problems_lists_them_and_offers_no_save(people: People) ->
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "text",
-    ["", "\x00", "一、元旦：" + "1月1日放假。" * 4000, "一、元旦：99999年1月1日放假。", "\ufeff一\u200b、元旦：1月1日放假。"],
+    [
+        "",
+        "\x00",
+        "一、元旦：" + "1月1日放假。" * 4000,
+        "一、元旦：99999年1月1日放假。",
+        "\ufeff一\u200b、元旦：1月1日放假。",
+    ],
 )
 def test_whatever_is_pasted_the_page_answers(people: People, text: str) -> None:
     response = client_for(people.admin).post(URL, {"text": text, "year": "2028", "preview": "1"})

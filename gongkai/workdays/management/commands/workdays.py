@@ -152,7 +152,9 @@ class Command(BaseCommand):
             kind = HOLIDAY_WORD if row.day.kind == notice.HOLIDAY else WORKDAY_WORD
             self.stdout.write(f"{row.day.date.isoformat()}\t{row.weekday}\t{kind}\t{row.day.name}")
         for remark in parsed.skipped:
-            self.stdout.write(f"# {NOTICE_LINE % {'line': remark.line}}：{remark.sentence} {remark.message}")
+            self.stdout.write(
+                f"# {NOTICE_LINE % {'line': remark.line}}：{remark.sentence} {remark.message}"
+            )
         if not parsed.ok:
             lines = [
                 f"{NOTICE_LINE % {'line': r.line}}：{r.sentence} {r.message}".replace("：  ", "：")
@@ -160,9 +162,7 @@ class Command(BaseCommand):
                 else r.message
                 for r in parsed.problems
             ]
-            raise CommandError(
-                "\n".join([*lines, str(NOTICE_PROBLEMS)]), returncode=EXIT_BAD_INPUT
-            )
+            raise CommandError("\n".join([*lines, str(NOTICE_PROBLEMS)]), returncode=EXIT_BAD_INPUT)
         if dry_run:
             self.stdout.write(str(NOTICE_DRY_RUN))
             return
