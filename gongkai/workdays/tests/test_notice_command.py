@@ -70,3 +70,15 @@ def test_a_missing_file_exits_2(tmp_path: Path) -> None:
     with pytest.raises(CommandError) as raised:
         run("notice", str(tmp_path / "none.txt"))
     assert raised.value.returncode == 2
+
+
+def test_a_file_larger_than_the_import_limit_is_refused_unread(
+    tmp_path: Path, settings: object
+) -> None:
+    settings.GONGKAI_MAX_IMPORT_BYTES = 100  # type: ignore[attr-defined]
+    path = tmp_path / "big.txt"
+    path.write_text(NOTICE_2028, encoding="utf-8")
+    with pytest.raises(CommandError) as raised:
+        run("notice", str(path))
+    assert raised.value.returncode == 2
+    assert "100" in str(raised.value)

@@ -10,6 +10,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils.translation import gettext as _
@@ -140,6 +141,11 @@ class Command(BaseCommand):
     def notice(self, path: Path, year_option: str | None, *, dry_run: bool) -> None:
         try:
             year = importing.parse_year(year_option) if year_option is not None else None
+            limit = settings.GONGKAI_MAX_IMPORT_BYTES
+            if path.stat().st_size > limit:
+                raise ValidationError(
+                    importing.FILE_TOO_LARGE, params={"path": path, "limit": limit}
+                )
             raw = path.read_bytes()
         except ValidationError as error:
             raise CommandError("\n".join(error.messages), returncode=EXIT_BAD_INPUT) from error
