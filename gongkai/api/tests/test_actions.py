@@ -477,3 +477,15 @@ def test_an_opinion_of_another_disclosure_is_not_found(people, draft, major, as_
     )
     assert response.status_code == 404
     assert Opinion.objects.get(pk=opinion.pk).handled_at is None
+
+
+def test_the_working_copy_names_a_public_date_on_a_holiday(people, draft, as_person):
+    # Scheduled for National Day: the clerk's tools read the same warning as the console.
+    d = approved(people, draft, None)
+    workflow.publish(
+        d,
+        actor=people.clerk,
+        publish_from=dt.datetime(2026, 10, 1, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))),
+    )
+    body = as_person("clerk").get(f"/disclosures/{d.pk}/working").json()
+    assert body["date_warnings"] == ["对外公开日期 2026年10月1日 是非工作日（国庆节）。"]
