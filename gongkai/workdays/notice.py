@@ -132,6 +132,15 @@ class _Token:
     weekday: int | None  # 0 = Monday, from (周四) or (星期四) right after the date
 
 
+# Parsing reads ASCII punctuation (after NFKC); people read Chinese text with full-width
+# punctuation, so what is shown back goes through this.
+_FULL_WIDTH = str.maketrans({"(": "（", ")": "）", ",": "，", ":": "：", ";": "；", "~": "～"})
+
+
+def shown(text: str) -> str:
+    return text.translate(_FULL_WIDTH)
+
+
 def normalize(text: str) -> str:
     # NFKC turns full-width digits, brackets and colons into ASCII and the ideographic space
     # into a space; invisible characters (pasted from web pages) go.
@@ -169,7 +178,7 @@ def _tokens(sentence: str) -> tuple[list[_Token], list[str]]:
             _Token(
                 start=m.start(),
                 end=end,
-                text=sentence[m.start() : end],
+                text=shown(sentence[m.start() : end]),
                 year=int(m.group(1)) if m.group(1) else None,
                 month=int(m.group(2)) if m.group(2) else None,
                 day=int(m.group(3)),
@@ -296,11 +305,11 @@ def parse(text: str, *, year: int | None = None) -> ParsedNotice:
         off, work = "放假" in sentence, "上班" in sentence
         if not tokens:
             if mentioned:
-                result.skipped.append(Remark(number, sentence, str(SKIPPED_MENTION)))
+                result.skipped.append(Remark(number, shown(sentence), str(SKIPPED_MENTION)))
             return
         if name is None:
             if off or work:
-                result.problems.append(Remark(number, sentence, str(NOT_IN_ITEM)))
+                result.problems.append(Remark(number, shown(sentence), str(NOT_IN_ITEM)))
             return
         try:
             if off and work:
@@ -323,7 +332,7 @@ def parse(text: str, *, year: int | None = None) -> ParsedNotice:
         except _Problem as problem:
             # One problem per sentence: the item is not also said to lack its days off.
             item_has_days_off = True
-            result.problems.append(Remark(number, sentence, problem.message))
+            result.problems.append(Remark(number, shown(sentence), problem.message))
 
     def read(number: int, chunk: str) -> None:
         nonlocal open_sentence, open_line

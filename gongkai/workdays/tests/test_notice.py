@@ -80,7 +80,7 @@ def test_a_range_across_new_year_keeps_its_written_years() -> None:
 def test_a_date_only_mentioned_in_brackets_is_listed_as_skipped() -> None:
     parsed = parse((NOTICES / "2024.txt").read_text(encoding="utf-8"))
     assert [remark.line for remark in parsed.skipped] == [6]
-    assert "除夕(2月9日)" in parsed.skipped[0].sentence
+    assert "除夕（2月9日）" in parsed.skipped[0].sentence
     assert parsed.skipped[0].message == "仅在括号中提及：通知未把它定为放假日或上班日。"
     assert d("2024-02-09") not in {day.date for day in parsed.days}
 
@@ -113,7 +113,7 @@ def test_a_sentence_wrapped_over_two_lines_is_read_as_one() -> None:
     [
         (
             "一、元旦：1月1日（周四）放假，共1天。",
-            "“1月1日(周四)”标注为周四，但 2027-01-01 是周五。",
+            "“1月1日（周四）”标注为周四，但 2027-01-01 是周五。",
         ),
         ("一、春节：2月5日至11日放假调休，共8天。", "该句说共 8 天，但所列日期共 7 天。"),
         ("一、元旦：2月30日放假。", "“2月30日”不是 2027 年的日期。"),

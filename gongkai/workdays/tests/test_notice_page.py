@@ -89,7 +89,7 @@ def test_a_notice_with_problems_lists_them_and_offers_no_save(people: People) ->
     text = NOTICE_2028.replace("1月1日（周六）", "1月1日（周五）")
     html = client.post(URL, {"text": text, "preview": "1"}).text
     assert "有 1 句无法识别，暂不能保存。" in html
-    assert "“1月1日(周五)”标注为周五，但 2028-01-01 是周六。" in html
+    assert "“1月1日（周五）”标注为周五，但 2028-01-01 是周六。" in html
     assert 'name="confirm"' not in html
     client.post(URL, {"text": text, "confirm": "1", "previewed": "0" * 64})
     assert not CalendarDay.objects.exists()
