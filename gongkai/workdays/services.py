@@ -203,7 +203,8 @@ class WorkingCalendar:
         without data. With `since` (the day counting started from) the date is unknown as
         soon as any year from `since` to the date is: the count went through it."""
         day = _as_date(value)
-        first = _as_date(since).year if since is not None else day.year
+        # Counting starts the day after `since` (the start never counts).
+        first = (_as_date(since) + ONE_DAY).year if since is not None else day.year
         missing = [y for y in range(min(first, day.year), day.year + 1) if not self.knows_year(y)]
         # An entered day answers for itself even in a year not yet complete, but a count
         # that reached it still went through days nobody entered: provisional either way.

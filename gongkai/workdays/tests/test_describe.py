@@ -6,6 +6,8 @@ import datetime as dt
 
 import pytest
 from django.template import Context, Template
+from hypothesis import given
+from hypothesis import strategies as st
 
 from gongkai.workdays.models import CalendarDay, CalendarYear
 from gongkai.workdays.services import DayDescription, WorkingCalendar, describe
@@ -114,3 +116,25 @@ def test_the_tag_shows_the_last_day_of_an_exclusive_end() -> None:
 def test_the_tag_says_nothing_about_an_ordinary_working_day_or_an_empty_field() -> None:
     assert "badge" not in render("{% workday day %}", day=d("2026-03-16"))
     assert render("{% workday day %}", day=None).strip() == "—"
+
+
+# --- properties ------------------------------------------------------------------------------
+
+
+@given(
+    complete=st.frozensets(st.integers(2027, 2031)),
+    start=st.dates(dt.date(2024, 1, 1), dt.date(2030, 12, 31)),
+    n=st.integers(1, 400),
+)
+def test_a_deadline_is_described_as_a_working_day_provisional_exactly_when_it_was_guessed(
+    complete: frozenset[int], start: dt.date, n: int
+) -> None:
+    calendar = WorkingCalendar(complete_years=complete)
+    result = calendar.deadline(start, n)
+    info = calendar.describe(result.date, since=start)
+    assert info.working
+    assert not info.non_working
+    assert info.provisional is result.provisional
+    if result.provisional:
+        assert info.missing_year == result.missing_years[0]
+        assert str(info.missing_year) in info.note
