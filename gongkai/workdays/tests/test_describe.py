@@ -101,7 +101,7 @@ def test_the_tag_marks_a_provisional_date() -> None:
     html = render("{% workday when %}", when=dt.datetime(2027, 3, 15, 9, 0, tzinfo=BEIJING))
     assert "2027-03-15 09:00" in html
     assert "暂按周一至周五推算，待录入 2027 年节假日安排" in html
-    assert 'data-workday="provisional"' in html
+    assert 'data-provisional="true"' in html
 
 
 def test_the_tag_shows_the_last_day_of_an_exclusive_end() -> None:
