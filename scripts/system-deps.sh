@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the project needs, only where they are missing.
 #   scripts/system-deps.sh base   - what `make setup` needs (gettext for the translations)
-#   scripts/system-deps.sh test   - plus the PostgreSQL server, Chromium and CJK fonts
+#   scripts/system-deps.sh test   - plus the PostgreSQL server, Chromium, CJK fonts and faketime
+#                                   (libfaketime: `make test-clock` runs tests with the clock moved)
 set -euo pipefail
 want=${1:-base}
 missing=()
@@ -11,6 +12,7 @@ if [ "$want" = test ]; then
   id postgres >/dev/null 2>&1 || missing+=(postgresql)
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   dpkg -s fonts-noto-cjk >/dev/null 2>&1 || missing+=(fonts-noto-cjk)
+  command -v faketime >/dev/null 2>&1 || missing+=(faketime)
 fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 echo "installing Debian packages: ${missing[*]}"

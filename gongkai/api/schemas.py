@@ -18,7 +18,7 @@ from pydantic import AfterValidator, ConfigDict, Field, create_model
 from gongkai.api import fields as f
 from gongkai.catalog.effective import EffectiveCatalog, EffectiveItem
 from gongkai.catalog.models import Channel, Scope
-from gongkai.disclosures import scanning, workflow
+from gongkai.disclosures import scanning, schedule_warnings, workflow
 from gongkai.disclosures.models import PUBLIC_STATES, Disclosure, Event, Opinion, State
 from gongkai.ledger.models import LedgerEntry, canonical_time
 from gongkai.organizations.models import Organization
@@ -435,6 +435,9 @@ class WorkingOut(WorkingSummaryOut):
     publish_from: dt.datetime | None
     public_from: dt.datetime | None
     publicity_until: dt.datetime | None
+    date_warnings: list[str] = Field(
+        description="Coming dates on a non-working day or in a year without calendar data."
+    )
     withdrawal_reason: str
     attachments: list[WorkingAttachmentOut]
     allowed_actions: list[str] = Field(description="Moves the caller could try now.")
@@ -502,6 +505,7 @@ def working_out(d: Disclosure, actor: Any) -> dict[str, Any]:
         "publish_from": d.publish_from,
         "public_from": d.public_from,
         "publicity_until": d.publicity_until,
+        "date_warnings": schedule_warnings.warnings(d),
         "withdrawal_reason": d.withdrawal_reason,
         "attachments": [
             {"id": a.pk, "name": a.name, "kind": a.kind, "size": a.size, "sha256": a.sha256}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gongkai.console.views import catalog, disclosures, home, organizations
+from gongkai.console.views import calendar, catalog, disclosures, home, organizations
 
 app_name = "console"
 
@@ -16,6 +16,7 @@ urlpatterns = [
     path("orgs/<str:code>/edit", organizations.edit, name="org_edit"),
     path("orgs/<str:code>/new", organizations.add_child, name="org_add_child"),
     path("todo/", disclosures.todo, name="todo"),
+    path("calendar/notice", calendar.holiday_notice, name="holiday_notice"),
     path("disclosures/new", disclosures.draft, name="disclosure_new"),
     path("disclosures/<int:pk>/", disclosures.detail, name="disclosure"),
     path("disclosures/<int:pk>/edit", disclosures.draft, name="disclosure_edit"),

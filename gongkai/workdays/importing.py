@@ -126,6 +126,11 @@ def apply_schedule(schedule: Schedule) -> None:
         )
 
 
+def decode(raw: bytes) -> str:
+    """Text of an uploaded or pasted file: UTF-8 (with or without BOM), else GB18030."""
+    return _text(raw)
+
+
 def _text(raw: bytes) -> str:
     # Excel in China saves CSV as GB18030 unless told otherwise; UTF-8 (with BOM) first.
     try:

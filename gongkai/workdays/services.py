@@ -63,12 +63,14 @@ __all__ = [
     "NEGATIVE_COUNT",
     "PACKAGE_YEARS",
     "CalendarDataMissing",
+    "DayDescription",
     "Deadline",
     "WorkingCalendar",
     "add_working_days",
     "count_working_days",
     "current_calendar",
     "deadline",
+    "describe",
     "invalidate_cache",
     "is_known_year",
     "is_working_day",
@@ -88,6 +90,25 @@ HOW_TO_ADD_YEAR = _(
 NEGATIVE_COUNT = _("The number of working days cannot be negative (got %(n)d).")
 
 ONE_DAY = dt.timedelta(days=1)
+
+# The package names its holidays in English; people read them in Chinese.
+PACKAGE_HOLIDAY_NAMES: Mapping[str, str] = {
+    "New Year's Day": "元旦",
+    "Spring Festival": "春节",
+    "Tomb-sweeping Day": "清明节",
+    "Labour Day": "劳动节",
+    "Dragon Boat Festival": "端午节",
+    "National Day": "国庆节",
+    "Mid-autumn Festival": "中秋节",
+    "Anti-Fascist 70th Day": "抗战胜利纪念日",
+}
+
+PROVISIONAL_DAY = _(
+    "provisional: counted Monday to Friday until the holidays of %(year)d are entered"
+)
+NON_WORKING_DAY = _("a non-working day")
+NAMED_HOLIDAY = _("a non-working day (%(name)s)")
+MAKE_UP_DAY = _("a make-up working day (%(name)s)")
 
 # The package's own is_workday() scans all its keys on every call to find its year range;
 # these sets answer the same question in O(1), which matters for thousands of deadlines.
@@ -145,6 +166,8 @@ class WorkingCalendar:
     # date -> True for a working day, False for a day off.
     overrides: Mapping[dt.date, bool] = field(default_factory=dict)
     complete_years: frozenset[int] = frozenset()
+    # date -> the table's name for it (only for pages; the rules read `overrides`).
+    names: Mapping[dt.date, str] = field(default_factory=dict)
 
     def knows_year(self, year: int) -> bool:
         return year in PACKAGE_YEARS or year in self.complete_years
@@ -163,6 +186,36 @@ class WorkingCalendar:
         missing: set[int] = set()
         due = self._add(_as_date(start), _checked_count(n), missing)
         return Deadline(date=due, provisional=bool(missing), missing_years=tuple(sorted(missing)))
+
+    def day_name(self, day: dt.date) -> str:
+        """The holiday or make-up day's name: the table's, else the package's (in Chinese)."""
+        name = self.names.get(day)
+        if name is not None:
+            return name
+        if day.year in PACKAGE_YEARS:
+            english = chinese_calendar.holidays.get(day) or chinese_calendar.workdays.get(day)
+            if english:
+                return PACKAGE_HOLIDAY_NAMES.get(english, english)
+        return ""
+
+    def describe(self, value: dt.date, since: dt.date | None = None) -> DayDescription:
+        """Whether a date is known, a working day, and its name; never raises for a year
+        without data. With `since` (the day counting started from) the date is unknown as
+        soon as any year from `since` to the date is: the count went through it."""
+        day = _as_date(value)
+        # Counting starts the day after `since` (the start never counts).
+        first = (_as_date(since) + ONE_DAY).year if since is not None else day.year
+        missing = [y for y in range(min(first, day.year), day.year + 1) if not self.knows_year(y)]
+        # An entered day answers for itself even in a year not yet complete, but a count
+        # that reached it still went through days nobody entered: provisional either way.
+        working = self._is_working(day, set() if missing else None)
+        return DayDescription(
+            date=day,
+            known=not missing,
+            working=working,
+            name=self.day_name(day),
+            missing_year=missing[0] if missing else None,
+        )
 
     def _is_working(self, day: dt.date, missing: set[int] | None) -> bool:
         """`missing` None: raise for an unknown year; a set: note the year, assume Mon–Fri."""
@@ -198,6 +251,48 @@ class WorkingCalendar:
         return total
 
 
+@dataclass(frozen=True)
+class DayDescription:
+    """What a page says about a date a deadline rule produced (see describe())."""
+
+    date: dt.date
+    # False when the calendar has no data for the year (or for a year between `since` and
+    # the date): the date was counted Monday to Friday and may move.
+    known: bool
+    # As the deadline rules counted it: where the year is unknown, the table's entry for the
+    # day if any, else Monday to Friday (a guess, hence `known` False).
+    working: bool
+    # The holiday or make-up day's name where the calendar has one, e.g. 春节.
+    name: str = ""
+    # The first year the calendar lacks, when not known.
+    missing_year: int | None = None
+
+    @property
+    def provisional(self) -> bool:
+        return not self.known
+
+    @property
+    def non_working(self) -> bool:
+        return not self.working
+
+    @property
+    def note(self) -> str:
+        """The sentence a page puts next to the date; empty for an ordinary working day."""
+        parts = []
+        if not self.working:
+            parts.append(NAMED_HOLIDAY % {"name": self.name} if self.name else NON_WORKING_DAY)
+        elif self.working and self.name:
+            parts.append(MAKE_UP_DAY % {"name": self.name})
+        if not self.known:
+            parts.append(PROVISIONAL_DAY % {"year": self.missing_year})
+        return "；".join(str(part) for part in parts)
+
+    @property
+    def text(self) -> str:
+        """The date as people write it, e.g. 2027年3月15日."""
+        return f"{self.date.year}年{self.date.month}月{self.date.day}日"
+
+
 # --- the process's snapshot of the table -------------------------------------------------
 
 CACHE_KEY = "gongkai:workdays:version"
@@ -226,12 +321,11 @@ def _markers() -> list[tuple[str, Callable[[], None]]]:
 
 
 def _load() -> WorkingCalendar:
-    overrides = {
-        day: kind == CalendarDay.Kind.WORKDAY
-        for day, kind in CalendarDay.objects.values_list("date", "kind")
-    }
+    rows = list(CalendarDay.objects.values_list("date", "kind", "name"))
+    overrides = {day: kind == CalendarDay.Kind.WORKDAY for day, kind, _name in rows}
+    names = {day: name for day, _kind, name in rows if name}
     years = frozenset(CalendarYear.objects.filter(complete=True).values_list("year", flat=True))
-    return WorkingCalendar(overrides=overrides, complete_years=years)
+    return WorkingCalendar(overrides=overrides, complete_years=years, names=names)
 
 
 def _shared_version() -> Any:
@@ -350,6 +444,16 @@ def deadline(start: dt.date, n: int) -> Deadline:
     if result.missing_years:
         record_missing_years(result.missing_years)
     return result
+
+
+def describe(value: dt.date | None, since: dt.date | None = None) -> DayDescription | None:
+    """What to say about a date a deadline rule produced, for pages: whether it is
+    provisional (its year has no calendar data yet), a non-working day, and the holiday's
+    name. None for None, so templates can pass an empty field. Never raises, records no
+    alert (reading a page is not a deadline computation)."""
+    if value is None:
+        return None
+    return current_calendar().describe(value, since)
 
 
 # --- alerts ---------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
-from django.utils import timezone
+import time_machine
 
 from gongkai.api.api import api
 from gongkai.disclosures import workflow
@@ -18,11 +18,20 @@ from gongkai.disclosures.models import Disclosure, Event, Opinion, State
 
 from .conftest import CHECKLIST, ApiClient, force_state, item_key, published
 
-# Publication can never be dated in the past: the tests schedule it ahead of today.
-SOON = timezone.localdate() + dt.timedelta(days=10)
+# The clock is fixed, so no date below depends on the day the suite runs. Publication can
+# never be dated in the past: the tests schedule it ahead of NOW.
+NOW = dt.datetime(2026, 9, 15, 10, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+SOON = dt.date(2026, 9, 25)
 LATER = SOON + dt.timedelta(days=30)
 
-PAST = timezone.now() - dt.timedelta(days=1)
+PAST = NOW - dt.timedelta(days=1)
+
+
+@pytest.fixture(autouse=True)
+def _fixed_clock():  # type: ignore[no-untyped-def]
+    # Time runs on from NOW (tick), so events written one after another stay in order.
+    with time_machine.travel(NOW):
+        yield
 
 
 @dataclass
@@ -468,3 +477,15 @@ def test_an_opinion_of_another_disclosure_is_not_found(people, draft, major, as_
     )
     assert response.status_code == 404
     assert Opinion.objects.get(pk=opinion.pk).handled_at is None
+
+
+def test_the_working_copy_names_a_public_date_on_a_holiday(people, draft, as_person):
+    # Scheduled for National Day: the clerk's tools read the same warning as the console.
+    d = approved(people, draft, None)
+    workflow.publish(
+        d,
+        actor=people.clerk,
+        publish_from=dt.datetime(2026, 10, 1, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))),
+    )
+    body = as_person("clerk").get(f"/disclosures/{d.pk}/working").json()
+    assert body["date_warnings"] == ["对外公开日期 2026年10月1日 是非工作日（国庆节）。"]

@@ -67,6 +67,7 @@ def test_people_without_a_staff_role_are_refused_in_chinese(people, persona):
                 "公开目录",
                 "目录版本",
                 "系统管理",
+                "节假日安排通知",
             },
         ),
     ],

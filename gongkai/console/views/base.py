@@ -94,7 +94,10 @@ def navigation(request: HttpRequest, active: str) -> list[dict[str, Any]]:
         sections.append(
             {
                 "title": _("System"),
-                "links": [("admin", _("System administration"), reverse("admin:index"))],
+                "links": [
+                    ("admin", _("System administration"), reverse("admin:index")),
+                    ("calendar", _("Holiday notice"), reverse("console:holiday_notice")),
+                ],
             }
         )
     for section in sections:

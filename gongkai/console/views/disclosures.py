@@ -8,6 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -18,7 +19,7 @@ from gongkai import permissions
 from gongkai.catalog.effective import effective_catalog
 from gongkai.catalog.models import Catalog, Channel
 from gongkai.console.views.base import console_view, context
-from gongkai.disclosures import attachments, scanning, workflow
+from gongkai.disclosures import attachments, scanning, schedule_warnings, workflow
 from gongkai.disclosures import data as structured
 from gongkai.disclosures.models import Disclosure, State
 from gongkai.organizations.models import Role
@@ -66,6 +67,7 @@ def todo(request: HttpRequest) -> HttpResponse:
         ),
     ]
     org = request.org  # type: ignore[attr-defined]
+    date_checks = _date_checks(user, base)
     items = []
     if org is not None and permissions.can_draft(user, org):
         catalog = Catalog.objects.filter(organization=org, version__gt=0).first()
@@ -75,9 +77,26 @@ def todo(request: HttpRequest) -> HttpResponse:
         request,
         "console/disclosures/todo.html",
         context(
-            request, "todo", lists=[(title, list(qs[:50])) for title, qs in lists], categories=items
+            request,
+            "todo",
+            lists=[(title, list(qs[:50])) for title, qs in lists],
+            categories=items,
+            date_checks=date_checks,
         ),
     )
+
+
+def _date_checks(user: Any, base: Any) -> list[tuple[Disclosure, list[str]]]:
+    """Disclosures of the person's organizations (as clerk, reviewer or office) whose coming
+    public date or end of publicity falls on a non-working or not yet known day."""
+    kinds = {Kind.CLERK, Kind.OFFICE, *permissions.REVIEW_KINDS}
+    now = timezone.now()
+    candidates = base.filter(
+        organization__in=permissions.organizations_where(user, kinds).values("pk"),
+        state__in=schedule_warnings.WATCHED_STATES,
+    ).filter(Q(public_from__gt=now) | Q(publicity_until__gt=now) | Q(consultation_until__gt=now))
+    checks = [(d, schedule_warnings.warnings(d, now=now)) for d in candidates[:200]]
+    return [(d, found) for d, found in checks if found][:50]
 
 
 def _schema(disclosure_or_item: Any) -> dict[str, Any]:
@@ -240,6 +259,7 @@ def _detail(
             checklist=workflow.SECRECY_CHECKLIST.items(),
             events=disclosure.events.select_related("actor").order_by("at", "pk"),
             opinions=disclosure.opinions.order_by("received_at", "pk"),
+            date_warnings=schedule_warnings.warnings(disclosure),
             files=disclosure.attachments.filter(removed=False),
             schema=_schema(disclosure.item),
             posted=posted or {},
