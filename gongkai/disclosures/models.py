@@ -116,7 +116,7 @@ class Disclosure(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    #: Written from the workflow's clock (`workflow._now`), so simulated history is in order.
+    #: Written from the workflow's clock (`gongkai.disclosures.clock.now`), so simulated history is in order.
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -209,7 +209,7 @@ class Revision(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    #: Written from the workflow's clock (`workflow._now`), so simulated history is in order.
+    #: Written from the workflow's clock (`gongkai.disclosures.clock.now`), so simulated history is in order.
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -233,7 +233,7 @@ class Opinion(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     text = models.TextField(_("opinion"))
-    #: Written from the workflow's clock (`workflow._now`).
+    #: Written from the workflow's clock (`gongkai.disclosures.clock.now`).
     received_at = models.DateTimeField(default=timezone.now)
     handling = models.TextField(_("how it was handled"), blank=True)
     handled_by = models.ForeignKey(

@@ -9,8 +9,6 @@ nothing else changes `state`.
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
 import datetime as dt
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -28,6 +26,7 @@ from gongkai import permissions
 from gongkai.catalog.effective import COMPARED, EffectiveItem, effective_catalog
 from gongkai.catalog.models import Catalog, Scope
 from gongkai.disclosures import attachments as attached_files
+from gongkai.disclosures import clock as disclosure_clock
 from gongkai.disclosures import data as structured_data
 from gongkai.disclosures import scanning, visibility
 from gongkai.disclosures.content import sanitize_html
@@ -144,33 +143,15 @@ class Refusal:
     message: str
 
 
-_SIMULATED_NOW: contextvars.ContextVar[dt.datetime | None] = contextvars.ContextVar(
-    "simulated_now", default=None
-)
-
-
 def _now() -> dt.datetime:
-    """The one clock of every timestamp the workflow writes (events, revisions, opinions,
-    handling, ledger entries); `clock()` moves it for building history."""
-    return _SIMULATED_NOW.get() or timezone.now()
+    """The one clock of every timestamp the workflow writes (gongkai.disclosures.clock)."""
+    return disclosure_clock.now()
 
 
-def now() -> dt.datetime:
-    """The workflow's clock, for other modules that write timestamps beside it (e.g. an
-    attachment's `uploaded_at`), so simulated history stays in order."""
-    return _now()
-
-
-@contextlib.contextmanager
-def clock(at: dt.datetime) -> Iterator[None]:
-    """Run moves as if it were `at`: events, ledger entries and publication times all say
-    `at`. Only for building history (the demo, seeds, tests); pages and the API never use it,
-    so a person can never date a publication earlier than it happened."""
-    token = _SIMULATED_NOW.set(at)
-    try:
-        yield
-    finally:
-        _SIMULATED_NOW.reset(token)
+#: Run moves as if it were a given time (for building history; see gongkai.disclosures.clock).
+clock = disclosure_clock.clock
+#: The workflow's clock, for modules that write timestamps beside it.
+now = disclosure_clock.now
 
 
 def _may(role: str, actor: Any, disclosure: Disclosure) -> bool:

@@ -464,8 +464,10 @@ def test_a_correction_stores_its_masked_content_and_the_ledger_still_verifies(pe
         d, actor=people.reviewer, reason="更正号码", title=d.title, body=f"<p>{ID}</p>"
     )
     d.refresh_from_db()
-    shown = published_content(d, d.published_revision)
-    assert ID not in shown["body"] and d.published_revision.body == f"<p>{ID}</p>"
+    revision = d.published_revision
+    assert revision is not None
+    shown = published_content(d, revision)
+    assert ID not in shown["body"] and revision.body == f"<p>{ID}</p>"
     assert verify().ok
 
 
@@ -474,6 +476,7 @@ def test_the_data_migration_fills_old_published_revisions(people, draft):
 
     fill = importlib.import_module("gongkai.disclosures.migrations.0003_workflow_snapshot").fill
     d = published(people, draft)
+    assert d.published_revision_id is not None
     Revision.objects.filter(pk=d.published_revision_id).update(
         body=f"<p>{ID}</p>",
         published_title=None,
