@@ -323,6 +323,13 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             title=post.get("title", disclosure.title),
             body=post.get("body", disclosure.body),
             secret_clearance=post.get("secret_clearance", ""),
+            # After publication a handling changes only with a correction and its reason.
+            handlings={
+                o.pk: post[f"handling_{o.pk}"]
+                for o in disclosure.opinions.all()
+                if f"handling_{o.pk}" in post and post[f"handling_{o.pk}"].strip() != o.handling
+            }
+            or None,
         ),
     }
     if action not in moves:
