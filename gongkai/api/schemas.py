@@ -333,7 +333,7 @@ def disclosure_summary_out(d: Disclosure, title: str, *, period: str) -> dict[st
     return {
         "id": d.pk,
         "organization": {"code": d.organization.code, "name": d.organization.name},
-        "item": {"key": d.item.key, "name": d.item.name},
+        "item": {"key": d.item.key, "name": d.item_name},
         "title": title,
         "period": period,
         "event_date": d.event_date,
@@ -450,7 +450,7 @@ def working_summary_out(d: Disclosure) -> dict[str, Any]:
     return {
         "id": d.pk,
         "organization": {"code": d.organization.code, "name": d.organization.name},
-        "item": {"key": d.item.key, "name": d.item.name},
+        "item": {"key": d.item.key, "name": d.item_name},
         "title": d.title,
         "state": d.state,
         "state_label": d.state_label(),

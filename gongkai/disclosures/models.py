@@ -154,6 +154,11 @@ class Disclosure(models.Model):
         return str(State(self.state).label)
 
     @property
+    def item_name(self) -> str:
+        """The item's name as the organization's catalog said when the draft was made."""
+        return str(self.rule("name") or self.item.name)
+
+    @property
     def shown_state(self) -> str:
         """`state_label` now, for templates."""
         return self.state_label()

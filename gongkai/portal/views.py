@@ -68,7 +68,10 @@ def start(request: HttpRequest) -> HttpResponse:
     consulting = (
         [
             {"d": d, "title": published_text(d, d.title)}
-            for d in in_consultation_for(request.user).select_related("organization")[:NEWEST]
+            # Only those still taking opinions: the window closes at its minute (time decides).
+            for d in in_consultation_for(request.user)
+            .filter(Q(consultation_until__isnull=True) | Q(consultation_until__gt=now))
+            .select_related("organization")[:NEWEST]
         ]
         if request.user.is_authenticated
         else []

@@ -517,3 +517,24 @@ def test_the_refusals_are_said_in_chinese(people, draft):
     assert any("\u4e00" <= ch <= "\u9fff" for ch in refused.value.messages[0])
     with pytest.raises(PermissionDenied):
         workflow.add_opinion(draft, author="甲", text="外人", actor=people.outsider)
+
+
+def test_the_start_page_lists_only_consultations_still_taking_opinions(people, draft):
+    from gongkai.conftest import client_for
+
+    force_state(draft, State.CONSULTATION, consultation_until=timezone.now() + dt.timedelta(days=1))
+    assert "东岭村监督电话" in client_for(people.member).get("/").content.decode()
+    force_state(draft, State.CONSULTATION, consultation_until=timezone.now() - dt.timedelta(days=1))
+    assert "东岭村监督电话" not in client_for(people.member).get("/").content.decode()
+
+
+def test_the_consultation_title_is_masked(people, draft):
+    from gongkai.conftest import client_for
+
+    workflow.edit_draft(draft, actor=people.clerk, title=f"公示{ID}", body="<p>正文</p>")
+    workflow.submit(draft, actor=people.clerk)
+    workflow.open_consultation(draft, actor=people.clerk)
+    member = client_for(people.member)
+    for path in ("/", f"/d/{draft.pk}/consultation"):
+        html = member.get(path).content.decode()
+        assert "公示" in html and ID not in html, path
