@@ -327,14 +327,15 @@ def labels(choices: Any, values: list[str]) -> list[str]:
     return [str(labels.get(value, value)) for value in values]
 
 
-def disclosure_summary_out(d: Disclosure, title: str) -> dict[str, Any]:
+def disclosure_summary_out(d: Disclosure, title: str, *, period: str) -> dict[str, Any]:
+    """A published disclosure's line: `title` and `period` as published (masked)."""
     revision = d.published_revision
     return {
         "id": d.pk,
         "organization": {"code": d.organization.code, "name": d.organization.name},
-        "item": {"key": d.item.key, "name": d.item.name},
+        "item": {"key": d.item.key, "name": d.item_name},
         "title": title,
-        "period": d.period,
+        "period": period,
         "event_date": d.event_date,
         "scope": d.scope,
         "scope_label": str(Scope(d.scope).label),
@@ -407,6 +408,10 @@ class WorkingSummaryOut(Schema):
     title: str
     state: str
     state_label: str
+    scheduled: bool = Field(
+        description="Published, but its publication time is still ahead (staff see it as "
+        "scheduled)."
+    )
     updated_at: dt.datetime
 
 
@@ -451,10 +456,11 @@ def working_summary_out(d: Disclosure) -> dict[str, Any]:
     return {
         "id": d.pk,
         "organization": {"code": d.organization.code, "name": d.organization.name},
-        "item": {"key": d.item.key, "name": d.item.name},
+        "item": {"key": d.item.key, "name": d.item_name},
         "title": d.title,
         "state": d.state,
-        "state_label": str(State(d.state).label),
+        "state_label": d.state_label(),
+        "scheduled": d.is_scheduled(),
         "updated_at": d.updated_at,
     }
 
@@ -545,7 +551,13 @@ class DraftPatch(Input):
 
 
 class ConsultationIn(Input):
-    days: int = Field(ge=1, le=60, description="Working days the consultation runs.")
+    days: int | None = Field(
+        None,
+        ge=1,
+        le=workflow.CONSULTATION_MAX_DAYS,
+        description="Working days the consultation runs: by default the catalog item's "
+        "consultation length, and never fewer.",
+    )
 
 
 #: One boolean per point of the secrecy checklist, named as the workflow names them.
@@ -584,6 +596,15 @@ class CorrectIn(Input):
     title: f.Title | None = None
     body: f.Body | None = None
     data: f.Document | None = None
+    secret_clearance: f.Note = Field(
+        "",
+        description="A new clearance for a secret marking the corrected text carries beyond "
+        "what was cleared before.",
+    )
+    handlings: dict[int, f.Reason] = Field(
+        default_factory=dict,
+        description="How opinions were handled, changed by this correction ({opinion id: text}).",
+    )
 
 
 class HandlingIn(Input):

@@ -13,9 +13,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.utils import timezone
-
 from gongkai import permissions
+from gongkai.disclosures import clock
 from gongkai.disclosures.event_kinds import (
     PUBLIC_KINDS,
     PUBLIC_REASON_KINDS,
@@ -94,7 +93,7 @@ def record(
         from_state=from_state or state,
         to_state=to_state or state,
         actor=actor if getattr(actor, "pk", None) else None,
-        at=at or timezone.now(),
+        at=at or clock.now(),  # the one clock the workflow writes with
         reason=reason,
         detail=detail or {},
     )

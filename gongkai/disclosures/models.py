@@ -15,6 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gongkai.catalog.models import Catalog, Item, Scope
@@ -26,6 +27,10 @@ from gongkai.disclosures.event_kinds import SENTENCES, ActorRole, EventKind
 from gongkai.disclosures.states import PUBLIC_STATES as PUBLIC_STATES
 from gongkai.disclosures.states import State as State
 from gongkai.organizations.models import Organization
+
+#: What staff see instead of "published" while the publication is still ahead (time decides:
+#: the state is already `published`, the portal shows it from `publish_from`).
+SCHEDULED_LABEL = _("Scheduled")
 
 
 class DisclosureQuerySet(models.QuerySet["Disclosure"]):
@@ -63,6 +68,11 @@ class Disclosure(models.Model):
         _("public after (working days)"), default=0
     )
     channels = models.JSONField(_("channels used"), default=list, blank=True)
+    #: Every rule of the item as the organization's *effective* catalog said when the draft
+    #: was made (its own overrides applied): publicity period, consultation length, deadline,
+    #: scope, lag, major matter, channels, form … Later steps read this, never the raw item
+    #: row, so a local override holds and a later catalog change does not move the goalposts.
+    rules = models.JSONField(_("rules of the item"), default=dict, blank=True)
 
     publish_from = models.DateTimeField(_("publish from"), null=True, blank=True)
     #: When the public (or the unit) sees it: publish_from plus the party-first lag. Set at
@@ -83,8 +93,11 @@ class Disclosure(models.Model):
     secrecy_checklist = models.JSONField(default=dict, blank=True)
     #: Personal-number kinds a reviewer decided must show, with the recorded reason.
     mask_exceptions = models.JSONField(default=dict, blank=True)
-    #: A reviewer's recorded clearance of a secret marking the scan found.
+    #: A reviewer's recorded clearance of a secret marking the scan found (the latest reason).
     secret_clearance = models.TextField(blank=True)
+    #: Every clearance, bound to what it cleared: [{"markings": [...], "reason", "by", "at",
+    #: "revision"}]. A marking not in any record's "markings" needs a new clearance.
+    secret_clearances = models.JSONField(default=list, blank=True)
 
     withdrawal_reason = models.TextField(_("reason for withdrawal"), blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
@@ -95,7 +108,8 @@ class Disclosure(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    #: Written from the workflow's clock (`gongkai.disclosures.clock.now`), so simulated history is in order.
+    created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = DisclosureQuerySet.as_manager()
@@ -110,6 +124,40 @@ class Disclosure(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def rule(self, name: str) -> Any:
+        """One rule of the item as snapshotted at creation (see `rules`)."""
+        return (self.rules or {}).get(name)
+
+    def is_scheduled(self, now: dt.datetime | None = None) -> bool:
+        """Published, but its publication minute is still ahead."""
+        now = now or timezone.now()
+        return (
+            self.state == State.PUBLISHED
+            and self.publish_from is not None
+            and self.publish_from > now
+        )
+
+    def state_label(self, now: dt.datetime | None = None) -> str:
+        """The state as staff read it: a scheduled publication is "scheduled", never
+        "published"."""
+        if self.is_scheduled(now):
+            return str(SCHEDULED_LABEL)
+        return str(State(self.state).label)
+
+    @property
+    def item_name(self) -> str:
+        """The item's name as the organization's catalog said when the draft was made."""
+        return str(self.rule("name") or self.item.name)
+
+    @property
+    def shown_state(self) -> str:
+        """`state_label` now, for templates."""
+        return self.state_label()
+
+    @property
+    def scheduled(self) -> bool:
+        return self.is_scheduled()
 
 
 class Attachment(models.Model):
@@ -148,10 +196,18 @@ class Revision(models.Model):
     #: The files as they were at this revision (the ledger hashes their digests).
     attachments = models.ManyToManyField(Attachment, blank=True, related_name="revisions")
     published_at = models.DateTimeField(null=True, blank=True)
+    #: The content as published, masked once at publication (or correction) with the
+    #: reviewer's recorded exceptions: pages, the API, feeds and the search index read these
+    #: bytes instead of masking again. Null until the revision is published.
+    published_title = models.TextField(null=True, blank=True)
+    published_body = models.TextField(null=True, blank=True)
+    published_data = models.JSONField(null=True, blank=True)
+    published_period = models.TextField(null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    #: Written from the workflow's clock (`gongkai.disclosures.clock.now`), so simulated history is in order.
+    created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["disclosure", "number"]
@@ -168,8 +224,14 @@ class Opinion(models.Model):
 
     disclosure = models.ForeignKey(Disclosure, on_delete=models.CASCADE, related_name="opinions")
     author = models.CharField(_("from"), max_length=50, blank=True)
+    #: The person who gave it, when given online: "your opinions" are matched by account,
+    #: never by a display name two people may share. Null for one collected on paper.
+    account = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     text = models.TextField(_("opinion"))
-    received_at = models.DateTimeField(auto_now_add=True)
+    #: Written from the workflow's clock (`gongkai.disclosures.clock.now`).
+    received_at = models.DateTimeField(default=timezone.now)
     handling = models.TextField(_("how it was handled"), blank=True)
     handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

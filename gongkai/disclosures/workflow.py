@@ -9,9 +9,8 @@ nothing else changes `state`.
 
 from __future__ import annotations
 
-import contextlib
-import contextvars
 import datetime as dt
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -24,14 +23,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gongkai import permissions
-from gongkai.catalog.effective import EffectiveItem, effective_catalog
+from gongkai.catalog.effective import COMPARED, EffectiveItem, effective_catalog
 from gongkai.catalog.models import Catalog, Channel, Scope
+from gongkai.disclosures import attachments as attached_files
+from gongkai.disclosures import clock as disclosure_clock
 from gongkai.disclosures import data as structured_data
-from gongkai.disclosures import events, scanning
+from gongkai.disclosures import events, scanning, visibility
 from gongkai.disclosures.content import sanitize_html
 from gongkai.disclosures.events import ActorRole, EventKind
-from gongkai.disclosures.models import Disclosure, Opinion, Revision, State
-from gongkai.disclosures.visibility import can_see_consultation
+from gongkai.disclosures.models import PUBLIC_STATES, Disclosure, Opinion, Revision, State
 from gongkai.ledger.services import append_entry
 from gongkai.organizations.models import Organization
 from gongkai.workdays.services import deadline
@@ -96,6 +96,21 @@ OPINIONS_UNHANDLED = _("Record how every opinion was handled before closing the 
 CONSULTATION_RUNNING = _("The consultation period runs until %(until)s.")
 CHECKLIST_INCOMPLETE = _("Confirm every point of the secrecy checklist.")
 SECRET_MARKING = _("The text carries a secret marking (%(found)s); clear it or remove it first.")
+SECRET_MARKING_UNCLEARED = _(
+    "The text carries a secret marking no reviewer has cleared yet (%(found)s); record a new "
+    "clearance for it or remove it."
+)
+CONSULTATION_CLOSED = _("The consultation closed at %(until)s; opinions are no longer taken.")
+HANDLING_FROZEN = _(
+    "The disclosure is published: how an opinion was handled can only change by a correction, "
+    "with its reason."
+)
+UNKNOWN_OPINION = _("This disclosure has no such opinion.")
+CONSULTATION_TOO_SHORT = _(
+    "The catalog item requires a consultation of at least %(days)d working days."
+)
+CONSULTATION_TOO_LONG = _("A consultation can last at most %(days)d working days.")
+CONSULTATION_DAYS_INVALID = _("Give the consultation length as a whole number of working days.")
 SUPERIOR_NEEDED = _("This is a major matter: it must go to the superior for review.")
 BACKDATED = _(
     "A publication cannot be dated in the past (%(at)s); a late disclosure stays visibly late."
@@ -117,6 +132,11 @@ SECRECY_CHECKLIST = {
 
 LOCAL = ZoneInfo(settings.TIME_ZONE)
 
+#: A consultation never runs longer than this, whatever the item says is the minimum.
+CONSULTATION_MAX_DAYS = 60
+#: The length offered when the item names none.
+CONSULTATION_DEFAULT_DAYS = 5
+
 
 @dataclass(frozen=True)
 class Refusal:
@@ -125,25 +145,15 @@ class Refusal:
     message: str
 
 
-_SIMULATED_NOW: contextvars.ContextVar[dt.datetime | None] = contextvars.ContextVar(
-    "simulated_now", default=None
-)
-
-
 def _now() -> dt.datetime:
-    return _SIMULATED_NOW.get() or timezone.now()
+    """The one clock of every timestamp the workflow writes (gongkai.disclosures.clock)."""
+    return disclosure_clock.now()
 
 
-@contextlib.contextmanager
-def clock(at: dt.datetime) -> Iterator[None]:
-    """Run moves as if it were `at`: events, ledger entries and publication times all say
-    `at`. Only for building history (the demo, seeds, tests); pages and the API never use it,
-    so a person can never date a publication earlier than it happened."""
-    token = _SIMULATED_NOW.set(at)
-    try:
-        yield
-    finally:
-        _SIMULATED_NOW.reset(token)
+#: Run moves as if it were a given time (for building history; see gongkai.disclosures.clock).
+clock = disclosure_clock.clock
+#: The workflow's clock, for modules that write timestamps beside it.
+now = disclosure_clock.now
 
 
 def _may(role: str, actor: Any, disclosure: Disclosure) -> bool:
@@ -250,6 +260,23 @@ def effective_item(org: Organization, item_key: str) -> tuple[Catalog, Effective
     return catalog, item
 
 
+def item_rules(item: EffectiveItem) -> dict[str, Any]:
+    """Every rule of an effective item (overrides applied), as stored on a disclosure."""
+    rules = {name: item.value(name) for name in COMPARED}
+    rules["key"] = item.key
+    return rules
+
+
+def consultation_bounds(rules: dict[str, Any]) -> tuple[int, int, int]:
+    """(default, minimum, maximum) working days of a consultation under an item's rules: the
+    item's consultation length is both the default and the least a consultation may run."""
+    item_days = rules.get("consultation_days")
+    if isinstance(item_days, int) and not isinstance(item_days, bool) and item_days > 0:
+        least = min(item_days, CONSULTATION_MAX_DAYS)
+        return least, least, CONSULTATION_MAX_DAYS
+    return CONSULTATION_DEFAULT_DAYS, 1, CONSULTATION_MAX_DAYS
+
+
 @transaction.atomic
 def create_disclosure(
     org: Organization,
@@ -268,26 +295,27 @@ def create_disclosure(
     if not permissions.can_draft(actor, org):
         raise PermissionDenied(NOT_YOURS % {"action": _("Draft"), "org": org.name})
     catalog, item = effective_item(org, item_key)
-    _check_data(item.value("form"), data or {})
+    rules = item_rules(item)
+    _check_data(rules["form"], data or {})
     disclosure = Disclosure.objects.create(
         organization=org,
         catalog=catalog,
         catalog_version=catalog.version,
         item=item.item,
+        rules=rules,
         period=period,
         event_date=event_date,
         title=title.strip(),
         body=sanitize_html(body),
         data=data or {},
-        scope=item.value("scope"),
-        party_first=item.value("party_first"),
-        party_first_lag_days=item.value("party_first_lag_days") or 0,
-        channels=_channels(channels)
-        if channels is not None
-        else list(item.value("channels") or []),
-        consultation_required=item.value("consultation_required"),
-        needs_superior_review=bool(item.value("major_matter") or beyond_authority),
+        scope=rules["scope"],
+        party_first=bool(rules["party_first"]),
+        party_first_lag_days=rules["party_first_lag_days"] or 0,
+        channels=_channels(channels) if channels is not None else list(rules["channels"] or []),
+        consultation_required=bool(rules["consultation_required"]),
+        needs_superior_review=bool(rules["major_matter"] or beyond_authority),
         created_by=actor,
+        created_at=_now(),
     )
     events.record(disclosure, EventKind.CREATE, actor=actor, role=ActorRole.CLERK, at=_now())
     return disclosure
@@ -305,7 +333,7 @@ def edit_draft(
 ) -> Disclosure:
     locked = (
         Disclosure.objects.select_for_update(of=("self",))
-        .select_related("organization", "item")
+        .select_related("organization")
         .get(pk=disclosure.pk)
     )
     if not permissions.can_draft(actor, locked.organization):
@@ -314,7 +342,7 @@ def edit_draft(
         raise ValidationError(NOT_EDITABLE)
     locked.title, locked.body = title.strip(), sanitize_html(body)
     if data is not None:
-        _check_data(locked.item.form, data)
+        _check_data(locked.rule("form"), data)
         locked.data = data
     if channels is not None:
         locked.channels = _channels(channels)
@@ -341,16 +369,47 @@ def _check_data(
         raise ValidationError(problems)
 
 
+def _data_strings(value: Any) -> Iterator[str]:
+    """Every text a reader can see in structured data: keys and values at any depth, and
+    numbers as they are written (a mobile number typed as a JSON number is still one)."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield str(key)
+            yield from _data_strings(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _data_strings(item)
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        yield str(value)
+
+
+def sourced_findings(disclosure: Disclosure) -> list[tuple[str, scanning.Finding]]:
+    """(where, finding) for everything of the disclosure that can reach a reader: the title,
+    the body, the structured data (keys and values), the period or event text, and each
+    attachment's file name and full extracted text. The one scan every step asks."""
+    found: list[tuple[str, scanning.Finding]] = []
+
+    def scan(where: str, text: str) -> None:
+        found.extend((where, f) for f in scanning.scan(text or ""))
+
+    scan("title", disclosure.title)
+    scan("body", disclosure.body)
+    for text in _data_strings(disclosure.data):
+        scan("data", text)
+    scan("period", disclosure.period)
+    if disclosure.pk is not None:
+        for attachment in disclosure.attachments.filter(removed=False).order_by("pk"):
+            where = f"attachment:{attachment.sha256}"
+            scan(where, attachment.name)
+            found.extend((where, f) for f in attached_files.findings(attachment))
+    return found
+
+
 def findings(disclosure: Disclosure) -> list[scanning.Finding]:
     """The privacy and secrecy scan of everything that would be published."""
-    found = (
-        scanning.scan(disclosure.title)
-        + scanning.scan(disclosure.body)
-        + scanning.scan_data(disclosure.data)
-    )
-    for attachment in disclosure.attachments.filter(removed=False):
-        found += scanning.scan(attachment.text_preview)
-    return found
+    return [finding for _where, finding in sourced_findings(disclosure)]
 
 
 def _snapshot(disclosure: Disclosure, actor: Any, note: str = "") -> Revision:
@@ -363,16 +422,96 @@ def _snapshot(disclosure: Disclosure, actor: Any, note: str = "") -> Revision:
         data=disclosure.data,
         note=note,
         created_by=actor,
+        created_at=_now(),
     )
     # The files go with the revision before anything hashes it for the ledger.
     revision.attachments.set(disclosure.attachments.filter(removed=False))
     return revision
 
 
+def _store_published(disclosure: Disclosure, revision: Revision, at: dt.datetime) -> None:
+    """Publish `revision` at `at`: its content is masked once, now, with the reviewer's
+    recorded exceptions, and stored with it; every surface reads these bytes."""
+    shown = visibility.masked_content(
+        disclosure,
+        title=revision.title,
+        body=revision.body,
+        data=revision.data,
+        period=disclosure.period,
+    )
+    revision.published_at = at
+    revision.published_title = shown["title"]
+    revision.published_body = shown["body"]
+    revision.published_data = shown["data"]
+    revision.published_period = shown["period"]
+    revision.save(
+        update_fields=[
+            "published_at",
+            "published_title",
+            "published_body",
+            "published_data",
+            "published_period",
+        ]
+    )
+
+
+# --- secret markings -----------------------------------------------------------------------
+#
+# A clearance is bound to what it cleared: the markings the scan found when the reviewer
+# recorded it, counted per place ("body", "data", "attachment:<sha256>" …). A later revision
+# is scanned again, and any marking beyond what a clearance covers (a new one, another
+# occurrence, another place) needs a new clearance: an old reason never carries a new secret.
+
+
+def _markings(disclosure: Disclosure) -> Counter[tuple[str, str]]:
+    return Counter(
+        (where, f.text) for where, f in sourced_findings(disclosure) if f.kind == scanning.SECRET
+    )
+
+
+def _cleared(disclosure: Disclosure) -> Counter[tuple[str, str]]:
+    covered: Counter[tuple[str, str]] = Counter()
+    for record in disclosure.secret_clearances or []:
+        for where, text, count in record.get("markings", []):
+            covered[(where, text)] = max(covered[(where, text)], count)
+    return covered
+
+
+def uncleared_markings(disclosure: Disclosure) -> list[str]:
+    """Secret markings in the content that no recorded clearance covers."""
+    cleared = _cleared(disclosure)
+    found = _markings(disclosure)
+    return sorted(
+        {text for (where, text), count in found.items() if count > cleared[(where, text)]}
+    )
+
+
+def _record_clearance(disclosure: Disclosure, *, actor: Any, reason: str, revision: int) -> None:
+    markings = _markings(disclosure)
+    if not reason or not markings:
+        return
+    disclosure.secret_clearance = reason
+    disclosure.secret_clearances = [
+        *(disclosure.secret_clearances or []),
+        {
+            "markings": sorted([where, text, count] for (where, text), count in markings.items()),
+            "reason": reason,
+            "by": getattr(actor, "pk", None),
+            "at": _now().isoformat(),
+            "revision": revision,
+        },
+    ]
+
+
 def _refuse_secret_markings(disclosure: Disclosure) -> None:
-    secret = [f.text for f in findings(disclosure) if f.kind == scanning.SECRET]
-    if secret and not disclosure.secret_clearance.strip():
-        raise ValidationError(SECRET_MARKING % {"found": "、".join(sorted(set(secret)))})
+    uncleared = uncleared_markings(disclosure)
+    if uncleared:
+        message = SECRET_MARKING_UNCLEARED if disclosure.secret_clearances else SECRET_MARKING
+        raise ValidationError(message % {"found": "、".join(uncleared)})
+
+
+def _last_number(disclosure: Disclosure) -> int:
+    return disclosure.revisions.order_by("-number").values_list("number", flat=True).first() or 0
 
 
 # --- the moves -----------------------------------------------------------------------------
@@ -382,15 +521,26 @@ def submit(disclosure: Disclosure, *, actor: Any) -> Disclosure:
     def apply(d: Disclosure) -> None:
         # A draft may have gaps; a submission may not. A secret marking does not stop the
         # submission: the scan shows it to the reviewer, who must clear it before review.
-        _check_data(d.item.form, d.data, complete=True)
+        _check_data(d.rule("form"), d.data, complete=True)
         _snapshot(d, actor)
 
     return _move(disclosure, A.SUBMIT, actor=actor, apply=apply)
 
 
-def open_consultation(disclosure: Disclosure, *, actor: Any, days: int) -> Disclosure:
+def open_consultation(disclosure: Disclosure, *, actor: Any, days: int | None = None) -> Disclosure:
+    """Out for consultation for `days` working days: by default the item's consultation
+    length, never fewer (the catalog's minimum), never more than CONSULTATION_MAX_DAYS."""
+
     def apply(d: Disclosure) -> None:
-        until = deadline(timezone.localtime(_now(), LOCAL).date(), days)
+        default, least, most = consultation_bounds(d.rules or {})
+        length = default if days is None else days
+        if isinstance(length, bool) or not isinstance(length, int):
+            raise ValidationError(CONSULTATION_DAYS_INVALID)
+        if length < least:
+            raise ValidationError(CONSULTATION_TOO_SHORT % {"days": least})
+        if length > most:
+            raise ValidationError(CONSULTATION_TOO_LONG % {"days": most})
+        until = deadline(timezone.localtime(_now(), LOCAL).date(), length)
         d.consultation_until = _end_of_day(until.date)
 
     return _move(disclosure, A.OPEN_CONSULTATION, actor=actor, apply=apply)
@@ -401,33 +551,58 @@ OPINION_TOO_LONG = _("An opinion can be at most %(max)d characters.")
 OPINION_MAX = 2000
 
 
+def consultation_open(disclosure: Disclosure, at: dt.datetime | None = None) -> bool:
+    """Whether opinions are taken now: in consultation and before `consultation_until` (time
+    decides: the window closes at its minute whether or not anyone closed it)."""
+    at = at or _now()
+    return disclosure.state == State.CONSULTATION and (
+        disclosure.consultation_until is None or at < disclosure.consultation_until
+    )
+
+
 @transaction.atomic
 def add_opinion(disclosure: Disclosure, *, author: str, text: str, actor: Any = None) -> Opinion:
-    """An opinion on a draft in consultation. A person giving it must be in the consultation
-    audience; without an actor it is one a clerk collected on paper."""
-    if disclosure.state != State.CONSULTATION:
+    """An opinion on a draft in consultation, while its window is open. A person giving it
+    must be in the consultation audience and is recorded by account; without an actor it is
+    one a clerk collected on paper."""
+    # The row lock orders an opinion against a move out of consultation.
+    locked = (
+        Disclosure.objects.select_for_update(of=("self",))
+        .select_related("organization")
+        .get(pk=disclosure.pk)
+    )
+    if locked.state != State.CONSULTATION:
         raise ValidationError(
-            NOT_ALLOWED_NOW
-            % {"action": _("Give an opinion"), "state": State(disclosure.state).label}
+            NOT_ALLOWED_NOW % {"action": _("Give an opinion"), "state": State(locked.state).label}
         )
-    if actor is not None and not can_see_consultation(actor, disclosure):
+    if actor is not None and not visibility.can_see_consultation(actor, locked):
         raise PermissionDenied(
-            NOT_YOURS % {"action": _("Give an opinion"), "org": disclosure.organization.name}
+            NOT_YOURS % {"action": _("Give an opinion"), "org": locked.organization.name}
         )
+    now = _now()
+    if not consultation_open(locked, now):
+        assert locked.consultation_until is not None
+        raise ValidationError(CONSULTATION_CLOSED % {"until": _local(locked.consultation_until)})
     text = (text or "").strip()
     if not text:
         raise ValidationError(OPINION_EMPTY)
     if len(text) > OPINION_MAX:
         raise ValidationError(OPINION_TOO_LONG % {"max": OPINION_MAX})
-    opinion = Opinion.objects.create(disclosure=disclosure, author=author.strip()[:50], text=text)
+    opinion = Opinion.objects.create(
+        disclosure=locked,
+        author=(author or "").strip()[:50],
+        account=actor if getattr(actor, "pk", None) else None,
+        text=text,
+        received_at=now,
+    )
     # Without an actor the clerk entered it; the event names the role, the opinion the author.
     role = ActorRole.CLERK if actor is None else None
     events.record(
-        disclosure,
+        locked,
         EventKind.OPINION_RECEIVED,
         actor=actor,
         role=role,
-        at=_now(),
+        at=now,
         detail={"opinion": opinion.pk},
     )
     return opinion
@@ -435,9 +610,18 @@ def add_opinion(disclosure: Disclosure, *, author: str, text: str, actor: Any = 
 
 @transaction.atomic
 def handle_opinion(opinion: Opinion, *, actor: Any, handling: str) -> Opinion:
-    org = opinion.disclosure.organization
+    """Record how an opinion was handled; frozen once the disclosure is published (a
+    change after that is a correction: `correct(..., handlings=...)`)."""
+    locked = (
+        Disclosure.objects.select_for_update(of=("self",))
+        .select_related("organization")
+        .get(pk=opinion.disclosure_id)
+    )
+    org = locked.organization
     if not (permissions.can_draft(actor, org) or permissions.can_review(actor, org)):
         raise PermissionDenied(NOT_YOURS % {"action": _("Handle opinions"), "org": org.name})
+    if locked.state in PUBLIC_STATES:
+        raise ValidationError(HANDLING_FROZEN)
     opinion.handling, opinion.handled_by, opinion.handled_at = _need_reason(handling), actor, _now()
     opinion.save()
     events.record(
@@ -487,15 +671,23 @@ def review(
                     EXCEPTION_REASON_REQUIRED % {"kind": scanning.KIND_LABELS[kind]}
                 )
         d.mask_exceptions = exceptions
-        d.secret_clearance = secret_clearance.strip()
+        # A review is a fresh secrecy review of the revision before it: what earlier reviews
+        # cleared does not carry over; the reviewer clears what is there now, or nothing.
+        d.secret_clearance, d.secret_clearances = "", []
+        _record_clearance(
+            d, actor=actor, reason=(secret_clearance or "").strip(), revision=_last_number(d)
+        )
         _refuse_secret_markings(d)
         d.secrecy_reviewer, d.secrecy_reviewed_at = actor, _now()
         d.secrecy_checklist = {key: True for key in SECRECY_CHECKLIST}
         _record_secrecy_notes(d, actor)
 
-    moved = _move(disclosure, A.REVIEW, actor=actor, apply=apply)
-    if moved.needs_superior_review:
-        moved = send_to_superior(moved, actor=actor)
+    # One transaction for the compound move: a major matter that cannot go up (no superior)
+    # is not left reviewed-but-stuck; the refusal undoes the review too.
+    with transaction.atomic():
+        moved = _move(disclosure, A.REVIEW, actor=actor, apply=apply)
+        if moved.needs_superior_review:
+            moved = send_to_superior(moved, actor=actor)
     return moved
 
 
@@ -535,7 +727,7 @@ def send_to_superior(disclosure: Disclosure, *, actor: Any) -> Disclosure:
 
 
 def _approve_checks(d: Disclosure) -> None:
-    # The scan runs again at approval: the text may have been corrected since submission.
+    # The scan runs again at approval: what was cleared must still be all there is.
     _refuse_secret_markings(d)
 
 
@@ -615,20 +807,21 @@ def publish(
         if publish_from is not None and publish_from < now - dt.timedelta(minutes=1):
             raise ValidationError(BACKDATED % {"at": _local(publish_from)})
         start = publish_from or now
+        _refuse_secret_markings(d)
         public_from, minimum_until, _provisional = schedule_times(
             start,
             scope=d.scope,
             party_first=d.party_first,
             lag_days=d.party_first_lag_days,
-            min_publicity_days=d.item.min_publicity_days,
+            # The snapshot of the organization's effective item: its override holds.
+            min_publicity_days=d.rule("min_publicity_days"),
         )
         until = publicity_until
         if minimum_until and (until is None or until < minimum_until):
             until = minimum_until
         d.publish_from, d.public_from, d.publicity_until = start, public_from, until
         revision = _snapshot(d, actor)
-        revision.published_at = start
-        revision.save(update_fields=["published_at"])
+        _store_published(d, revision, start)
         d.published_revision = revision
         append_entry(action="publish", revision=revision, at=now)
 
@@ -643,20 +836,36 @@ def correct(
     title: str,
     body: str,
     data: dict[str, Any] | None = None,
+    secret_clearance: str = "",
+    handlings: dict[int, str] | None = None,
 ) -> Disclosure:
-    """A correction is a new published revision with its reason on show; never an edit."""
+    """A correction is a new published revision with its reason on show; never an edit.
+
+    It is scanned again like any new revision: a secret marking it carries beyond what an
+    earlier clearance covered is refused unless the reviewer records `secret_clearance` for
+    it now. `handlings` ({opinion id: text}) changes how opinions were handled, which after
+    publication only a correction may do."""
     why = _need_reason(reason)
 
     def apply(d: Disclosure) -> None:
         d.title, d.body = title.strip(), sanitize_html(body)
         if data is not None:
+            _check_data(d.rule("form"), data, complete=True)
             d.data = data
+        number = _last_number(d) + 1
+        _record_clearance(d, actor=actor, reason=(secret_clearance or "").strip(), revision=number)
         _refuse_secret_markings(d)
+        at = _now()
+        for opinion_id, text in (handlings or {}).items():
+            opinion = d.opinions.filter(pk=opinion_id).first()
+            if opinion is None:
+                raise ValidationError(UNKNOWN_OPINION)
+            opinion.handling, opinion.handled_by, opinion.handled_at = _need_reason(text), actor, at
+            opinion.save(update_fields=["handling", "handled_by", "handled_at"])
         revision = _snapshot(d, actor, note=why)
-        revision.published_at = _now()
-        revision.save(update_fields=["published_at"])
+        _store_published(d, revision, at)
         d.published_revision = revision
-        append_entry(action="correct", revision=revision, at=_now())
+        append_entry(action="correct", revision=revision, at=at)
 
     return _move(disclosure, A.CORRECT, actor=actor, reason=why, apply=apply)
 

@@ -25,6 +25,7 @@ def shown_attachments(disclosure: Disclosure, revision: Revision | None) -> list
     return [
         {
             "attachment": a,
+            "name": published_text(disclosure, a.name),
             "downloadable": files.original_is_public(disclosure, a),
             "preview": published_text(disclosure, a.text_preview),
         }

@@ -1,8 +1,9 @@
 """What the portal's pages show, composed from the rules that live elsewhere.
 
 Nothing here decides visibility: every disclosure comes from `Disclosure.objects.visible_to`
-(or passed `can_see`), content goes through `published_content` (masked) and is only shown
-when `shows_content` allows. This module only arranges what those rules let through: the
+(or passed `can_see`), content is the masked bytes stored with the published revision
+(`published_content`) and is only shown when `shows_content` allows. This module only
+arranges what those rules let through: the
 columns of an organization page, the structured data as a table, the public timeline and
 the ledger proof.
 """
@@ -50,6 +51,8 @@ LISTED_FIELDS = (
     "item__name",
     "published_revision",
     "published_revision__title",
+    "published_revision__published_title",
+    "published_revision__published_period",
 )
 
 # Marks on what a member sees because they are inside.
@@ -76,11 +79,21 @@ def listed(
 
 
 def shown_title(disclosure: Disclosure) -> str:
-    """The title as published, masked by the one rule (`published_content`), without loading
-    the body or the data of the published revision."""
+    """The title as published (the masked bytes stored at publication), without loading the
+    body or the data of the published revision."""
     revision = disclosure.published_revision
+    if revision is not None and revision.published_title is not None:
+        return revision.published_title
     title = revision.title if revision is not None else disclosure.title
     return published_text(disclosure, title)
+
+
+def shown_period(disclosure: Disclosure) -> str:
+    """The period or event text as published, masked like the content."""
+    revision = disclosure.published_revision
+    if revision is not None and revision.published_period is not None:
+        return revision.published_period
+    return published_text(disclosure, disclosure.period)
 
 
 def mark(disclosure: Disclosure, now: dt.datetime) -> str:
@@ -102,6 +115,7 @@ class Listing:
     disclosure: Disclosure
     title: str
     mark: str
+    period: str = ""
 
     @property
     def mark_label(self) -> str:
@@ -113,7 +127,7 @@ class Listing:
 
 
 def as_listings(disclosures: list[Disclosure], now: dt.datetime) -> list[Listing]:
-    return [Listing(d, shown_title(d), mark(d, now)) for d in disclosures]
+    return [Listing(d, shown_title(d), mark(d, now), shown_period(d)) for d in disclosures]
 
 
 @dataclass
@@ -323,7 +337,7 @@ def publicly_checkable(disclosure: Disclosure, revision: Revision) -> bool:
     return bool(
         shown["title"] == revision.title
         and shown["body"] == revision.body
-        and shown["data"] == revision.data
+        and shown["data"] == (revision.data if revision.data is not None else {})
     )
 
 
@@ -342,7 +356,8 @@ def published_revisions(disclosure: Disclosure, now: dt.datetime) -> list[Revisi
 
 def show_revision(disclosure: Disclosure, revision: Revision) -> ShownRevision:
     shown = published_content(disclosure, revision)
-    form = disclosure.item.form
+    # The form as the item's rules said when the disclosure was made (the snapshot).
+    form = disclosure.rule("form")
     return ShownRevision(
         revision=revision,
         title=str(shown["title"]),

@@ -29,6 +29,7 @@ from gongkai.disclosures.models import Disclosure, State
 from gongkai.disclosures.visibility import (
     can_see_consultation,
     published_content,
+    published_text,
     shows_content,
 )
 from gongkai.ledger.services import canonical_content, proof
@@ -64,11 +65,13 @@ def start(request: HttpRequest) -> HttpResponse:
         _visible(request, now).exclude(state=State.WITHDRAWN), with_organization=True
     ).order_by("-publish_from", "-pk")[:NEWEST]
     consulting = (
-        list(
-            Disclosure.objects.in_consultation_for(request.user).select_related("organization")[
-                :NEWEST
-            ]
-        )
+        [
+            {"d": d, "title": published_text(d, d.title)}
+            # Only those still taking opinions: the window closes at its minute (time decides).
+            for d in Disclosure.objects.in_consultation_for(request.user)
+            .filter(Q(consultation_until__isnull=True) | Q(consultation_until__gt=now))
+            .select_related("organization")[:NEWEST]
+        ]
         if request.user.is_authenticated
         else []
     )
@@ -102,15 +105,29 @@ def consultation(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Your opinion has been received. Thank you."))
             return redirect("portal:consultation", pk)
     revision = draft.revisions.order_by("-number").first()
+    shown_content = published_content(draft, revision) if revision else None
     return render(
         request,
         "portal/consultation.html",
         {
             "d": draft,
-            "content": published_content(draft, revision) if revision else None,
+            # The title on show goes through the same masking as the content.
+            "title": shown_content["title"]
+            if shown_content
+            else published_text(draft, draft.title),
+            "content": shown_content,
+            "open": workflow.consultation_open(draft, timezone.now()),
             "error": error,
             "typed": typed,
-            "mine": draft.opinions.filter(author=user.display_name).order_by("received_at"),
+            # Matched by account: two people may share a display name.
+            "mine": [
+                {
+                    "text": published_text(draft, o.text, reviewed=False),
+                    "handling": published_text(draft, o.handling, reviewed=False),
+                    "handled_at": o.handled_at,
+                }
+                for o in draft.opinions.filter(account=user).order_by("received_at", "pk")
+            ],
         },
         status=400 if error else 200,
     )
@@ -224,6 +241,7 @@ def disclosure(request: HttpRequest, pk: int) -> HttpResponse:
         "d": shown,
         "org": shown.organization,
         "title": reading.shown_title(shown),
+        "period": reading.shown_period(shown),
         "mark": reading.MARK_LABELS.get(reading.mark(shown, now), ""),
         "withdrawn": not shows_content(shown),
         "withdrawal_reason": reading.shown_reason(shown, shown.withdrawal_reason),
@@ -272,12 +290,13 @@ def attachment_file(request: HttpRequest, pk: int, attachment_pk: int) -> FileRe
     attachment = get_object_or_404(shown.published_revision.attachments.all(), pk=attachment_pk)
     if not attachments.original_is_public(shown, attachment):
         raise Http404
+    name = published_text(shown, attachment.name)  # a file name reaches the reader too
     response = FileResponse(
         attachment.file.open("rb"),
         as_attachment=True,
-        filename=attachment.name
-        if attachment.name.lower().endswith("." + attachment.kind)
-        else f"{attachment.name}.{attachment.kind}",
+        filename=name
+        if name.lower().endswith("." + attachment.kind)
+        else f"{name}.{attachment.kind}",
         content_type=attachments.ALLOWED[attachment.kind],
     )
     response["X-Content-Type-Options"] = "nosniff"

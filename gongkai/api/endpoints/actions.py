@@ -148,6 +148,8 @@ def correct(request: HttpRequest, id: fields.Id, payload: CorrectIn) -> Any:
             title=payload.title if payload.title is not None else d.title,
             body=payload.body if payload.body is not None else d.body,
             data=payload.data,
+            secret_clearance=payload.secret_clearance,
+            handlings=dict(payload.handlings) or None,
         ),
     )
 

@@ -71,10 +71,10 @@ def _attachments(request: HttpRequest, d: Disclosure, revision: Revision) -> lis
     the portal would serve it (it asks the visibility rule again on download)."""
     return [
         {
-            "name": a.name,
             "kind": a.kind,
             "size": a.size,
             "sha256": a.sha256,
+            "name": masked(d, a.name),
             "text_preview": masked(d, a.text_preview),
             "download_url": request.build_absolute_uri(
                 reverse("portal:attachment", kwargs={"pk": d.pk, "attachment_pk": a.pk})
@@ -88,7 +88,8 @@ def _attachments(request: HttpRequest, d: Disclosure, revision: Revision) -> lis
 
 def _summary(d: Disclosure) -> dict[str, Any]:
     assert d.published_revision is not None
-    return disclosure_summary_out(d, masked(d, d.published_revision.title))
+    shown = published_content(d, d.published_revision)
+    return disclosure_summary_out(d, shown["title"], period=shown["period"])
 
 
 # --- public reads --------------------------------------------------------------------------
@@ -135,9 +136,10 @@ def get_disclosure(request: HttpRequest, id: fields.Id) -> Any:
     revision = d.published_revision
     assert revision is not None
     shown = shows_content(d)
-    content = published_content(d, revision) if shown else None
+    stored = published_content(d, revision)
+    content = stored if shown else None
     return {
-        **disclosure_summary_out(d, masked(d, revision.title)),
+        **disclosure_summary_out(d, stored["title"], period=stored["period"]),
         "party_first": d.party_first,
         "party_first_lag_days": d.party_first_lag_days,
         "channels": list(d.channels or []),
@@ -168,13 +170,14 @@ def list_revisions(request: HttpRequest, id: fields.Id) -> Any:
     )
     result = []
     for revision in revisions:
-        content = published_content(d, revision) if shown else None
+        stored = published_content(d, revision)
+        content = stored if shown else None
         result.append(
             {
                 "number": revision.number,
                 "published_at": revision.published_at,
                 "note": masked(d, revision.note),
-                "title": masked(d, revision.title),
+                "title": stored["title"],
                 "body": content["body"] if content else None,
                 "data": content["data"] if content else None,
                 "attachments": _attachments(request, d, revision) if shown else None,

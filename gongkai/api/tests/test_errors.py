@@ -162,9 +162,9 @@ def test_consultation_days_are_bounded(days, people, draft):
 
 
 def test_a_missing_body_names_the_missing_field(people, draft):
-    response = ApiClient(people.clerk).post(f"/disclosures/{draft.pk}/actions/open_consultation")
+    response = ApiClient(people.reviewer).post(f"/disclosures/{draft.pk}/actions/review")
     assert response.status_code == 422
-    assert response.json()["errors"] == [{"field": "days", "message": "此项必填"}]
+    assert response.json()["errors"] == [{"field": "checklist", "message": "此项必填"}]
 
 
 def test_every_error_message_is_chinese(people, draft):

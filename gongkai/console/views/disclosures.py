@@ -21,7 +21,7 @@ from gongkai.catalog.models import Catalog, Channel
 from gongkai.console.views.base import console_view, context
 from gongkai.disclosures import attachments, scanning, schedule_warnings, workflow
 from gongkai.disclosures import data as structured
-from gongkai.disclosures.models import Disclosure, State
+from gongkai.disclosures.models import PUBLIC_STATES, Disclosure, State
 from gongkai.organizations.models import Role
 from gongkai.portal.content import content_context
 from gongkai.portal.diff import revision_diff
@@ -52,10 +52,20 @@ def todo(request: HttpRequest) -> HttpResponse:
     base = Disclosure.objects.select_related("organization", "item").order_by("-updated_at")
     drafting = permissions.organizations_where(user, {Kind.CLERK}).values("pk")
     reviewing = permissions.organizations_where(user, permissions.REVIEW_KINDS).values("pk")
+    now = timezone.now()
+    mine = Q(organization__in=drafting) | Q(organization__in=reviewing)
     lists = [
         (_("Returned to you"), base.filter(organization__in=drafting, state=State.RETURNED)),
         (_("Drafts"), base.filter(organization__in=drafting, state=State.DRAFT)),
         (_("Approved, to publish"), base.filter(organization__in=drafting, state=State.APPROVED)),
+        # Published with a time still ahead: staff see them as scheduled, with their times,
+        # never among what is already out.
+        (
+            _("Scheduled to publish"),
+            base.filter(mine, state=State.PUBLISHED, publish_from__gt=now).order_by(
+                "publish_from", "pk"
+            ),
+        ),
         (_("In consultation"), base.filter(organization__in=drafting, state=State.CONSULTATION)),
         (
             _("To review"),
@@ -141,7 +151,8 @@ def draft(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         item = effective
     if not permissions.can_draft(user, org):
         raise PermissionDenied
-    schema = _schema(item)
+    # A draft keeps the form its item had when it was made (the rules snapshot).
+    schema = (disclosure.rule("form") or {}) if disclosure is not None else _schema(item)
     errors: list[str] = []
     if request.method == "POST":
         values, errors, raw = _form_input(request, schema)
@@ -242,6 +253,7 @@ def _detail(
     findings = workflow.findings(disclosure)
     # The public page's own content block for the newest revision (portal.content).
     preview = content_context(disclosure, revisions[-1]) if revisions else None
+    consultation_days = workflow.consultation_bounds(disclosure.rules or {})
     found_kinds = sorted({f.kind for f in findings if f.kind in scanning.PERSONAL_KINDS})
     response = render(
         request,
@@ -261,7 +273,11 @@ def _detail(
             opinions=disclosure.opinions.order_by("received_at", "pk"),
             date_warnings=schedule_warnings.warnings(disclosure),
             files=disclosure.attachments.filter(removed=False),
-            schema=_schema(disclosure.item),
+            schema=disclosure.rule("form") or {},
+            consultation_days=consultation_days,
+            scheduled=disclosure.is_scheduled(),
+            handling_open=disclosure.state not in PUBLIC_STATES,
+            uncleared=workflow.uncleared_markings(disclosure),
             posted=posted or {},
             can_edit=disclosure.state in (State.DRAFT, State.RETURNED)
             and permissions.can_draft(user, disclosure.organization),
@@ -282,7 +298,7 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     moves = {
         "submit": lambda: workflow.submit(disclosure, actor=user),
         "open_consultation": lambda: workflow.open_consultation(
-            disclosure, actor=user, days=_int(post.get("days"), 5)
+            disclosure, actor=user, days=_days(post.get("days"))
         ),
         "close_consultation": lambda: workflow.close_consultation(disclosure, actor=user),
         "review": lambda: workflow.review(
@@ -315,6 +331,14 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             reason=post.get("reason", ""),
             title=post.get("title", disclosure.title),
             body=post.get("body", disclosure.body),
+            secret_clearance=post.get("secret_clearance", ""),
+            # After publication a handling changes only with a correction and its reason.
+            handlings={
+                o.pk: post[f"handling_{o.pk}"]
+                for o in disclosure.opinions.all()
+                if f"handling_{o.pk}" in post and post[f"handling_{o.pk}"].strip() != o.handling
+            }
+            or None,
         ),
     }
     if action not in moves:
@@ -344,11 +368,15 @@ def handle_opinion(request: HttpRequest, pk: int, opinion_pk: int) -> HttpRespon
     return redirect("console:disclosure", pk)
 
 
-def _int(value: str | None, default: int) -> int:
-    try:
-        return max(1, min(60, int(value or default)))
-    except ValueError:
-        return default
+def _days(value: str | None) -> int | None:
+    """The consultation length typed, or None for the item's own; the workflow checks it
+    against the item's bounds."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    if not value.isascii() or not value.isdigit() or len(value) > 4:
+        raise ValidationError(workflow.CONSULTATION_DAYS_INVALID)
+    return int(value)
 
 
 def _when(value: str | None) -> dt.datetime | None:
