@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 
 from django.utils.translation import gettext_lazy as _
 
-from gongkai.workdays.importing import MAX_RANGE_DAYS, Schedule
+from gongkai.workdays.importing import MAX_RANGE_DAYS, Schedule, apply_schedule
 from gongkai.workdays.models import CalendarDay
 
 HOLIDAY, WORKDAY = CalendarDay.Kind.HOLIDAY, CalendarDay.Kind.WORKDAY
@@ -418,8 +418,6 @@ def preview(parsed: ParsedNotice) -> tuple[list[PreviewRow], list[CalendarDay]]:
 def save(parsed: ParsedNotice) -> dict[str, int]:
     """Write a notice that parsed without problems; the year becomes complete. Saving the
     same notice again changes nothing (every row is written by date)."""
-    from gongkai.workdays.importing import apply_schedule
-
     if not parsed.ok:
         raise ValueError("only a notice without problems is saved")
     rows, _others = preview(parsed)

@@ -474,7 +474,7 @@ def test_a_correction_stores_its_masked_content_and_the_ledger_still_verifies(pe
 def test_the_data_migration_fills_old_published_revisions(people, draft):
     import importlib
 
-    fill = importlib.import_module("gongkai.disclosures.migrations.0003_workflow_snapshot").fill
+    fill = importlib.import_module("gongkai.disclosures.migrations.0004_workflow_snapshot").fill
     d = published(people, draft)
     assert d.published_revision_id is not None
     Revision.objects.filter(pk=d.published_revision_id).update(
