@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from gongkai import permissions
 from gongkai.catalog.effective import EffectiveItem, effective_catalog
 from gongkai.catalog.models import Catalog, Scope
+from gongkai.disclosures import attachments as files
 from gongkai.disclosures import data as structured_data
 from gongkai.disclosures import scanning
 from gongkai.disclosures.content import sanitize_html
@@ -342,7 +343,7 @@ def findings(disclosure: Disclosure) -> list[scanning.Finding]:
         + scanning.scan_data(disclosure.data)
     )
     for attachment in disclosure.attachments.filter(removed=False):
-        found += scanning.scan(attachment.text_preview)
+        found += files.findings(attachment)  # its name and every part of its text
     return found
 
 

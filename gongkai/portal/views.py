@@ -262,15 +262,17 @@ def disclosure(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _attachments(shown: Disclosure) -> list[dict[str, Any]]:
-    """The files of the revision on show: the original where nothing in it would be masked,
-    otherwise only its masked text."""
+    """The files of the revision on show: the name always masked; the original where
+    `original_is_public` allows it, otherwise the masked text of every part."""
     if shown.published_revision is None:
         return []
     return [
         {
             "attachment": a,
+            "name": attachments.published_name(shown, a),
             "downloadable": attachments.original_is_public(shown, a),
-            "preview": published_text(shown, a.text_preview),
+            "unread": not a.complete,
+            "parts": attachments.published_parts(shown, a),
         }
         for a in shown.published_revision.attachments.all()
     ]
@@ -279,8 +281,8 @@ def _attachments(shown: Disclosure) -> list[dict[str, Any]]:
 @require_safe
 @never_cache
 def attachment_file(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
-    """An original file, through the one visibility rule, and only when it holds nothing
-    that the page would mask."""
+    """An original file, through the one visibility rule, and only when
+    `original_is_public` allows it; it is named by its masked name."""
     now = timezone.now()
     shown = _visible_disclosure(request, pk, now)
     if not shows_content(shown) or shown.published_revision is None:
@@ -291,9 +293,7 @@ def attachment_file(request: HttpRequest, pk: int, attachment_pk: int) -> FileRe
     response = FileResponse(
         attachment.file.open("rb"),
         as_attachment=True,
-        filename=attachment.name
-        if attachment.name.lower().endswith("." + attachment.kind)
-        else f"{attachment.name}.{attachment.kind}",
+        filename=attachments.download_name(shown, attachment),
         content_type=attachments.ALLOWED[attachment.kind],
     )
     response["X-Content-Type-Options"] = "nosniff"
