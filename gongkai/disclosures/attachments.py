@@ -248,7 +248,8 @@ def record_visual_check(attachment: Attachment, *, actor: Any) -> Attachment:
     """A reviewer records that they looked at a file that cannot be (wholly) read as text
     and found nothing that may not be published: its original may then be served (if what
     was read holds no finding)."""
-    disclosure = attachment.disclosure
+    # Read again and locked: the disclosure may have moved since the page was shown.
+    disclosure = Disclosure.objects.select_for_update().get(pk=attachment.disclosure_id)
     if not (
         permissions.can_review(actor, disclosure.organization)
         or permissions.can_review_as_superior(actor, disclosure.organization)
