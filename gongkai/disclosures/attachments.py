@@ -83,6 +83,7 @@ NOT_IN_REVIEW = _("A file can be checked by eye only while the disclosure is und
 NOTHING_TO_CHECK = _("“%(name)s” was read completely as text; there is nothing to check by eye.")
 
 PAGE = _("page %(n)s")
+ANNOTATIONS = _("annotations")
 
 #: States in which a reviewer looks at the files before they are published.
 REVIEW_STATES = (
@@ -114,7 +115,7 @@ def clean_name(raw: str | None) -> str:
     (which no database stores), at most NAME_CHARS characters, keeping the extension."""
     name = (raw or "").replace("\\", "/").rsplit("/", 1)[-1]
     name = name.encode("utf-8", "replace").decode("utf-8")
-    name = "".join(c for c in name if unicodedata.category(c)[0] != "C" or c in "\u200b\u200d")
+    name = "".join(c for c in name if unicodedata.category(c)[0] != "C")
     name = name.strip() or "file"
     return name[-NAME_CHARS:]
 
@@ -219,7 +220,9 @@ def attach(disclosure: Disclosure, upload: UploadedFile, *, actor: Any) -> Attac
 
 def _join(parts: list[extraction.Part]) -> tuple[str, list[dict[str, Any]]]:
     """All parts as one text, a blank line between two, and where each sits in it."""
-    chunks, index, at = [], [], 0
+    chunks: list[str] = []
+    index: list[dict[str, Any]] = []
+    at = 0
     for part in parts:
         if chunks:
             chunks.append("\n\n")
@@ -327,8 +330,8 @@ def part_label(name: str) -> str:
     lowered = name.lower()
     page = re.fullmatch(r"page (\d+)( annotations)?", name)
     if page:
-        label = PAGE % {"n": page.group(1)}
-        return f"{label}（{_PART_LABELS[0][1]}）" if page.group(2) else str(label)
+        on_page = str(PAGE % {"n": page.group(1)})
+        return f"{on_page}（{ANNOTATIONS}）" if page.group(2) else on_page
     for marker, label in _PART_LABELS:
         if marker in lowered:
             return f"{label}（{name}）"
@@ -336,7 +339,8 @@ def part_label(name: str) -> str:
 
 
 _PART_LABELS = (
-    ("annotations", _("annotations")),
+    ("earlier version", _("an earlier version of the file")),
+    ("annotations", ANNOTATIONS),
     ("metadata", _("document properties")),
     ("form fields", _("form fields")),
     ("outline", _("bookmarks")),

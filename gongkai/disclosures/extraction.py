@@ -82,7 +82,7 @@ class Limits:
     #: of repetitive XML legitimately compress far better.
     max_ratio: int = 100
     ratio_floor_bytes: int = 1 * MB
-    max_chars: int = 5_000_000
+    max_chars: int = 2_000_000
     max_pages: int = 2_000
     max_depth: int = 2
 
@@ -190,8 +190,8 @@ def main(argv: list[str]) -> int:
         out: dict[str, Any] = {
             "ok": True,
             "kind": found.kind,
-            "parts": [(p.name, p.text) for p in found.parts],
-            "unread": found.unread,
+            "parts": [(storable(p.name), storable(p.text)) for p in found.parts],
+            "unread": [storable(u) for u in found.unread],
         }
         del found
     except Refused as exc:
@@ -202,9 +202,16 @@ def main(argv: list[str]) -> int:
         out = {"ok": False, "reason": TOO_DEEP}
     except Exception as exc:  # any parser failure on a hostile file is a damaged file
         out = {"ok": False, "reason": DAMAGED, "detail": f"{type(exc).__name__}: {exc}"[:300]}
-    sys.stdout.buffer.write(json.dumps(out, ensure_ascii=True).encode("ascii"))
+    # UTF-8, not \\u escapes: Chinese text is half the size for the parent to read.
+    sys.stdout.buffer.write(json.dumps(out, ensure_ascii=False).encode("utf-8"))
     sys.stdout.flush()
     return 0
+
+
+def storable(text: str) -> str:
+    """Text every database stores: no NUL (PostgreSQL refuses it in text), no unpaired
+    surrogate (a PDF string can decode to one)."""
+    return text.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
 
 
 def _extract_here(kind: str, content: bytes, limits: Limits, *, depth: int) -> Extraction:
@@ -230,11 +237,14 @@ class _Budget:
             raise Refused(TOO_MUCH_TEXT)
 
 
-_budgets: dict[int, _Budget] = {}
+#: The one budget of a child process (it reads one file, with whatever it embeds).
+_BUDGET: list[_Budget] = []
 
 
 def _budget(limits: Limits) -> _Budget:
-    return _budgets.setdefault(id(limits), _Budget(limits.max_chars))
+    if not _BUDGET:
+        _BUDGET.append(_Budget(limits.max_chars))
+    return _BUDGET[0]
 
 
 # --- XML ----------------------------------------------------------------------------------
@@ -391,9 +401,8 @@ def _check_package(archive: zipfile.ZipFile, limits: Limits) -> list[zipfile.Zip
             raise Refused(ENCRYPTED, info.filename)
         if info.file_size > limits.max_member_bytes:
             raise Refused(MEMBER_TOO_LARGE, info.filename)
-        if (
-            info.file_size > limits.ratio_floor_bytes
-            and info.file_size > limits.max_ratio * max(1, info.compress_size)
+        if info.file_size > limits.ratio_floor_bytes and info.file_size > limits.max_ratio * max(
+            1, info.compress_size
         ):
             raise Refused(RATIO, info.filename)
         total += info.file_size
@@ -402,7 +411,9 @@ def _check_package(archive: zipfile.ZipFile, limits: Limits) -> list[zipfile.Zip
     return members
 
 
-def _content_types(archive: zipfile.ZipFile, budget: _Budget) -> tuple[dict[str, str], dict[str, str]]:
+def _content_types(
+    archive: zipfile.ZipFile, budget: _Budget
+) -> tuple[dict[str, str], dict[str, str]]:
     """([Content_Types].xml defaults by extension, overrides by part name)."""
     from defusedxml.ElementTree import fromstring
 
@@ -478,6 +489,15 @@ def _ooxml(content: bytes, limits: Limits, depth: int) -> Extraction:
                 continue
             with archive.open(info) as stream:
                 data = stream.read(limits.max_member_bytes + 1)
+            if ctype.startswith(("text/html", "text/plain")) or name.lower().endswith(
+                (".htm", ".html", ".txt")
+            ):
+                # An imported chunk (altChunk) Word shows as part of the document; its
+                # markup is left for the scan, which reads HTML as a reader sees it.
+                text = _decode(data)
+                budget.take(len(text))
+                found.parts.append(Part(name, text))
+                continue
             inner = _sniff(data)
             if inner is not None and inner not in IMAGE_KINDS:
                 if depth >= limits.max_depth:
@@ -488,6 +508,17 @@ def _ooxml(content: bytes, limits: Limits, depth: int) -> Extraction:
             else:
                 found.unread.append(name)
         return found
+
+
+def _decode(data: bytes) -> str:
+    for encoding in ("utf-8-sig", "utf-16", "gb18030"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if encoding != "utf-16" or data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+            return text
+    return data.decode("latin-1")
 
 
 def _sniff(data: bytes) -> str | None:
@@ -509,8 +540,13 @@ _PDF_TEXT_KEYS = ("/Contents", "/T", "/TU", "/Subj", "/RC", "/V", "/DV", "/CA", 
 
 def _pdf_strings(value: Any, depth: int = 0) -> Iterator[str]:
     """Strings inside a PDF value (text, or lists of text, as in a choice field's /Opt)."""
-    from pypdf.generic import ArrayObject, IndirectObject, NameObject, TextStringObject
-    from pypdf.generic import ByteStringObject
+    from pypdf.generic import (
+        ArrayObject,
+        ByteStringObject,
+        IndirectObject,
+        NameObject,
+        TextStringObject,
+    )
 
     if depth > 8:
         return
@@ -535,6 +571,12 @@ def _garbled(text: str) -> bool:
     return bad * 5 > len(visible)
 
 
+def _lines(lines: Iterable[str]) -> str:
+    return "\n".join(
+        line.strip() for chunk in lines if chunk for line in chunk.splitlines() if line.strip()
+    )
+
+
 def _pdf(content: bytes, limits: Limits, depth: int) -> Extraction:
     import logging
 
@@ -546,7 +588,7 @@ def _pdf(content: bytes, limits: Limits, depth: int) -> Extraction:
     found = Extraction("pdf")
 
     def add(name: str, lines: Iterable[str]) -> None:
-        text = "\n".join(line.strip() for line in lines if line and line.strip())
+        text = _lines(lines)
         if text:
             budget.take(len(text))
             found.parts.append(Part(name, text))
@@ -591,12 +633,13 @@ def _pdf(content: bytes, limits: Limits, depth: int) -> Extraction:
                 found.unread.append(f"page {number}: attached file")
         add(f"page {number} annotations", notes)
 
-    info = reader.metadata or {}
+    info: dict[Any, Any] = dict(reader.metadata or {})
     add(
         "metadata",
         (f"{str(k).lstrip('/')}: {' '.join(_pdf_strings(v))}" for k, v in info.items()),
     )
     root = reader.trailer["/Root"].get_object()
+    assert isinstance(root, DictionaryObject)
     stream = root.get("/Metadata")
     if stream is not None:
         xmp = stream.get_object().get_data()
@@ -632,7 +675,30 @@ def _pdf(content: bytes, limits: Limits, depth: int) -> Extraction:
         attached = list(reader.attachments)
         add("attached files", attached)
         found.unread += [f"attached file {name}" for name in attached] or ["attached files"]
+    _earlier_versions(content, found, add)
     return found
+
+
+def _earlier_versions(content: bytes, found: Extraction, add: Any) -> None:
+    """A PDF changed by an incremental update still carries every earlier version, and any
+    reader with the file can open them: text "removed" that way is still in the original.
+    Each earlier version is read like the last one (where it reads on its own: the first
+    section of a linearized file does not, and holds nothing new)."""
+    import re
+
+    from pypdf import PdfReader
+
+    ends = [m.end() for m in re.finditer(rb"%%EOF", content)][:-1][:8]
+    shown = {p.text for p in found.parts}
+    for version, end in enumerate(ends, start=1):
+        try:
+            reader = PdfReader(io.BytesIO(content[:end]), strict=False)
+            texts = [page.extract_text() or "" for page in reader.pages]
+        except Exception:
+            continue
+        for number, text in enumerate(texts, start=1):
+            if _lines([text]) and _lines([text]) not in shown:
+                add(f"earlier version {version} page {number}", [text])
 
 
 if __name__ == "__main__":

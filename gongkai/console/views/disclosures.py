@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -380,7 +380,12 @@ def _files(request: HttpRequest, disclosure: Disclosure) -> list[dict[str, Any]]
             "file": a,
             "unread": a.unread or [],
             "findings": [
-                (attachments.part_label(part) if part != attachments.FILE_NAME else _("file name"), f)
+                (
+                    attachments.part_label(part)
+                    if part != attachments.FILE_NAME
+                    else _("file name"),
+                    f,
+                )
                 for part, f in attachments.located_findings(a)
             ],
             "public_name": attachments.published_name(disclosure, a),
@@ -395,7 +400,7 @@ def _files(request: HttpRequest, disclosure: Disclosure) -> list[dict[str, Any]]
 
 
 @console_view
-def attachment_original(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
+def attachment_original(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
     """The original file for the staff who may see the disclosure in the console: the
     reviewer must be able to look at a picture or a scan before recording the check."""
     disclosure = _disclosure(request, pk)
@@ -411,7 +416,8 @@ def attachment_original(request: HttpRequest, pk: int, attachment_pk: int) -> Fi
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
     response["Cache-Control"] = "private, no-store"
-    return response
+    # A streaming response; console_view only passes it through.
+    return cast(HttpResponse, response)
 
 
 @console_view

@@ -102,8 +102,7 @@ def pdf(*pages: bytes | str, page_count: int | None = None, compress: bool = Fal
     """A PDF whose pages draw the given texts (or raw content streams, as bytes). With
     `page_count`, that many pages all share the first content stream."""
     streams = [
-        p if isinstance(p, bytes) else f"BT /F1 12 Tf 20 100 Td ({p}) Tj ET".encode()
-        for p in pages
+        p if isinstance(p, bytes) else f"BT /F1 12 Tf 20 100 Td ({p}) Tj ET".encode() for p in pages
     ]
     count = page_count or len(streams)
     first_page = 3 + len(streams)
@@ -152,6 +151,32 @@ def xlsx(rows: list[list[object]]) -> bytes:
     return workbook_bytes(book)
 
 
+def incrementally_updated_pdf(before: str, after: str) -> bytes:
+    """A one-page PDF showing `after`, made by an incremental update of one showing `before`
+    (which stays in the file, as in a careless redaction)."""
+    base = pdf(before)
+    previous = int(base.rsplit(b"startxref\n", 1)[1].split(b"\n")[0])
+    out = io.BytesIO()
+    out.write(base)
+    stream = f"BT /F1 12 Tf 20 100 Td ({after}) Tj ET".encode()
+    content_at = out.tell()
+    out.write(
+        b"6 0 obj\n<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream\nendobj\n"
+    )
+    page_at = out.tell()
+    out.write(
+        b"4 0 obj\n<< /Type /Page /Parent 2 0 R /MediaBox [0 0 300 200] /Contents 6 0 R "
+        b"/Resources << /Font << /F1 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica "
+        b">> >> >> >>\nendobj\n"
+    )
+    xref = out.tell()
+    out.write(b"xref\n4 1\n%010d 00000 n \n6 1\n%010d 00000 n \n" % (page_at, content_at))
+    out.write(
+        b"trailer\n<< /Size 7 /Root 1 0 R /Prev %d >>\nstartxref\n%d\n%%%%EOF\n" % (previous, xref)
+    )
+    return out.getvalue()
+
+
 # --- bombs ------------------------------------------------------------------------------
 
 
@@ -186,7 +211,10 @@ def million_cells_xlsx(cells: int = 3_000_000) -> bytes:
     book = Workbook()
     clean = io.BytesIO(workbook_bytes(book))
     out = io.BytesIO()
-    with zipfile.ZipFile(clean) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+    with (
+        zipfile.ZipFile(clean) as source,
+        zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
         for info in source.infolist():
             if info.filename != "xl/worksheets/sheet1.xml":
                 target.writestr(info, source.read(info))

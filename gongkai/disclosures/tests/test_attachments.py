@@ -12,6 +12,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.workbook.defined_name import DefinedName
@@ -251,7 +254,11 @@ def test_a_number_hidden_in_any_part_is_found_and_the_original_is_not_served(
 @pytest.mark.parametrize(
     ("name", "content", "kind"),
     [
-        ("说明.docx", files.docx(header=f"<w:hdr {files.W}>{files.para('村委会')}</w:hdr>"), "docx"),
+        (
+            "说明.docx",
+            files.docx(header=f"<w:hdr {files.W}>{files.para('村委会')}</w:hdr>"),
+            "docx",
+        ),
         ("说明.xlsx", files.xlsx([["项目", "金额"], ["修路", 1200]]), "xlsx"),
         ("说明.pdf", files.pdf("Notice", "Second page"), "pdf"),
     ],
@@ -303,9 +310,7 @@ def test_a_number_in_the_file_name_is_a_finding_and_the_name_is_published_masked
     assert api["attachments"][0]["download_url"] is None
 
 
-def test_a_kept_kind_lets_the_original_out_and_the_download_is_named_as_published(
-    people, draft
-):
+def test_a_kept_kind_lets_the_original_out_and_the_download_is_named_as_published(people, draft):
     attach(people, draft, f"联系{MOBILE}.pdf", files.pdf(f"Tel {MOBILE}"))
     workflow.submit(draft, actor=people.clerk)
     workflow.review(
@@ -319,10 +324,13 @@ def test_a_kept_kind_lets_the_original_out_and_the_download_is_named_as_publishe
     assert MOBILE in response["Content-Disposition"] or "%" in response["Content-Disposition"]
 
 
-def test_a_secret_marking_in_a_header_blocks_review_and_never_lets_the_original_out(
-    people, draft
-):
-    attach(people, draft, "通知.docx", files.docx(header=f"<w:hdr {files.W}>{files.para('机密★')}</w:hdr>"))
+def test_a_secret_marking_in_a_header_blocks_review_and_never_lets_the_original_out(people, draft):
+    attach(
+        people,
+        draft,
+        "通知.docx",
+        files.docx(header=f"<w:hdr {files.W}>{files.para('机密★')}</w:hdr>"),
+    )
     workflow.submit(draft, actor=people.clerk)
     with pytest.raises(ValidationError, match="机密"):
         workflow.review(draft, actor=people.reviewer, checklist=CHECKLIST)
@@ -334,6 +342,54 @@ def test_a_secret_marking_in_a_header_blocks_review_and_never_lets_the_original_
     file = done.published_revision.attachments.get()
     assert not attachments.original_is_public(done, file)
     assert Client().get(f"/d/{done.pk}/files/{file.pk}").status_code == 404
+
+
+def test_text_removed_by_an_incremental_update_of_a_pdf_is_still_found(people, draft):
+    content = files.incrementally_updated_pdf(f"ID {ID}", "Notice")
+    attached = attach(people, draft, "通知.pdf", content)
+    assert [(w, f.kind) for w, f in attachments.located_findings(attached)] == [
+        ("earlier version 1 page 1", "id18")
+    ]
+    assert not attachments.original_is_public(draft, attached)
+
+
+def test_an_imported_html_chunk_of_a_word_file_is_read(people, draft):
+    content = files.package({"word/afchunk.htm": f"<html><body><p>{ID}</p></body></html>"})
+    attached = attach(people, draft, "通知.docx", content)
+    assert attached.complete
+    assert "id18" in {f.kind for f in attachments.findings(attached)}
+
+
+def test_text_a_database_cannot_store_is_cleaned_before_it_is_saved(people, draft):
+    # A PDF string may decode to NUL, which PostgreSQL refuses in text.
+    attached = attach(
+        people, draft, "通知.pdf", files.pdf(b"BT /F1 12 Tf 20 100 Td (a\\000b) Tj ET")
+    )
+    attached.refresh_from_db()
+    assert "\x00" not in attached.text and "ab" in attached.text
+
+
+_XML_TEXT = st.text(
+    st.characters(
+        codec="utf-8",
+        exclude_categories=("Cc", "Cs", "Co", "Cn"),
+        exclude_characters="<>&",
+    ),
+    min_size=1,
+    max_size=40,
+).filter(lambda t: t.strip())
+
+
+@hypothesis_settings(max_examples=15, deadline=None)
+@given(text=_XML_TEXT, part=st.sampled_from(sorted(files.DOCX_PARTS)), split=st.integers(0, 40))
+def test_whatever_text_a_docx_part_holds_comes_out_whole(text, part, split):
+    """Round trip: text written into any part, split across two runs anywhere, is read back
+    as the reader sees it (white space aside)."""
+    runs = f"<w:r><w:t>{text[:split]}</w:t></w:r><w:r><w:t>{text[split:]}</w:t></w:r>"
+    xml = files.document(f"<w:p>{runs}</w:p>")
+    found = extraction.extract("zip", files.package({files.DOCX_PARTS[part]: xml}))
+    squeezed = "".join(text.split())
+    assert any(squeezed in "".join(p.text.split()) for p in found.parts)
 
 
 # --- pictures and scans are looked at ---------------------------------------------------------
@@ -350,7 +406,10 @@ def test_a_scanned_image_is_served_only_after_a_reviewer_checked_it_by_eye(peopl
     reviewer = client_for(people.reviewer)
     page = reviewer.get(f"/console/disclosures/{draft.pk}/").content.decode()
     assert f"/console/disclosures/{draft.pk}/attachments/{attached.pk}/checked" in page
-    assert reviewer.get(f"/console/disclosures/{draft.pk}/attachments/{attached.pk}/file").status_code == 200
+    assert (
+        reviewer.get(f"/console/disclosures/{draft.pk}/attachments/{attached.pk}/file").status_code
+        == 200
+    )
     response = reviewer.post(f"/console/disclosures/{draft.pk}/attachments/{attached.pk}/checked")
     assert response.status_code == 302
     attached.refresh_from_db()
@@ -391,7 +450,9 @@ def test_a_check_by_eye_does_not_let_out_a_file_whose_text_holds_a_number(people
 
 
 def test_the_masked_text_is_shown_instead_of_the_original(people, draft):
-    attach(people, draft, "名单.docx", files.docx(footer=f"<w:ftr {files.W}>{files.para(ID)}</w:ftr>"))
+    attach(
+        people, draft, "名单.docx", files.docx(footer=f"<w:ftr {files.W}>{files.para(ID)}</w:ftr>")
+    )
     done = published(people, draft)
     page = Client().get(f"/d/{done.pk}/").content.decode()
     assert ID_MASKED in page and ID not in page
@@ -415,7 +476,9 @@ BOMBS = [
     pytest.param("大表.xlsx", files.million_cells_xlsx, "解压", id="millions of cells xlsx"),
     pytest.param("慢.pdf", files.slow_pdf, "秒", id="huge content stream pdf"),
     pytest.param("循环.pdf", files.self_referencing_pdf, "无法读取", id="recursive page tree pdf"),
-    pytest.param("千页.pdf", lambda: files.pdf("x", page_count=3000), "页", id="thousands of pages pdf"),
+    pytest.param(
+        "千页.pdf", lambda: files.pdf("x", page_count=3000), "页", id="thousands of pages pdf"
+    ),
 ]
 
 
