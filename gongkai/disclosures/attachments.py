@@ -341,6 +341,7 @@ def part_label(name: str) -> str:
 _PART_LABELS = (
     ("earlier version", _("an earlier version of the file")),
     ("annotations", ANNOTATIONS),
+    ("image metadata", _("picture properties")),
     ("metadata", _("document properties")),
     ("form fields", _("form fields")),
     ("outline", _("bookmarks")),

@@ -22,7 +22,9 @@ as parts (name, text) so a reviewer sees where a finding sits:
 - PDF: the text of every page, annotations, form fields, outlines, document information and
   XMP metadata. A page with images, a page whose content yields no text, text that comes out
   garbled, or embedded files make the extraction incomplete.
-- PNG/JPEG: no text at all; a reviewer must look at them.
+- PNG/JPEG: the picture is never decoded; a reviewer must look at it. Its text metadata
+  (PNG text chunks, JPEG comments, XMP) is read. EXIF fields are not (yet).
+- XLSX number cells are read as Excel shows them ("1.3812345678E10" as 13812345678).
 
 `complete` is false whenever something a reader could see was not read as text; such a file
 is published as an original only after a reviewer checked it by eye.
@@ -123,8 +125,6 @@ def extract(kind: str, content: bytes, limits: Limits | None = None) -> Extracti
     """Text of `content` (detected as `kind`: pdf, png, jpg, or "zip" for a Word or Excel
     candidate), read in a child process within `limits`. Raises `Refused`."""
     limits = limits or Limits()
-    if kind in IMAGE_KINDS:
-        return Extraction(kind, [], ["image"])  # nothing to parse: never decoded here
     root = str(Path(__file__).resolve().parents[2])
     env = {
         "PYTHONPATH": root,
@@ -220,7 +220,7 @@ def _extract_here(kind: str, content: bytes, limits: Limits, *, depth: int) -> E
     if kind == "zip":
         return _ooxml(content, limits, depth)
     if kind in IMAGE_KINDS:
-        return Extraction(kind, [], ["image"])
+        return _image(kind, content, limits)
     raise Refused(NOT_OFFICE)
 
 
@@ -299,6 +299,7 @@ class _TextTarget:
         self.skip = 0
         self.sheet = sheet
         self.shared_cell = False
+        self.number_cell = False
         self.stack: list[tuple[str, bool]] = []
         self.budget = budget
 
@@ -326,6 +327,7 @@ class _TextTarget:
             # A cell of type "s" holds an index into the shared strings, not what is shown;
             # the string itself is read from sharedStrings.xml.
             self.shared_cell = attrib.get("t") == "s"
+            self.number_cell = attrib.get("t", "n") == "n"
         elif self.sheet and local == "v" and self.shared_cell:
             skipped = True
             self.skip += 1
@@ -345,6 +347,8 @@ class _TextTarget:
         local, skipped = self.stack.pop()
         if skipped:
             self.skip -= 1
+        if self.sheet and local == "v" and self.number_cell:
+            self.buffer = [_as_shown("".join(self.buffer))]
         if local in _BLOCKS:
             self.blocks -= 1
         if not self.blocks:
@@ -353,6 +357,20 @@ class _TextTarget:
     def close(self) -> str:
         self._flush()
         return "\n".join(line for line in self.lines if line)
+
+
+def _as_shown(value: str) -> str:
+    """A number cell as Excel shows it in General format: "1.3812345678E10" is read as
+    13812345678, so writing a number in exponent form hides nothing."""
+    from decimal import Decimal, InvalidOperation
+
+    try:
+        number = Decimal(value.strip())
+    except (InvalidOperation, ValueError):
+        return value
+    if number.is_finite() and abs(number) < 10**20 and number == number.to_integral_value():
+        return str(int(number))
+    return value
 
 
 def xml_text(stream: IO[bytes], budget: _Budget, *, sheet: bool = False) -> str:
@@ -531,6 +549,79 @@ def _sniff(data: bytes) -> str | None:
     if data.startswith(b"\xff\xd8\xff"):
         return "jpg"
     return None
+
+
+# --- pictures ---------------------------------------------------------------------------
+
+_XMP_PREFIX = b"http://ns.adobe.com/xap/1.0/\x00"
+
+
+def _inflate(data: bytes, budget: _Budget) -> bytes:
+    """zlib data inflated no further than the text budget allows."""
+    import zlib
+
+    room = max(0, budget.limit - budget.used) + 1
+    out = zlib.decompressobj().decompress(data, room)
+    if len(out) >= room:
+        raise Refused(TOO_MUCH_TEXT)
+    return out
+
+
+def _image(kind: str, content: bytes, limits: Limits) -> Extraction:
+    """The picture itself is for a reviewer's eyes; its text metadata (PNG text chunks,
+    JPEG comments, XMP), which image viewers show, is read like any other text."""
+    import struct
+
+    budget = _budget(limits)
+    found = Extraction(kind, [], ["image"])
+    texts: list[str] = []
+    xmp: list[bytes] = []
+    if kind == "png":
+        at = 8
+        while at + 8 <= len(content):
+            length, chunk = struct.unpack(">I4s", content[at : at + 8])
+            data = content[at + 8 : at + 8 + length]
+            at += 12 + length
+            key, _, rest = data.partition(b"\x00")
+            if chunk == b"tEXt":
+                texts.append(f"{key.decode('latin-1')}: {rest.decode('latin-1')}")
+            elif chunk == b"zTXt" and rest:
+                texts.append(
+                    f"{key.decode('latin-1')}: {_inflate(rest[1:], budget).decode('latin-1')}"
+                )
+            elif chunk == b"iTXt" and len(rest) >= 2:
+                compressed, body = rest[0], rest[2:]
+                _language, _, body = body.partition(b"\x00")
+                _translated, _, body = body.partition(b"\x00")
+                body = _inflate(body, budget) if compressed else body
+                if key == b"XML:com.adobe.xmp":
+                    xmp.append(body)
+                else:
+                    texts.append(f"{key.decode('latin-1')}: {body.decode('utf-8', 'replace')}")
+            elif chunk == b"IEND":
+                break
+    else:
+        at = 2
+        while at + 4 <= len(content) and content[at] == 0xFF:
+            marker = content[at + 1]
+            if marker == 0xDA:  # start of scan: the picture data follows, no more metadata
+                break
+            (length,) = struct.unpack(">H", content[at + 2 : at + 4])
+            data = content[at + 4 : at + 2 + length]
+            at += 2 + length
+            if marker == 0xFE:
+                texts.append(_decode(data))
+            elif marker == 0xE1 and data.startswith(_XMP_PREFIX):
+                xmp.append(data[len(_XMP_PREFIX) :])
+    for text in texts:
+        budget.take(len(text))
+    if texts:
+        found.parts.append(Part("image metadata", "\n".join(texts)))
+    for packet in xmp:
+        text = xml_text(io.BytesIO(packet), budget)
+        if text:
+            found.parts.append(Part("image metadata (XMP)", text))
+    return found
 
 
 # --- PDF ----------------------------------------------------------------------------------

@@ -98,6 +98,24 @@ def png() -> bytes:
     )
 
 
+def png_with_text(keyword: str, text: str) -> bytes:
+    """A PNG carrying a text chunk (shown by image viewers as a property)."""
+    plain = png()
+    data = keyword.encode("latin-1") + b"\x00" + text.encode("latin-1")
+    chunk = (
+        struct.pack(">I", len(data))
+        + b"tEXt"
+        + data
+        + struct.pack(">I", zlib.crc32(b"tEXt" + data) & 0xFFFFFFFF)
+    )
+    return plain[:33] + chunk + plain[33:]  # after the 8-byte signature and 25-byte IHDR
+
+
+def jpeg_with_comment(comment: str) -> bytes:
+    body = comment.encode()
+    return b"\xff\xd8\xff\xfe" + struct.pack(">H", len(body) + 2) + body + b"\xff\xd9"
+
+
 def pdf(*pages: bytes | str, page_count: int | None = None, compress: bool = False) -> bytes:
     """A PDF whose pages draw the given texts (or raw content streams, as bytes). With
     `page_count`, that many pages all share the first content stream."""

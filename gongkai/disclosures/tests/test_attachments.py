@@ -129,6 +129,16 @@ DOCX_CASES = {
         "<vt:lpwstr>是</vt:lpwstr></property></Properties>"
     ),
     "custom XML part": files.docx(custom_xml=f"<data><person><id>{ID}</id></person></data>"),
+    "external link target": files.package(
+        {
+            "word/_rels/document.xml.rels": (
+                '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+                'relationships"><Relationship Id="rId9" Type="http://schemas.openxmlformats.org/'
+                f'officeDocument/2006/relationships/hyperlink" Target="tel:{MOBILE}" '
+                'TargetMode="External"/></Relationships>'
+            )
+        }
+    ),
 }
 
 
@@ -165,7 +175,20 @@ def _props(book: Workbook) -> None:
     book.properties.creator = ID
 
 
+SPREADSHEET_NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+EXPONENT_XLSX = files.package(
+    {
+        "xl/workbook.xml": f'<workbook {SPREADSHEET_NS}><sheets><sheet name="表" sheetId="1"/>'
+        "</sheets></workbook>",
+        "xl/worksheets/sheet1.xml": f'<worksheet {SPREADSHEET_NS}><sheetData><row r="1">'
+        '<c r="A1"><v>1.3812345678E10</v></c></row></sheetData></worksheet>',
+    },
+    main="xl/workbook.xml",
+    main_type=files.XLSX_MAIN,
+)
+
 XLSX_CASES = {
+    "number written with an exponent": EXPONENT_XLSX,
     "cell text": _book(lambda b: b.active.append(["张三", ID])),
     "cell number": _book(lambda b: b.active.append(["张三", int(MOBILE)])),
     "formula text": _book(lambda b: b.active.append(["张三", f'=LEFT("{ID}",18)'])),
@@ -230,8 +253,17 @@ PDF_CASES = {
     "form field value": _pdf_with(_form_field),
 }
 
+IMAGE_CASES = {
+    "PNG text chunk": files.png_with_text("Comment", f"ID {ID}"),
+    "JPEG comment": files.jpeg_with_comment(f"身份证{ID}"),
+}
+
 CASES = (
-    [pytest.param("文件.docx", content, id=f"docx {case}") for case, content in DOCX_CASES.items()]
+    [pytest.param("图.png", content, id=f"image {case}") for case, content in IMAGE_CASES.items()]
+    + [
+        pytest.param("文件.docx", content, id=f"docx {case}")
+        for case, content in DOCX_CASES.items()
+    ]
     + [pytest.param("表.xlsx", content, id=f"xlsx {case}") for case, content in XLSX_CASES.items()]
     + [pytest.param("文件.pdf", content, id=f"pdf {case}") for case, content in PDF_CASES.items()]
 )
