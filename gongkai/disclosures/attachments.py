@@ -186,7 +186,7 @@ def attach(disclosure: Disclosure, upload: UploadedFile, *, actor: Any) -> Attac
     # Read outside any transaction: the child may take up to its time limit, and no lock
     # may be held meanwhile.
     try:
-        found = extraction.extract(kind, content, bounds)
+        found = extraction.extract(kind, content, bounds, python=settings.GONGKAI_EXTRACT_PYTHON)
     except extraction.Refused as exc:
         raise _refusal(exc, name, bounds) from exc
     if found.kind not in ALLOWED:

@@ -121,9 +121,13 @@ class Refused(Exception):
 # --- the parent side ----------------------------------------------------------------------
 
 
-def extract(kind: str, content: bytes, limits: Limits | None = None) -> Extraction:
+def extract(
+    kind: str, content: bytes, limits: Limits | None = None, *, python: str = ""
+) -> Extraction:
     """Text of `content` (detected as `kind`: pdf, png, jpg, or "zip" for a Word or Excel
-    candidate), read in a child process within `limits`. Raises `Refused`."""
+    candidate), read in a child process within `limits`. Raises `Refused`. `python` is the
+    interpreter to run the child (default: this one; under an embedding server such as
+    uWSGI `sys.executable` is not a Python)."""
     limits = limits or Limits()
     root = str(Path(__file__).resolve().parents[2])
     env = {
@@ -133,7 +137,7 @@ def extract(kind: str, content: bytes, limits: Limits | None = None) -> Extracti
         "PYTHONDONTWRITEBYTECODE": "1",
         "PYTHONHASHSEED": "0",
     }
-    command = [sys.executable, "-m", __name__, kind, json.dumps(asdict(limits))]
+    command = [python or sys.executable, "-m", __name__, kind, json.dumps(asdict(limits))]
     try:
         # stderr is dropped: a malformed PDF can make the parser log without end, and the
         # parent must not buffer it. What went wrong comes back in the JSON.

@@ -639,3 +639,23 @@ def test_the_ledger_covers_the_attachment_bytes(people, draft):
     done.published_revision.attachments.update(sha256="0" * 64)
     result = verify()
     assert not result.ok and result.first_bad == 1
+
+
+def test_a_bomb_uploaded_in_the_console_is_refused_in_chinese_and_the_draft_is_kept(people, draft):
+    clerk = client_for(people.clerk)
+    response = clerk.post(
+        f"/console/disclosures/{draft.pk}/attachments",
+        {
+            "files": [
+                upload("炸弹.docx", files.zip_bomb_docx()),
+                upload("说明.pdf", files.pdf("Notice")),
+            ]
+        },
+        follow=True,
+    )
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "“炸弹.docx”未被接受" in page
+    assert [a.name for a in draft.attachments.all()] == ["说明.pdf"]
+    draft.refresh_from_db()
+    assert draft.body == "<p>监督电话：0871-6123401</p>"
