@@ -120,7 +120,7 @@ def clean_name(raw: str | None) -> str:
     return name[-NAME_CHARS:]
 
 
-def _refusal(exc: extraction.Refused, name: str, bounds: extraction.Limits) -> ValidationError:
+def refusal(exc: extraction.Refused, name: str, bounds: extraction.Limits) -> ValidationError:
     reason = exc.reason
     if reason == extraction.NOT_OFFICE:
         return ValidationError(NOT_ALLOWED_TYPE % {"name": name})
@@ -188,7 +188,7 @@ def attach(disclosure: Disclosure, upload: UploadedFile, *, actor: Any) -> Attac
     try:
         found = extraction.extract(kind, content, bounds, python=settings.GONGKAI_EXTRACT_PYTHON)
     except extraction.Refused as exc:
-        raise _refusal(exc, name, bounds) from exc
+        raise refusal(exc, name, bounds) from exc
     if found.kind not in ALLOWED:
         raise ValidationError(NOT_ALLOWED_TYPE % {"name": name})
     text, parts = _join(found.parts)

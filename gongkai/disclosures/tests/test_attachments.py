@@ -659,3 +659,35 @@ def test_a_bomb_uploaded_in_the_console_is_refused_in_chinese_and_the_draft_is_k
     assert [a.name for a in draft.attachments.all()] == ["说明.pdf"]
     draft.refresh_from_db()
     assert draft.body == "<p>监督电话：0871-6123401</p>"
+
+
+_SEEDS = {
+    "docx": files.docx(header=f"<w:hdr {files.W}>{files.para('页眉')}</w:hdr>"),
+    "xlsx": files.xlsx([["项目", "金额"], ["修路", 1200]]),
+    "pdf": files.pdf("Notice", "Second page"),
+    "png": files.png_with_text("Comment", "x"),
+}
+
+
+@hypothesis_settings(max_examples=25, deadline=None)
+@given(
+    seed=st.sampled_from(sorted(_SEEDS)),
+    changes=st.lists(st.tuples(st.integers(0, 10**6), st.integers(0, 255)), max_size=8),
+    cut=st.none() | st.integers(0, 10**6),
+)
+def test_a_damaged_file_of_any_kind_is_read_or_refused_never_an_error(seed, changes, cut):
+    content = bytearray(_SEEDS[seed])
+    for at, value in changes:
+        content[at % len(content)] = value
+    if cut is not None:
+        content = content[: cut % len(content) + 1]
+    kind = attachments.detect(bytes(content))
+    if kind is None:
+        return
+    try:
+        found = extraction.extract(kind, bytes(content))
+    except extraction.Refused as exc:
+        message = attachments.refusal(exc, "文件", attachments.limits())
+        assert "文件" in str(message.messages[0])
+    else:
+        assert found.kind in attachments.ALLOWED
