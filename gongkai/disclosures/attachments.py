@@ -121,6 +121,7 @@ def clean_name(raw: str | None) -> str:
 
 
 def refusal(exc: extraction.Refused, name: str, bounds: extraction.Limits) -> ValidationError:
+    """The Chinese sentence for a file the sandbox refused, naming the file and the bound."""
     reason = exc.reason
     if reason == extraction.NOT_OFFICE:
         return ValidationError(NOT_ALLOWED_TYPE % {"name": name})

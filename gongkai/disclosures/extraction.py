@@ -23,7 +23,7 @@ as parts (name, text) so a reviewer sees where a finding sits:
   XMP metadata. A page with images, a page whose content yields no text, text that comes out
   garbled, or embedded files make the extraction incomplete.
 - PNG/JPEG: the picture is never decoded; a reviewer must look at it. Its text metadata
-  (PNG text chunks, JPEG comments, XMP) is read. EXIF fields are not (yet).
+  (PNG text chunks, JPEG comments, EXIF text tags, XMP) is read.
 - XLSX number cells are read as Excel shows them ("1.3812345678E10" as 13812345678).
 
 `complete` is false whenever something a reader could see was not read as text; such a file
@@ -571,9 +571,68 @@ def _inflate(data: bytes, budget: _Budget) -> bytes:
     return out
 
 
+#: EXIF tags whose bytes are text in UTF-16 (Windows' title, comment, author, keywords,
+#: subject) or a character-code-prefixed comment.
+_EXIF_UTF16 = frozenset({0x9C9B, 0x9C9C, 0x9C9D, 0x9C9E, 0x9C9F})
+_EXIF_USER_COMMENT = 0x9286
+_EXIF_POINTERS = frozenset({0x8769, 0x8825, 0xA005})  # Exif, GPS, interoperability IFDs
+
+
+def _exif_text(tiff: bytes) -> list[str]:
+    """Text tags of an EXIF block (a TIFF structure): every ASCII value (description,
+    artist, copyright, make...), the user comment and the Windows XP text tags. Each IFD
+    is visited once, so a loop of offsets ends."""
+    import struct
+
+    if tiff[:2] not in (b"II", b"MM"):
+        return []
+    order = "<" if tiff[:2] == b"II" else ">"
+    out: list[str] = []
+    seen: set[int] = set()
+    pending = [struct.unpack(order + "I", tiff[4:8])[0]] if len(tiff) >= 8 else []
+    while pending and len(seen) < 16:
+        offset = pending.pop()
+        if offset in seen or offset + 2 > len(tiff):
+            continue
+        seen.add(offset)
+        (count,) = struct.unpack(order + "H", tiff[offset : offset + 2])
+        for index in range(min(count, 512)):
+            at = offset + 2 + 12 * index
+            if at + 12 > len(tiff):
+                break
+            tag, kind, n = struct.unpack(order + "HHI", tiff[at : at + 8])
+            sizes = {1: 1, 2: 1, 7: 1, 4: 4}
+            length = n * sizes.get(kind, 0)
+            if tag in _EXIF_POINTERS and kind == 4:
+                pending.append(struct.unpack(order + "I", tiff[at + 8 : at + 12])[0])
+                continue
+            if kind not in (1, 2, 7) or not length:
+                continue
+            start = at + 8 if length <= 4 else struct.unpack(order + "I", tiff[at + 8 : at + 12])[0]
+            raw = tiff[start : start + length]
+            if tag in _EXIF_UTF16:
+                out.append(raw.decode("utf-16-le", "replace").rstrip("\x00"))
+            elif tag == _EXIF_USER_COMMENT:
+                code, body = raw[:8], raw[8:]
+                encoding = "utf-16-be" if order == ">" else "utf-16-le"
+                out.append(
+                    body.decode(encoding if code.startswith(b"UNICODE") else "utf-8", "replace")
+                )
+            elif kind == 2:
+                out.append(_decode(raw.rstrip(b"\x00")))
+        if offset + 2 + 12 * count + 4 <= len(tiff):
+            (following,) = struct.unpack(
+                order + "I", tiff[offset + 2 + 12 * count : offset + 6 + 12 * count]
+            )
+            if following:
+                pending.append(following)
+    return [text.strip() for text in out if text.strip()]
+
+
 def _image(kind: str, content: bytes, limits: Limits) -> Extraction:
     """The picture itself is for a reviewer's eyes; its text metadata (PNG text chunks,
-    JPEG comments, XMP), which image viewers show, is read like any other text."""
+    JPEG comments, EXIF text tags, XMP), which image viewers show, is read like any other
+    text."""
     import struct
 
     budget = _budget(limits)
@@ -602,6 +661,8 @@ def _image(kind: str, content: bytes, limits: Limits) -> Extraction:
                     xmp.append(body)
                 else:
                     texts.append(f"{key.decode('latin-1')}: {body.decode('utf-8', 'replace')}")
+            elif chunk == b"eXIf":
+                texts += _exif_text(data)
             elif chunk == b"IEND":
                 break
     else:
@@ -617,6 +678,8 @@ def _image(kind: str, content: bytes, limits: Limits) -> Extraction:
                 texts.append(_decode(data))
             elif marker == 0xE1 and data.startswith(_XMP_PREFIX):
                 xmp.append(data[len(_XMP_PREFIX) :])
+            elif marker == 0xE1 and data.startswith(b"Exif\x00\x00"):
+                texts += _exif_text(data[6:])
     for text in texts:
         budget.take(len(text))
     if texts:

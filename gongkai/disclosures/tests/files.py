@@ -116,6 +116,21 @@ def jpeg_with_comment(comment: str) -> bytes:
     return b"\xff\xd8\xff\xfe" + struct.pack(">H", len(body) + 2) + body + b"\xff\xd9"
 
 
+def jpeg_with_exif(description: str, xp_comment: str) -> bytes:
+    """A JPEG whose EXIF block (little-endian TIFF) holds an ImageDescription (ASCII) and an
+    XPComment (UTF-16)."""
+    ascii_value = description.encode() + b"\x00"
+    utf16_value = xp_comment.encode("utf-16-le") + b"\x00\x00"
+    entries = 2
+    data_at = 8 + 2 + 12 * entries + 4
+    tiff = b"II*\x00" + struct.pack("<I", 8) + struct.pack("<H", entries)
+    tiff += struct.pack("<HHII", 0x010E, 2, len(ascii_value), data_at)
+    tiff += struct.pack("<HHII", 0x9C9C, 1, len(utf16_value), data_at + len(ascii_value))
+    tiff += struct.pack("<I", 0) + ascii_value + utf16_value
+    app1 = b"Exif\x00\x00" + tiff
+    return b"\xff\xd8\xff\xe1" + struct.pack(">H", len(app1) + 2) + app1 + b"\xff\xd9"
+
+
 def pdf(*pages: bytes | str, page_count: int | None = None, compress: bool = False) -> bytes:
     """A PDF whose pages draw the given texts (or raw content streams, as bytes). With
     `page_count`, that many pages all share the first content stream."""

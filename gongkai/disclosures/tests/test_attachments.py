@@ -256,6 +256,8 @@ PDF_CASES = {
 IMAGE_CASES = {
     "PNG text chunk": files.png_with_text("Comment", f"ID {ID}"),
     "JPEG comment": files.jpeg_with_comment(f"身份证{ID}"),
+    "JPEG EXIF description": files.jpeg_with_exif(f"ID {ID}", "备注"),
+    "JPEG EXIF XP comment": files.jpeg_with_exif("photo", f"身份证{ID}"),
 }
 
 CASES = (
@@ -666,6 +668,7 @@ _SEEDS = {
     "xlsx": files.xlsx([["项目", "金额"], ["修路", 1200]]),
     "pdf": files.pdf("Notice", "Second page"),
     "png": files.png_with_text("Comment", "x"),
+    "jpg": files.jpeg_with_exif("photo", "备注"),
 }
 
 
