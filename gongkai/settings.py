@@ -287,6 +287,13 @@ else:
 GONGKAI_MAX_IMPORT_BYTES = env_int("GONGKAI_MAX_IMPORT_BYTES", 5 * 1024 * 1024)
 # Largest attachment (bytes).
 GONGKAI_MAX_ATTACHMENT_BYTES = env_int("GONGKAI_MAX_ATTACHMENT_BYTES", 10 * 1024 * 1024)
+# Attachments are read in a child process (gongkai.disclosures.extraction) with at most this
+# much address space and CPU time; past the seconds it is killed. A file that needs more is
+# refused, and the web process is never touched by it.
+GONGKAI_EXTRACT_MEMORY_MB = env_int("GONGKAI_EXTRACT_MEMORY_MB", 512)
+GONGKAI_EXTRACT_SECONDS = env_int("GONGKAI_EXTRACT_SECONDS", 20)
+# The Python that runs that child (empty: the web process's own interpreter).
+GONGKAI_EXTRACT_PYTHON = env_str("GONGKAI_EXTRACT_PYTHON", "")
 GONGKAI_SITE_NAME = _("Party-affairs disclosure")
 
 LOGGING = {

@@ -254,14 +254,29 @@ class DisclosureSummaryOut(Schema):
     withdrawn: bool
 
 
+class AttachmentPartOut(Schema):
+    name: str = Field(description="Where in the file: a page, a sheet, a header, properties…")
+    text: str = Field(description="Its whole text, masked like the body.")
+
+
 class AttachmentOut(Schema):
-    name: str
+    name: str = Field(description="The file name, masked like the body.")
     kind: str
     size: int
     sha256: str = Field(description="Hashed into the ledger with the revision.")
-    text_preview: str = Field(description="The file's text, masked like the body.")
+    text_preview: str = Field(description="The beginning of the file's masked text.")
+    parts: list[AttachmentPartOut] = Field(
+        description="Everything read from the file as text, part by part, masked."
+    )
+    complete: bool = Field(
+        description="Whether everything a reader could see in the file was read as text."
+    )
+    checked_by_eye: bool = Field(
+        description="Whether a reviewer looked at a file that could not be wholly read as text."
+    )
     download_url: str | None = Field(
-        description="The original file; null when its text holds something masked."
+        description="The original file; null unless it was read completely (or checked by eye) "
+        "and holds nothing that is masked."
     )
 
 
@@ -387,6 +402,9 @@ class WorkingAttachmentOut(Schema):
     kind: str
     size: int
     sha256: str
+    complete: bool = Field(description="Whether the whole file was read as text.")
+    unread: list[str] = Field(description="What could not be read as text (pictures, pages…).")
+    checked_at: dt.datetime | None = Field(description="When a reviewer checked it by eye.")
 
 
 class EventOut(Schema):
@@ -514,7 +532,16 @@ def working_out(d: Disclosure, actor: Any) -> dict[str, Any]:
         "date_warnings": schedule_warnings.warnings(d),
         "withdrawal_reason": d.withdrawal_reason,
         "attachments": [
-            {"id": a.pk, "name": a.name, "kind": a.kind, "size": a.size, "sha256": a.sha256}
+            {
+                "id": a.pk,
+                "name": a.name,
+                "kind": a.kind,
+                "size": a.size,
+                "sha256": a.sha256,
+                "complete": a.complete,
+                "unread": list(a.unread or ()),
+                "checked_at": a.checked_at,
+            }
             for a in d.attachments.filter(removed=False)
         ],
         "allowed_actions": workflow.allowed_actions(actor, d),

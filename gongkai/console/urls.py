@@ -28,6 +28,16 @@ urlpatterns = [
         name="attachment_remove",
     ),
     path(
+        "disclosures/<int:pk>/attachments/<int:attachment_pk>/file",
+        disclosures.attachment_original,
+        name="attachment_original",
+    ),
+    path(
+        "disclosures/<int:pk>/attachments/<int:attachment_pk>/checked",
+        disclosures.check_attachment,
+        name="attachment_check",
+    ),
+    path(
         "disclosures/<int:pk>/opinions/<int:opinion_pk>",
         disclosures.handle_opinion,
         name="opinion_handle",

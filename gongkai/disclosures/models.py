@@ -169,7 +169,20 @@ class Attachment(models.Model):
     kind = models.CharField(max_length=10)
     size = models.PositiveIntegerField()
     sha256 = models.CharField(max_length=64)
-    text_preview = models.TextField(blank=True)
+    #: Everything read from the file as text, all parts one after another; `parts` says
+    #: where each begins and ends ([{"name", "start", "end"}]), so a finding is shown with
+    #: the part it sits in and no number is joined across two parts.
+    text = models.TextField(blank=True)
+    parts = models.JSONField(default=list, blank=True)
+    #: Whether everything a reader could see was read as text; `unread` lists what was not
+    #: (pictures, pages without text, embedded files). Such a file needs a visual check.
+    complete = models.BooleanField(default=False)
+    unread = models.JSONField(default=list, blank=True)
+    #: The reviewer who looked at a file that cannot be read (wholly) as text, and when.
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    checked_at = models.DateTimeField(null=True, blank=True)
     removed = models.BooleanField(default=False)
     uploaded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -181,6 +194,15 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def preview(self) -> str:
+        """The beginning of the text, for lists (unmasked: mask it before showing)."""
+        return self.text[:300]
+
+    def part_texts(self) -> list[tuple[str, str]]:
+        """(part name, its text) in file order."""
+        return [(p["name"], self.text[p["start"] : p["end"]]) for p in self.parts or ()]
 
 
 class Revision(models.Model):

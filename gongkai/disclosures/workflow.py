@@ -402,7 +402,7 @@ def sourced_findings(disclosure: Disclosure) -> list[tuple[str, scanning.Finding
     if disclosure.pk is not None:
         for attachment in disclosure.attachments.filter(removed=False).order_by("pk"):
             where = f"attachment:{attachment.sha256}"
-            scan(where, attachment.name)
+            # Its name and every part of its text (attachments.findings covers both).
             found.extend((where, f) for f in attached_files.findings(attachment))
     return found
 

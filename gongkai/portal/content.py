@@ -25,9 +25,10 @@ def shown_attachments(disclosure: Disclosure, revision: Revision | None) -> list
     return [
         {
             "attachment": a,
-            "name": published_text(disclosure, a.name),
+            "name": files.published_name(disclosure, a),
             "downloadable": files.original_is_public(disclosure, a),
-            "preview": published_text(disclosure, a.text_preview),
+            "unread": not a.complete,
+            "parts": files.published_parts(disclosure, a),
         }
         for a in revision.attachments.all()
     ]

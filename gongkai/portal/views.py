@@ -281,8 +281,8 @@ def disclosure(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 @never_cache
 def attachment_file(request: HttpRequest, pk: int, attachment_pk: int) -> FileResponse:
-    """An original file, through the one visibility rule, and only when it holds nothing
-    that the page would mask."""
+    """An original file, through the one visibility rule, and only when
+    `original_is_public` allows it; it is named by its masked name."""
     now = timezone.now()
     shown = _visible_disclosure(request, pk, now)
     if not shows_content(shown) or shown.published_revision is None:
@@ -290,13 +290,10 @@ def attachment_file(request: HttpRequest, pk: int, attachment_pk: int) -> FileRe
     attachment = get_object_or_404(shown.published_revision.attachments.all(), pk=attachment_pk)
     if not attachments.original_is_public(shown, attachment):
         raise Http404
-    name = published_text(shown, attachment.name)  # a file name reaches the reader too
     response = FileResponse(
         attachment.file.open("rb"),
         as_attachment=True,
-        filename=name
-        if name.lower().endswith("." + attachment.kind)
-        else f"{name}.{attachment.kind}",
+        filename=attachments.download_name(shown, attachment),
         content_type=attachments.ALLOWED[attachment.kind],
     )
     response["X-Content-Type-Options"] = "nosniff"

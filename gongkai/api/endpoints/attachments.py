@@ -43,3 +43,19 @@ def remove_attachment(request: HttpRequest, id: fields.Id, attachment_id: fields
         raise Http404
     attachments.remove(attachment, actor=user)
     return working_out(d, user)
+
+
+@router.post(
+    "/{int:id}/attachments/{int:attachment_id}/checked",
+    response={200: WorkingOut, **responses(400, 401, 403, 404, 422)},
+    summary="Record that a file which cannot be read as text was checked by eye (a reviewer)",
+)
+def check_attachment(request: HttpRequest, id: fields.Id, attachment_id: fields.Id) -> Any:
+    user = auth.caller(request)
+    d = working_copy(request, id)
+    attachment = d.attachments.filter(pk=attachment_id, removed=False).first()
+    if attachment is None:
+        raise Http404
+    attachments.record_visual_check(attachment, actor=user)
+    d.refresh_from_db()
+    return working_out(d, user)

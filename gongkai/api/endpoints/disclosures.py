@@ -67,23 +67,30 @@ def _visible(request: HttpRequest, pk: int) -> Disclosure:
 
 
 def _attachments(request: HttpRequest, d: Disclosure, revision: Revision) -> list[dict[str, Any]]:
-    """A revision's files as published: the masked text always, the original only where
-    the portal would serve it (it asks the visibility rule again on download)."""
-    return [
-        {
-            "kind": a.kind,
-            "size": a.size,
-            "sha256": a.sha256,
-            "name": masked(d, a.name),
-            "text_preview": masked(d, a.text_preview),
-            "download_url": request.build_absolute_uri(
-                reverse("portal:attachment", kwargs={"pk": d.pk, "attachment_pk": a.pk})
-            )
-            if attachments.original_is_public(d, a)
-            else None,
-        }
-        for a in revision.attachments.all()
-    ]
+    """A revision's files as published: the masked name and text always, the original only
+    where the portal would serve it (it asks the visibility rule again on download)."""
+    out = []
+    for a in revision.attachments.all():
+        parts = attachments.published_parts(d, a)
+        out.append(
+            {
+                "name": attachments.published_name(d, a),
+                "kind": a.kind,
+                "size": a.size,
+                "sha256": a.sha256,
+                # Cut from the masked text: a cut number would no longer be found.
+                "text_preview": "\n\n".join(text for _label, text in parts)[:300],
+                "parts": [{"name": label, "text": text} for label, text in parts],
+                "complete": a.complete,
+                "checked_by_eye": a.checked_at is not None,
+                "download_url": request.build_absolute_uri(
+                    reverse("portal:attachment", kwargs={"pk": d.pk, "attachment_pk": a.pk})
+                )
+                if attachments.original_is_public(d, a)
+                else None,
+            }
+        )
+    return out
 
 
 def _summary(d: Disclosure) -> dict[str, Any]:

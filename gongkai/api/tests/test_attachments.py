@@ -11,8 +11,9 @@ from openpyxl import Workbook
 
 from gongkai.disclosures import attachments, workflow
 from gongkai.disclosures.models import Attachment
+from gongkai.disclosures.tests import files
 
-from .conftest import API, ApiClient, published
+from .conftest import API, CHECKLIST, ApiClient, published
 
 ID_NUMBER = "11010519491231002X"
 
@@ -88,3 +89,21 @@ def test_a_withdrawn_disclosure_lists_no_files(people, draft):
     anonymous = ApiClient()
     assert anonymous.get(f"/disclosures/{d.pk}").json()["attachments"] is None
     assert anonymous.get(f"/disclosures/{d.pk}/revisions").json()[0]["attachments"] is None
+
+
+def test_a_reviewer_records_a_scan_as_checked_by_eye_and_its_original_is_then_linked(people, draft):
+    clerk, reviewer = ApiClient(people.clerk), ApiClient(people.reviewer)
+    [listed] = upload(clerk, draft.pk, "扫描件.png", files.png()).json()["attachments"]
+    assert (listed["complete"], listed["unread"], listed["checked_at"]) == (False, ["image"], None)
+    checked = f"/disclosures/{draft.pk}/attachments/{listed['id']}/checked"
+    assert reviewer.post(checked).status_code == 400  # still a draft
+    workflow.submit(draft, actor=people.clerk)
+    assert clerk.post(checked).status_code == 403
+    response = reviewer.post(checked)
+    assert response.status_code == 200, response.json()
+    assert response.json()["attachments"][0]["checked_at"] is not None
+    workflow.review(draft, actor=people.reviewer, checklist=CHECKLIST)
+    workflow.approve(draft, actor=people.reviewer)
+    workflow.publish(draft, actor=people.clerk)
+    [file] = ApiClient().get(f"/disclosures/{draft.pk}").json()["attachments"]
+    assert file["checked_by_eye"] and file["download_url"]

@@ -4,12 +4,12 @@ and the review screen. Every move goes through gongkai.disclosures.workflow."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -272,7 +272,7 @@ def _detail(
             events=disclosure.events.select_related("actor").order_by("at", "pk"),
             opinions=disclosure.opinions.order_by("received_at", "pk"),
             date_warnings=schedule_warnings.warnings(disclosure),
-            files=disclosure.attachments.filter(removed=False),
+            files=_files(request, disclosure),
             schema=disclosure.rule("form") or {},
             consultation_days=consultation_days,
             scheduled=disclosure.is_scheduled(),
@@ -403,6 +403,76 @@ def upload(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, refusal_text(exc))
         else:
             messages.success(request, _("“%(name)s” is attached.") % {"name": upload_file.name})
+    return redirect("console:disclosure", pk)
+
+
+def _files(request: HttpRequest, disclosure: Disclosure) -> list[dict[str, Any]]:
+    """Each file as the reviewer must judge it: what could not be read as text, what the
+    scan found and where, whether the public will get the original, and the masked text
+    the public gets otherwise."""
+    reviewer = permissions.can_review(request.user, disclosure.organization) or (
+        permissions.can_review_as_superior(request.user, disclosure.organization)
+    )
+    return [
+        {
+            "file": a,
+            "unread": a.unread or [],
+            "findings": [
+                (
+                    attachments.part_label(part)
+                    if part != attachments.FILE_NAME
+                    else _("file name"),
+                    f,
+                )
+                for part, f in attachments.located_findings(a)
+            ],
+            "public_name": attachments.published_name(disclosure, a),
+            "original_public": attachments.original_is_public(disclosure, a),
+            "public_parts": attachments.published_parts(disclosure, a),
+            "can_check": reviewer
+            and attachments.needs_visual_check(a)
+            and disclosure.state in attachments.REVIEW_STATES,
+        }
+        for a in disclosure.attachments.filter(removed=False).select_related("checked_by")
+    ]
+
+
+@console_view
+def attachment_original(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
+    """The original file for the staff who may see the disclosure in the console: the
+    reviewer must be able to look at a picture or a scan before recording the check."""
+    disclosure = _disclosure(request, pk)
+    attachment = disclosure.attachments.filter(pk=attachment_pk).first()
+    if attachment is None:
+        raise Http404
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=attachment.kind not in ("png", "jpg"),  # a picture opens in the tab
+        filename=attachments.download_name(disclosure, attachment),
+        content_type=attachments.ALLOWED[attachment.kind],
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; img-src 'self'; sandbox"
+    response["Cache-Control"] = "private, no-store"
+    # A streaming response; console_view only passes it through.
+    return cast(HttpResponse, response)
+
+
+@console_view
+def check_attachment(request: HttpRequest, pk: int, attachment_pk: int) -> HttpResponse:
+    """A reviewer records that a file which cannot be read as text was checked by eye."""
+    disclosure = _disclosure(request, pk)
+    attachment = disclosure.attachments.filter(pk=attachment_pk, removed=False).first()
+    if attachment is None or request.method != "POST":
+        raise Http404
+    try:
+        attachments.record_visual_check(attachment, actor=request.user)
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, refusal_text(exc))
+    else:
+        messages.success(
+            request, _("“%(name)s” is recorded as checked by eye.") % {"name": attachment.name}
+        )
     return redirect("console:disclosure", pk)
 
 
