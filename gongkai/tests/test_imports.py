@@ -21,13 +21,17 @@ ALLOWED = {
     # The console script sets DJANGO_SETTINGS_MODULE before Django is imported.
     ("__main__.py", "main"): "settings module must be set before importing Django",
     # Pending in other branches of issue 6 (remove each entry when its owner has moved it):
-    ("attachments.py", "extract_text"): "pending: the attachments sandbox replaces it",
     ("context_processors.py", "site"): "pending: the web/devtools split (demo)",
     ("seed.py", "seed_disclosures"): "pending: the web/devtools split (demo)",
     ("__init__.py", "load_demo"): "pending: the web/devtools split (demo)",
     ("disclosures.py", "_find"): "pending: the web/devtools split (demo)",
     ("catalog.py", "exchange_limit"): "pending: the console's catalog forms (console)",
 }
+
+#: Modules whose functions import on purpose. extraction.py runs in the sandboxed child
+#: process: the parsers (pypdf, defusedxml, resource limits) are loaded there, after the
+#: limits are set, and never in the web process that only starts the child.
+ALLOWED_MODULES = {"extraction.py"}
 
 
 def _sources() -> list[Path]:
@@ -65,7 +69,7 @@ def test_no_function_hides_an_import():
     hidden = []
     for path in _sources():
         for function, line in _local_imports(ast.parse(path.read_text(), str(path))):
-            if (path.name, function) not in ALLOWED:
+            if (path.name, function) not in ALLOWED and path.name not in ALLOWED_MODULES:
                 hidden.append(f"{path.relative_to(ROOT.parent)}:{line} in {function}()")
     assert hidden == []
 

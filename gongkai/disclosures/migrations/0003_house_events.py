@@ -31,11 +31,11 @@ _REQUIRED = {
 _REVIEW_KINDS = ("reviewer", "principal", "discipline_secretary")
 
 
-def _covering_kinds(Role, user_id, org):
+def _covering_kinds(Role, db, user_id, org):
     """The role kinds the person holds today covering `org` (the best evidence left of
     what they held then)."""
     kinds = set()
-    for role in Role.objects.filter(user_id=user_id).select_related("organization"):
+    for role in Role.objects.using(db).filter(user_id=user_id).select_related("organization"):
         if role.organization_id == org.pk or (
             role.reaches_subtree and org.path.startswith(role.organization.path)
         ):
@@ -43,7 +43,7 @@ def _covering_kinds(Role, user_id, org):
     return kinds
 
 
-def _derive(Role, event, cache):
+def _derive(Role, db, event, cache):
     if event.action == "create":
         return "clerk"
     if event.actor_id is None:
@@ -54,7 +54,7 @@ def _derive(Role, event, cache):
     org = event.disclosure.organization
     key = (event.actor_id, org.pk)
     if key not in cache:
-        cache[key] = _covering_kinds(Role, event.actor_id, org)
+        cache[key] = _covering_kinds(Role, db, event.actor_id, org)
     kinds = cache[key]
     if kinds & set(_REVIEW_KINDS):
         return "reviewer"
@@ -76,20 +76,22 @@ def _state_at(events, at):
 
 
 def forwards(apps, schema_editor):
+    # The database being migrated, which need not be the default one.
+    db = schema_editor.connection.alias if schema_editor is not None else "default"
     Event = apps.get_model("disclosures", "Event")
     Role = apps.get_model("organizations", "Role")
     Opinion = apps.get_model("disclosures", "Opinion")
     Attachment = apps.get_model("disclosures", "Attachment")
     cache = {}
-    for event in Event.objects.select_related("disclosure__organization").iterator():
-        event.role = _derive(Role, event, cache)
+    for event in Event.objects.using(db).select_related("disclosure__organization").iterator():
+        event.role = _derive(Role, db, event, cache)
         event.role_derived = True
         event.save(update_fields=["role", "role_derived"])
 
     # Changes that wrote no event before: opinions and attachments get theirs, dated when
     # they happened, with the state the disclosure was in then, marked as derived.
     moves = {}
-    for event in Event.objects.order_by("at", "pk"):
+    for event in Event.objects.using(db).order_by("at", "pk"):
         moves.setdefault(event.disclosure_id, []).append(event)
     new = []
 
@@ -110,24 +112,26 @@ def forwards(apps, schema_editor):
             )
         )
 
-    for opinion in Opinion.objects.select_related("disclosure__organization").order_by("pk"):
+    for opinion in Opinion.objects.using(db).select_related("disclosure__organization").order_by("pk"):
         add(opinion.disclosure_id, "opinion_received", None, "clerk", opinion.received_at,
             detail={"opinion": opinion.pk})
         if opinion.handled_at is not None:
             # Handling needs the clerk or a reviewer: the person's roles say which.
-            kinds = _covering_kinds(Role, opinion.handled_by_id, opinion.disclosure.organization)
+            kinds = _covering_kinds(Role, db, opinion.handled_by_id, opinion.disclosure.organization)
             role = "reviewer" if kinds & set(_REVIEW_KINDS) else "clerk"
             add(opinion.disclosure_id, "opinion_handled", opinion.handled_by_id, role,
                 opinion.handled_at, reason=opinion.handling, detail={"opinion": opinion.pk})
-    for attachment in Attachment.objects.order_by("pk").iterator():
+    for attachment in Attachment.objects.using(db).order_by("pk").iterator():
         add(attachment.disclosure_id, "attachment_added", attachment.uploaded_by_id, "clerk",
             attachment.uploaded_at, detail={"name": attachment.name, "attachment": attachment.pk})
-    Event.objects.bulk_create(new, batch_size=500)
+    Event.objects.using(db).bulk_create(new, batch_size=500)
 
 
 def backwards(apps, schema_editor):
+    # The database being migrated, which need not be the default one.
+    db = schema_editor.connection.alias if schema_editor is not None else "default"
     Event = apps.get_model("disclosures", "Event")
-    Event.objects.filter(role_derived=True, action__in=[
+    Event.objects.using(db).filter(role_derived=True, action__in=[
         "opinion_received", "opinion_handled", "attachment_added"
     ]).delete()
 

@@ -49,11 +49,13 @@ def fill(apps, schema_editor):
     (the best record there is; the disclosure's own copied scope and lag win), the published
     revisions get their masked bytes stored, and a recorded clearance is bound to the
     markings present now."""
+    # The database being migrated, which need not be the default one.
+    db = schema_editor.connection.alias if schema_editor is not None else "default"
     from gongkai.disclosures import scanning, visibility
 
     Disclosure = apps.get_model("disclosures", "Disclosure")
     Revision = apps.get_model("disclosures", "Revision")
-    for d in Disclosure.objects.select_related("item").iterator():
+    for d in Disclosure.objects.using(db).select_related("item").iterator():
         changed = []
         if not d.rules:
             rules = {name: getattr(d.item, name) for name in RULE_NAMES}
@@ -91,7 +93,7 @@ def fill(apps, schema_editor):
                 changed.append("secret_clearances")
         if changed:
             d.save(update_fields=changed)
-        for r in Revision.objects.filter(
+        for r in Revision.objects.using(db).filter(
             disclosure=d, published_at__isnull=False, published_title__isnull=True
         ):
             shown = visibility.masked_content(

@@ -9,9 +9,11 @@ def older_files_need_a_look(apps, schema_editor):
     """Files attached before the full reader kept only a cut preview of part of their text:
     it becomes one part, and the file counts as not wholly read, so its original is served
     only after a reviewer checks it by eye (or it is attached again)."""
+    # The database being migrated, which need not be the default one.
+    db = schema_editor.connection.alias if schema_editor is not None else "default"
     Attachment = apps.get_model("disclosures", "Attachment")
-    for attachment in Attachment.objects.all().only("pk", "text").iterator():
-        Attachment.objects.filter(pk=attachment.pk).update(
+    for attachment in Attachment.objects.using(db).all().only("pk", "text").iterator():
+        Attachment.objects.using(db).filter(pk=attachment.pk).update(
             parts=[{"name": "text", "start": 0, "end": len(attachment.text)}],
             complete=False,
             unread=["read before the full reader"],
