@@ -363,7 +363,8 @@ def secret_markings(draw: st.DrawFn, html: bool = True) -> tuple[str, str]:
     """(level, a spelling of a marking at that level): simplified or traditional, anything
     invisible or spacing between its characters, entities, a star and a period."""
     level = draw(st.sampled_from(sorted(_LEVELS)))
-    first, second = draw(st.sampled_from(_LEVELS[level]))
+    word = draw(st.sampled_from(_LEVELS[level]))
+    first, second = word[0], word[1]
     gaps = _SECRET_GAPS + (_SECRET_HTML_GAPS if html else ())
     gap = "".join(draw(st.lists(st.sampled_from(gaps), max_size=3)))
     if html and draw(st.integers(0, 4)) == 0:
