@@ -373,6 +373,9 @@ _ASTERISKS = set("*＊﹡∗⁎✱")
 _SEPARATORS = set(
     " \t\n\r\x0b\x0c\x85-_.,:;/\\|~+()[]{}'\"`´‘’‚“”„·•‧・･∙⋅。｡、､﹑﹐﹒﹔﹕∶⁄∕⧸−➖"
     "〜～〰⁓（）［］【】〔〕〈〉《》「」『』"
+    # Bidi embeddings, overrides and isolates reorder what is around them: they end a
+    # group, so a reading backwards can start there (see _reversed_readings).
+    "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 )
 #: Characters that render as nothing visible although they are letters or symbols.
 _BLANKS = set("\u115f\u1160\u3164\uffa0\u2800\u180e")
@@ -535,8 +538,12 @@ class _View:
 # number's X; a group is digits with only invisible characters or markup among them. Runs of
 # one class alternate with runs of another, so there is one way to match and backtracking
 # goes no further than a trailing run of separators.
-_GAP = f"[{_S}{_I}{_M}]"
-_RUN = re.compile(f"{_D}+(?:{_GAP}+{_D}+)*(?:{_GAP}*{_X})?")
+# Any punctuation or symbol separates digit groups too (138=0013#8000, 138😀0013), and so
+# do one to three asterisks (138*0013*8000); four or more are what masking writes, and end
+# a run (see _is_fragment).
+_GAP = f"(?:[{_S}{_I}{_M}{_P}{_R}]|(?<!{_T}){_T}{{1,3}}(?!{_T}))"
+# An X before the digits is an ID number's check character typed backwards (see _scan).
+_RUN = re.compile(f"(?:{_X}{_GAP}*)?{_D}+(?:{_GAP}+{_D}+)*(?:{_GAP}*{_X})?")
 _GROUP = re.compile(f"{_D}+(?:[{_I}{_M}]+{_D}+)*|{_X}")
 _SECRET_GAP = f"[{_S}{_I}{_M}{_P}{_R}{_T}]"
 _SECRET = re.compile(f"{_A}{_SECRET_GAP}*{_B}")
@@ -573,18 +580,27 @@ def _groups(classes: str, view: str, lo: int, hi: int) -> list[_Group]:
 
 
 def _is_fragment(classes: str, at: int, step: int) -> bool:
-    """Whether the group edge at `at` touches stars that touch digits: "138****8000" as
-    masking writes it. Such a group is never joined with another one."""
+    """Whether the group edge at `at` touches four or more stars that touch digits:
+    "138****8000" as masking writes it. Such a group is never joined with another one."""
     i = at + step
-    seen = False
+    seen = 0
     while 0 <= i < len(classes) and classes[i] == _T:
         i += step
-        seen = True
-    return seen and 0 <= i < len(classes) and classes[i] == _D
+        seen += 1
+    return seen >= 4 and 0 <= i < len(classes) and classes[i] == _D
 
 
 def _readings(groups: list[_Group], classes: str) -> list[_Reading]:
     """Every way some consecutive groups read as a personal number."""
+    if groups[0].digits == "X":  # a check character read backwards; not one read forwards
+        return (
+            [
+                _Reading(r.first + 1, r.stop + 1, r.offset, r.kind, r.digits)
+                for r in _readings(groups[1:], classes)
+            ]
+            if len(groups) > 1
+            else []
+        )
     has_x = groups[-1].digits == "X"
     count = len(groups) - (1 if has_x else 0)
     if count == 0:
@@ -638,6 +654,19 @@ def _readings(groups: list[_Group], classes: str) -> list[_Reading]:
                         _Reading(first, stop, len(code), MOBILE, digits[start : start + 11])
                     )
     return found
+
+
+def _reversed_readings(groups: list[_Group], classes: str) -> list[_Reading]:
+    """The readings of the run as displayed under a right-to-left override, in terms of the
+    groups as typed."""
+    typed = groups[:-1] if groups[-1].digits == "X" else groups
+    shown = [_Group(g.start, g.end, g.digits[::-1]) for g in reversed(typed)]
+    n = len(shown)
+    return [
+        _Reading(n - r.stop, n - r.first, 0, r.kind, r.digits)
+        for r in _readings(shown, classes)
+        if r.offset == 0 and r.stop <= n
+    ]
 
 
 def _choose(readings: list[_Reading], groups: list[_Group]) -> list[tuple[_Reading, int, int]]:
@@ -764,6 +793,9 @@ def _scan(text: str, *, markup: bool, base: int = 0) -> list[Finding]:
     view = _View(text, markup=markup)
     classes = view.view.translate(table)
     findings: list[Finding] = []
+    # A right-to-left override shows the digits after it in reverse: "\u202e0008310083"
+    # reads 13800138000. Where there is one, runs are read backwards too.
+    rtl = "\u202e" in view.view
     if _D in classes:
         for run in _RUN.finditer(classes):
             # Fewer than six digit characters cannot hold eleven digits.
@@ -771,6 +803,8 @@ def _scan(text: str, *, markup: bool, base: int = 0) -> list[Finding]:
                 continue
             groups = _groups(classes, view.view, run.start(), run.end())
             readings = _readings(groups, classes)
+            if rtl:
+                readings += _reversed_readings(groups, classes)
             if readings:
                 for reading, first, stop in _choose(readings, groups):
                     findings.append(

@@ -149,6 +149,7 @@ _PLAIN_SEPARATORS = (
     "\u00ad", "\u200b", "\u200c", "\u200d", "\ufeff", "\u2060", "\u200e", "\u200f",
     "\u202a", "\u202c", "\u2066", "\u2069", "\u180e", "\u0301",
     "，", "：", "、", "．", "／", "＿", "。", "(", ")", "（", "）", "+",
+    "=", "#", "*", "~", "|", "★", "😀", "→", "¥",
 )  # fmt: skip
 _ENTITY_SEPARATORS = (
     "&nbsp;", "&ensp;", "&emsp;", "&thinsp;", "&zwnj;", "&zwj;", "&shy;", "&hyphen;",
@@ -319,6 +320,9 @@ def spellings(draw: st.DrawFn, digits: str, html: bool = True) -> str:
         parts[i] = "<b>" + parts[i]
         parts[j] = parts[j] + "</b>"
     text = "".join(parts)
+    if not html and draw(st.integers(0, 7)) == 0:
+        # Typed backwards under a right-to-left override, so that it shows forwards.
+        text = "\u202e" + text[::-1] + "\u202c"
     if len(digits) == 11 and digits.startswith("1") and draw(st.booleans()):
         text = draw(st.sampled_from(_COUNTRY_CODES)) + text
     return draw(st.sampled_from(_PREFIXES)) + text
@@ -386,9 +390,13 @@ _TAGS = re.compile(r"<!--.*?-->|<[A-Za-z/!?][^<>]*>", re.S)
 _CHINESE = dict(zip("〇○零一幺壹二贰貳三叁參四肆五伍六陆陸七柒八捌九玖", "0001112223334455666778899", strict=True))  # fmt: skip
 
 
+_OVERRIDE = re.compile("\u202e([^\u202c]*)(?:\u202c|$)")
+
+
 def reader_digits(text: str) -> str:
     """The digits (and X) a reader sees in `text`, in order, everything else dropped."""
     seen = html.unescape(_TAGS.sub("", text))
+    seen = _OVERRIDE.sub(lambda m: m.group(1)[::-1], seen)
     out = []
     for char in unicodedata.normalize("NFKC", seen):
         if char in _CHINESE:
