@@ -16,9 +16,11 @@ Detection runs on what a reader sees, not on the bytes typed:
   digit: all Unicode decimal digits, circled and parenthesised digits, superscripts, and the
   Chinese numerals used to spell numbers digit by digit (一三八〇…, 幺, 壹贰叁…).
 - Between two groups of digits, any run of separators (spaces of every width, dashes,
-  minus signs, dots, slashes, commas, colons, brackets, plus signs…), invisible characters
-  (zero-width characters, soft hyphens, bidi marks, combining marks) and markup is ignored.
-  Letters glued in front of a number ("ID", "tel", "手机号：") do not hide it.
+  minus signs, dots, slashes, commas, colons, brackets, plus signs, any other punctuation
+  or symbol, one to three asterisks), invisible characters (zero-width characters, soft
+  hyphens, bidi marks, combining marks) and markup is ignored. Letters glued in front of a
+  number ("ID", "tel", "手机号：") do not hide it. Where a right-to-left override is in the
+  text, digit runs are also read backwards, as they are shown.
 - A number is found as a whole: digits written without a separator between them (or only
   invisible characters or markup) are never split, so a 19-digit card is one finding even
   when its first 16 digits pass Luhn too. Where separated groups can be read several ways,
@@ -30,6 +32,11 @@ Each finding is mapped back onto the original characters. Masking replaces what 
 HTML stays valid. Masked digits are written as "138****8000": the digits kept on either
 side of the stars are never joined with neighbouring numbers again, so masking twice
 changes nothing and masked text scans clean.
+
+The cost of reading through any separator: a table of many small numbers separated by
+spaces or tabs has some neighbouring cells that together read as a mobile number (about
+one 4-digit cell in twenty-five in a random table), and those are masked. Masking a cell
+too many is the safe side of that trade.
 
 A lone star (★) is not a finding: notices use stars as decoration, and a marking is the
 level word. A star next to a level word is part of the finding, so the reviewer sees the
