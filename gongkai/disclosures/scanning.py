@@ -16,9 +16,11 @@ Detection runs on what a reader sees, not on the bytes typed:
   digit: all Unicode decimal digits, circled and parenthesised digits, superscripts, and the
   Chinese numerals used to spell numbers digit by digit (一三八〇…, 幺, 壹贰叁…).
 - Between two groups of digits, any run of separators (spaces of every width, dashes,
-  minus signs, dots, slashes, commas, colons, brackets, plus signs…), invisible characters
-  (zero-width characters, soft hyphens, bidi marks, combining marks) and markup is ignored.
-  Letters glued in front of a number ("ID", "tel", "手机号：") do not hide it.
+  minus signs, dots, slashes, commas, colons, brackets, plus signs, any other punctuation
+  or symbol, one to three asterisks), invisible characters (zero-width characters, soft
+  hyphens, bidi marks, combining marks) and markup is ignored. Letters glued in front of a
+  number ("ID", "tel", "手机号：") do not hide it. Where a right-to-left override is in the
+  text, digit runs are also read backwards, as they are shown.
 - A number is found as a whole: digits written without a separator between them (or only
   invisible characters or markup) are never split, so a 19-digit card is one finding even
   when its first 16 digits pass Luhn too. Where separated groups can be read several ways,
@@ -31,6 +33,11 @@ HTML stays valid. Masked digits are written as "138****8000": the digits kept on
 side of the stars are never joined with neighbouring numbers again, so masking twice
 changes nothing and masked text scans clean.
 
+The cost of reading through any separator: a table of many small numbers separated by
+spaces or tabs has some neighbouring cells that together read as a mobile number (about
+one 4-digit cell in twenty-five in a random table), and those are masked. Masking a cell
+too many is the safe side of that trade.
+
 A lone star (★) is not a finding: notices use stars as decoration, and a marking is the
 level word. A star next to a level word is part of the finding, so the reviewer sees the
 marking as typed ("秘密★1年"). The level words are found wherever they stand, also in
@@ -41,8 +48,10 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import functools
 import html
 import re
+import time
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -137,6 +146,17 @@ def id18_check_digit(first17: str) -> str:
     return _ID_CHECK[total % 11]
 
 
+_today: list[tuple[float, dt.date]] = []
+
+
+def _latest_birth() -> dt.date:
+    """Today, looked up at most once a minute: the scan tests many candidate dates."""
+    now = time.monotonic()
+    if not _today or now - _today[0][0] > 60:
+        _today[:] = [(now, dt.date.today())]
+    return _today[0][1]
+
+
 def _real_date(year: int, month: int, day: int) -> bool:
     if not (1 <= month <= 12 and 1 <= day <= 31 and year >= 1900):
         return False
@@ -144,12 +164,13 @@ def _real_date(year: int, month: int, day: int) -> bool:
         born = dt.date(year, month, day)
     except ValueError:
         return False
-    return born <= dt.date.today()
+    return born <= _latest_birth()
 
 
 def _id18_shape(digits: str) -> bool:
     return (
         len(digits) == 18
+        and digits[6:8] in ("19", "20")
         and digits[:17].isdigit()
         and digits[0] != "0"
         and (digits[17].isdigit() or digits[17] == "X")
@@ -244,11 +265,28 @@ _CARD_PREFIXES: dict[int, tuple[str, ...]] = {
 }
 
 
+#: The same prefixes as sets by their length, and the first two digits they allow, so a
+#: test is a few set lookups.
+_CARD_PREFIX_SETS = {
+    length: tuple((k, frozenset(p for p in prefixes if len(p) == k)) for k in range(1, 7))
+    for length, prefixes in _CARD_PREFIXES.items()
+}
+_CARD_STARTS = {
+    length: frozenset(
+        f"{n:02d}" for n in range(100) for p in prefixes if f"{n:02d}".startswith(p[:2])
+    )
+    for length, prefixes in _CARD_PREFIXES.items()
+}
+
+
 def is_bank_card(digits: str) -> bool:
-    prefixes = _CARD_PREFIXES.get(len(digits))
-    if prefixes is None or not digits.isdigit():
+    starts = _CARD_STARTS.get(len(digits))
+    if starts is None or digits[:2] not in starts or not digits.isdigit():
         return False
-    return digits.startswith(prefixes) and luhn_valid(digits)
+    for k, prefixes in _CARD_PREFIX_SETS[len(digits)]:
+        if digits[:k] in prefixes:
+            return luhn_valid(digits)
+    return False
 
 
 _MOBILE_RE = re.compile(r"1[3-9][0-9]{9}")
@@ -272,6 +310,29 @@ _TESTS: dict[int, tuple[tuple[str, Callable[[str], bool]], ...]] = {
     19: ((BANK_CARD, is_bank_card),),
 }
 _LENGTHS = tuple(sorted(_TESTS))
+
+
+def _lengths_by_start() -> dict[str, tuple[int, ...]]:
+    """For each first two digits, the lengths a number starting with them can have: most
+    starting points of a long run of digits are dismissed by one lookup."""
+    out: dict[str, tuple[int, ...]] = {}
+    for n in range(100):
+        start = f"{n:02d}"
+        lengths = set()
+        if start[0] == "1" and start[1] in "3456789":
+            lengths.add(11)
+        if start in _PROVINCES:
+            lengths.add(15)
+        if start[0] != "0":
+            lengths.update((17, 18))  # 17 digits and an X, or 18 digits
+        for length, prefixes in _CARD_PREFIXES.items():
+            if any(p.startswith(start) or start.startswith(p) for p in prefixes):
+                lengths.add(length)
+        out[start] = tuple(sorted(lengths))
+    return out
+
+
+_LENGTHS_BY_START = _lengths_by_start()
 
 
 def _kind_of(digits: str) -> str | None:
@@ -319,6 +380,9 @@ _ASTERISKS = set("*＊﹡∗⁎✱")
 _SEPARATORS = set(
     " \t\n\r\x0b\x0c\x85-_.,:;/\\|~+()[]{}'\"`´‘’‚“”„·•‧・･∙⋅。｡、､﹑﹐﹒﹔﹕∶⁄∕⧸−➖"
     "〜～〰⁓（）［］【】〔〕〈〉《》「」『』"
+    # Bidi embeddings, overrides and isolates reorder what is around them: they end a
+    # group, so a reading backwards can start there (see _reversed_readings).
+    "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
 )
 #: Characters that render as nothing visible although they are letters or symbols.
 _BLANKS = set("\u115f\u1160\u3164\uffa0\u2800\u180e")
@@ -396,11 +460,21 @@ def _build_table() -> tuple[dict[int, str], dict[str, str]]:
 
 
 _TABLE, _VALUES = _build_table()
+#: Reads a group of digit characters (with invisible characters and markup among them) as
+#: its ASCII digits.
+_GROUP_TRANS: dict[int, str | None] = {ord(c): v for c, v in _VALUES.items()} | {
+    code: None for code, cls in _TABLE.items() if cls in (_I, _M)
+}
 
 
-_ENTITY = re.compile(r"&(?:#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[A-Za-z][A-Za-z0-9]*;?)")
-_TAG = re.compile(r"<[A-Za-z/!?][^<>]*>")
-_MARKUP_START = re.compile(r"[<&]")
+_ENTITY = r"&(?:#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[A-Za-z][A-Za-z0-9]*;?)"
+_TOKENS = re.compile(r"<!--|<[A-Za-z/!?][^<>]*>|" + _ENTITY)
+_ENTITIES = re.compile(_ENTITY)
+
+
+@functools.lru_cache(maxsize=4096)
+def _unescape(entity: str) -> str:
+    return html.unescape(entity)
 
 
 class _View:
@@ -413,38 +487,32 @@ class _View:
     def __init__(self, text: str, *, markup: bool) -> None:
         self.text = text
         self.markup: list[tuple[int, int]] = []  # original ranges of tags and comments
+        self._starts: list[int] = []  # view start of each special piece
+        self._pieces: list[tuple[int, int, int]] = []  # (view length, orig start, orig end)
         if "&" not in text and (not markup or "<" not in text):
             self.view = text
-            self._starts: list[int] = []
             return
+        tokens = _TOKENS if markup else _ENTITIES
         parts: list[str] = []
-        self._starts = []  # view start of each special piece
-        self._pieces: list[tuple[int, int, int]] = []  # (view length, orig start, orig end)
-        view_len, last, no_comment_end_after = 0, 0, len(text) + 1
-        for m in _MARKUP_START.finditer(text):
-            at = m.start()
-            if at < last:
-                continue
-            end, resolved = -1, ""
-            if text[at] == "&":
-                entity = _ENTITY.match(text, at)
-                if entity is not None:
-                    resolved = html.unescape(entity.group())
-                    if resolved != entity.group():
-                        end = entity.end()
-            elif markup:
-                if text.startswith("<!--", at):
-                    close = -1 if at >= no_comment_end_after else text.find("-->", at + 4)
-                    if close < 0:
-                        no_comment_end_after = at  # none later can close either
-                    else:
-                        end, resolved = close + 3, _MARKUP
-                else:
-                    tag = _TAG.match(text, at)
-                    if tag is not None:
-                        end, resolved = tag.end(), _MARKUP
-            if end < 0:
-                continue
+        view_len, last, pos = 0, 0, 0
+        comments_close = True  # until a comment is found that never closes
+        while (m := tokens.search(text, pos)) is not None:
+            at, end = m.start(), m.end()
+            token = m.group()
+            if token == "<!--":
+                close = text.find("-->", at + 4) if comments_close else -1
+                if close < 0:
+                    comments_close = False  # no later comment can close either
+                    pos = end
+                    continue
+                end, resolved = close + 3, _MARKUP
+            elif token[0] == "<":
+                resolved = _MARKUP
+            else:
+                resolved = _unescape(token)
+                if resolved == token:
+                    pos = end
+                    continue
             parts.append(text[last:at])
             view_len += at - last
             self._starts.append(view_len)
@@ -453,7 +521,7 @@ class _View:
                 self.markup.append((at, end))
             parts.append(resolved)
             view_len += len(resolved)
-            last = end
+            last = pos = end
         parts.append(text[last:])
         self.view = "".join(parts)
 
@@ -474,11 +542,16 @@ class _View:
 
 
 # A run of digit groups with anything ignorable between them, maybe ending in an ID
-# number's X. Each repetition takes exactly one digit, so there is one way to match and no
-# backtracking beyond a run of separators.
-_GAP = f"[{_S}{_I}{_M}]"
-_RUN = re.compile(f"{_D}(?:{_GAP}*{_D})*(?:{_GAP}*{_X})?")
-_GROUP = re.compile(f"{_D}(?:[{_I}{_M}]*{_D})*|{_X}")
+# number's X; a group is digits with only invisible characters or markup among them. Runs of
+# one class alternate with runs of another, so there is one way to match and backtracking
+# goes no further than a trailing run of separators.
+# Any punctuation or symbol separates digit groups too (138=0013#8000, 138😀0013), and so
+# do one to three asterisks (138*0013*8000); four or more are what masking writes, and end
+# a run (see _is_fragment).
+_GAP = f"(?:[{_S}{_I}{_M}{_P}{_R}]|(?<!{_T}){_T}{{1,3}}(?!{_T}))"
+# An X before the digits is an ID number's check character typed backwards (see _scan).
+_RUN = re.compile(f"(?:{_X}{_GAP}*)?{_D}+(?:{_GAP}+{_D}+)*(?:{_GAP}*{_X})?")
+_GROUP = re.compile(f"{_D}+(?:[{_I}{_M}]+{_D}+)*|{_X}")
 _SECRET_GAP = f"[{_S}{_I}{_M}{_P}{_R}{_T}]"
 _SECRET = re.compile(f"{_A}{_SECRET_GAP}*{_B}")
 _AROUND = 12  # how far a star may stand from its level word, in view characters
@@ -500,30 +573,41 @@ class _Reading:
     digits: str
 
 
-def _groups(classes: str, view: str, values: dict[str, str], lo: int, hi: int) -> list[_Group]:
+def _groups(classes: str, view: str, lo: int, hi: int) -> list[_Group]:
     groups = []
     for m in _GROUP.finditer(classes, lo, hi):
         if classes[m.start()] == _X:
             groups.append(_Group(m.start(), m.end(), "X"))
             continue
-        digits = "".join(values[view[i]] for i in range(m.start(), m.end()) if classes[i] == _D)
+        digits = view[m.start() : m.end()]
+        if not (digits.isascii() and digits.isdigit()):
+            digits = digits.translate(_GROUP_TRANS)
         groups.append(_Group(m.start(), m.end(), digits))
     return groups
 
 
 def _is_fragment(classes: str, at: int, step: int) -> bool:
-    """Whether the group edge at `at` touches stars that touch digits: "138****8000" as
-    masking writes it. Such a group is never joined with another one."""
+    """Whether the group edge at `at` touches four or more stars that touch digits:
+    "138****8000" as masking writes it. Such a group is never joined with another one."""
     i = at + step
-    seen = False
+    seen = 0
     while 0 <= i < len(classes) and classes[i] == _T:
         i += step
-        seen = True
-    return seen and 0 <= i < len(classes) and classes[i] == _D
+        seen += 1
+    return seen >= 4 and 0 <= i < len(classes) and classes[i] == _D
 
 
 def _readings(groups: list[_Group], classes: str) -> list[_Reading]:
     """Every way some consecutive groups read as a personal number."""
+    if groups[0].digits == "X":  # a check character read backwards; not one read forwards
+        return (
+            [
+                _Reading(r.first + 1, r.stop + 1, r.offset, r.kind, r.digits)
+                for r in _readings(groups[1:], classes)
+            ]
+            if len(groups) > 1
+            else []
+        )
     has_x = groups[-1].digits == "X"
     count = len(groups) - (1 if has_x else 0)
     if count == 0:
@@ -533,18 +617,19 @@ def _readings(groups: list[_Group], classes: str) -> list[_Reading]:
     bounds = [0]
     for g in groups[:count]:
         bounds.append(bounds[-1] + len(g.digits))
-    at_bound = {b: k for k, b in enumerate(bounds)}
+    total = bounds[-1]
+    at_bound = [-1] * (total + 1)  # the group that starts at each digit position, or -1
+    for k, b in enumerate(bounds):
+        at_bound[b] = k
     digits = "".join(g.digits for g in groups[:count])
     found: list[_Reading] = []
     for first in range(count):
         pos = bounds[first]
-        if digits[pos] == "0" and not digits.startswith("0086", pos):
-            continue
-        for length in _LENGTHS:
-            stop = at_bound.get(pos + length)
-            if stop is None:
-                if pos + length > len(digits):
-                    break
+        for length in _LENGTHS_BY_START.get(digits[pos : pos + 2], ()):
+            if pos + length > total:
+                break
+            stop = at_bound[pos + length]
+            if stop < 0:
                 continue
             if (head_alone and first == 0 and stop > 1) or (
                 tail_alone and stop == count and first < count - 1
@@ -566,9 +651,9 @@ def _readings(groups: list[_Group], classes: str) -> list[_Reading]:
         for code in ("86", "0086"):
             if group.startswith(code) and len(group) > len(code):
                 start = pos + len(code)
-                stop = at_bound.get(start + 11)
+                stop = at_bound[start + 11] if start + 11 <= total else -1
                 if (
-                    stop is not None
+                    stop >= 0
                     and is_mobile(digits[start : start + 11])
                     and not (head_alone and first == 0 and stop > 1)
                 ):
@@ -576,6 +661,19 @@ def _readings(groups: list[_Group], classes: str) -> list[_Reading]:
                         _Reading(first, stop, len(code), MOBILE, digits[start : start + 11])
                     )
     return found
+
+
+def _reversed_readings(groups: list[_Group], classes: str) -> list[_Reading]:
+    """The readings of the run as displayed under a right-to-left override, in terms of the
+    groups as typed."""
+    typed = groups[:-1] if groups[-1].digits == "X" else groups
+    shown = [_Group(g.start, g.end, g.digits[::-1]) for g in reversed(typed)]
+    n = len(shown)
+    return [
+        _Reading(n - r.stop, n - r.first, 0, r.kind, r.digits)
+        for r in _readings(shown, classes)
+        if r.offset == 0 and r.stop <= n
+    ]
 
 
 def _choose(readings: list[_Reading], groups: list[_Group]) -> list[tuple[_Reading, int, int]]:
@@ -702,10 +800,18 @@ def _scan(text: str, *, markup: bool, base: int = 0) -> list[Finding]:
     view = _View(text, markup=markup)
     classes = view.view.translate(table)
     findings: list[Finding] = []
+    # A right-to-left override shows the digits after it in reverse: "\u202e0008310083"
+    # reads 13800138000. Where there is one, runs are read backwards too.
+    rtl = "\u202e" in view.view
     if _D in classes:
         for run in _RUN.finditer(classes):
-            groups = _groups(classes, view.view, values, run.start(), run.end())
+            # Fewer than six digit characters cannot hold eleven digits.
+            if run.end() - run.start() < 6 or classes.count(_D, run.start(), run.end()) < 6:
+                continue
+            groups = _groups(classes, view.view, run.start(), run.end())
             readings = _readings(groups, classes)
+            if rtl:
+                readings += _reversed_readings(groups, classes)
             if readings:
                 for reading, first, stop in _choose(readings, groups):
                     findings.append(
@@ -715,8 +821,11 @@ def _scan(text: str, *, markup: bool, base: int = 0) -> list[Finding]:
         findings.extend(_secret_findings(view, classes, base))
     # What is inside a tag (an attribute) or a comment is published too: scan it on its own.
     for start, end in view.markup:
-        inner = (start + 4, end - 3) if text.startswith("<!--", start) else (start + 1, end - 1)
-        findings.extend(_scan(text[inner[0] : inner[1]], markup=False, base=base + inner[0]))
+        lo, hi = (start + 4, end - 3) if text.startswith("<!--", start) else (start + 1, end - 1)
+        inner = text[lo:hi]
+        inner_classes = inner.translate(table)
+        if _D in inner_classes or _A in inner_classes or "&" in inner:
+            findings.extend(_scan(inner, markup=False, base=base + lo))
     return findings
 
 

@@ -36,74 +36,76 @@ from gongkai.disclosures.scanning import (
 )
 
 #: Real county-level codes (GB/T 2260) from every province, and HK/Macao/Taiwan.
-REGION_CODES = [
-    "110101",
-    "110102",
-    "110105",
-    "110108",
-    "120101",
-    "120104",
-    "130102",
-    "130104",
-    "140105",
-    "140107",
-    "150102",
-    "150104",
-    "210102",
-    "210106",
-    "220102",
-    "220104",
-    "230102",
-    "230103",
-    "310101",
-    "310104",
-    "310115",
-    "320102",
-    "320106",
-    "330102",
-    "330106",
-    "340102",
-    "340104",
-    "350102",
-    "350203",
-    "360102",
-    "360103",
-    "370102",
-    "370202",
-    "410102",
-    "410105",
-    "420102",
-    "420106",
-    "430102",
-    "430104",
-    "440103",
-    "440305",
-    "440106",
-    "450102",
-    "450103",
-    "460105",
-    "460106",
-    "500101",
-    "500103",
-    "510104",
-    "510107",
-    "520102",
-    "520103",
-    "530102",
-    "530103",
-    "540102",
-    "610102",
-    "610113",
-    "620102",
-    "620104",
-    "630102",
-    "640104",
-    "650102",
-    "650103",
-    "710000",
-    "810000",
-    "820000",
-]
+REGION_CODES = tuple(
+    [
+        "110101",
+        "110102",
+        "110105",
+        "110108",
+        "120101",
+        "120104",
+        "130102",
+        "130104",
+        "140105",
+        "140107",
+        "150102",
+        "150104",
+        "210102",
+        "210106",
+        "220102",
+        "220104",
+        "230102",
+        "230103",
+        "310101",
+        "310104",
+        "310115",
+        "320102",
+        "320106",
+        "330102",
+        "330106",
+        "340102",
+        "340104",
+        "350102",
+        "350203",
+        "360102",
+        "360103",
+        "370102",
+        "370202",
+        "410102",
+        "410105",
+        "420102",
+        "420106",
+        "430102",
+        "430104",
+        "440103",
+        "440305",
+        "440106",
+        "450102",
+        "450103",
+        "460105",
+        "460106",
+        "500101",
+        "500103",
+        "510104",
+        "510107",
+        "520102",
+        "520103",
+        "530102",
+        "530103",
+        "540102",
+        "610102",
+        "610113",
+        "620102",
+        "620104",
+        "630102",
+        "640104",
+        "650102",
+        "650103",
+        "710000",
+        "810000",
+        "820000",
+    ]
+)
 
 #: Issuer → (prefixes, lengths), from the schemes' published IIN ranges.
 ISSUERS: dict[str, tuple[tuple[str, ...], tuple[int, ...]]] = {
@@ -147,6 +149,7 @@ _PLAIN_SEPARATORS = (
     "\u00ad", "\u200b", "\u200c", "\u200d", "\ufeff", "\u2060", "\u200e", "\u200f",
     "\u202a", "\u202c", "\u2066", "\u2069", "\u180e", "\u0301",
     "，", "：", "、", "．", "／", "＿", "。", "(", ")", "（", "）", "+",
+    "=", "#", "*", "~", "|", "★", "😀", "→", "¥",
 )  # fmt: skip
 _ENTITY_SEPARATORS = (
     "&nbsp;", "&ensp;", "&emsp;", "&thinsp;", "&zwnj;", "&zwj;", "&shy;", "&hyphen;",
@@ -317,6 +320,9 @@ def spellings(draw: st.DrawFn, digits: str, html: bool = True) -> str:
         parts[i] = "<b>" + parts[i]
         parts[j] = parts[j] + "</b>"
     text = "".join(parts)
+    if not html and draw(st.integers(0, 7)) == 0:
+        # Typed backwards under a right-to-left override, so that it shows forwards.
+        text = "\u202e" + text[::-1] + "\u202c"
     if len(digits) == 11 and digits.startswith("1") and draw(st.booleans()):
         text = draw(st.sampled_from(_COUNTRY_CODES)) + text
     return draw(st.sampled_from(_PREFIXES)) + text
@@ -361,7 +367,8 @@ def secret_markings(draw: st.DrawFn, html: bool = True) -> tuple[str, str]:
     """(level, a spelling of a marking at that level): simplified or traditional, anything
     invisible or spacing between its characters, entities, a star and a period."""
     level = draw(st.sampled_from(sorted(_LEVELS)))
-    first, second = draw(st.sampled_from(_LEVELS[level]))
+    word = draw(st.sampled_from(_LEVELS[level]))
+    first, second = word[0], word[1]
     gaps = _SECRET_GAPS + (_SECRET_HTML_GAPS if html else ())
     gap = "".join(draw(st.lists(st.sampled_from(gaps), max_size=3)))
     if html and draw(st.integers(0, 4)) == 0:
@@ -380,12 +387,16 @@ def secret_markings(draw: st.DrawFn, html: bool = True) -> tuple[str, str]:
 # --- checking -----------------------------------------------------------------------------
 
 _TAGS = re.compile(r"<!--.*?-->|<[A-Za-z/!?][^<>]*>", re.S)
-_CHINESE = dict(zip("〇○零一幺壹二贰貳三叁參四肆五伍六陆陸七柒八捌九玖", "0001112223334455666778899"))  # fmt: skip
+_CHINESE = dict(zip("〇○零一幺壹二贰貳三叁參四肆五伍六陆陸七柒八捌九玖", "0001112223334455666778899", strict=True))  # fmt: skip
+
+
+_OVERRIDE = re.compile("\u202e([^\u202c]*)(?:\u202c|$)")
 
 
 def reader_digits(text: str) -> str:
     """The digits (and X) a reader sees in `text`, in order, everything else dropped."""
     seen = html.unescape(_TAGS.sub("", text))
+    seen = _OVERRIDE.sub(lambda m: m.group(1)[::-1], seen)
     out = []
     for char in unicodedata.normalize("NFKC", seen):
         if char in _CHINESE:

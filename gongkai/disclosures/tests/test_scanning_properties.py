@@ -20,7 +20,7 @@ from gongkai.disclosures.scanning import (
 )
 from gongkai.disclosures.tests import strategies as gs
 
-SLOW = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SLOW = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 def personal(text: str) -> list[str]:
