@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gongkai.catalog.models import Catalog, Item, Scope
 from gongkai.organizations.models import Organization
+from gongkai.validation import validate_plain_text
 
 
 class State(models.TextChoices):
@@ -59,11 +60,13 @@ class Disclosure(models.Model):
     item = models.ForeignKey(
         Item, verbose_name=_("catalog item"), on_delete=models.PROTECT, related_name="+"
     )
-    period = models.CharField(_("period or event"), max_length=100, blank=True)
+    period = models.CharField(
+        _("period or event"), max_length=100, blank=True, validators=[validate_plain_text]
+    )
     event_date = models.DateField(_("date of the event"), null=True, blank=True)
 
-    title = models.CharField(_("title"), max_length=200)
-    body = models.TextField(_("body"), blank=True)
+    title = models.CharField(_("title"), max_length=200, validators=[validate_plain_text])
+    body = models.TextField(_("body"), blank=True, validators=[validate_plain_text])
     data = models.JSONField(_("structured data"), default=dict, blank=True)
     scope = models.CharField(_("scope"), max_length=20, choices=Scope.choices)
     party_first = models.BooleanField(_("party first"), default=False)
@@ -175,10 +178,14 @@ class Opinion(models.Model):
     """An opinion collected while a draft is out for consultation, and how it was handled."""
 
     disclosure = models.ForeignKey(Disclosure, on_delete=models.CASCADE, related_name="opinions")
-    author = models.CharField(_("from"), max_length=50, blank=True)
-    text = models.TextField(_("opinion"))
+    author = models.CharField(
+        _("from"), max_length=50, blank=True, validators=[validate_plain_text]
+    )
+    text = models.TextField(_("opinion"), validators=[validate_plain_text])
     received_at = models.DateTimeField(auto_now_add=True)
-    handling = models.TextField(_("how it was handled"), blank=True)
+    handling = models.TextField(
+        _("how it was handled"), blank=True, validators=[validate_plain_text]
+    )
     handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

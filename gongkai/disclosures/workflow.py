@@ -23,7 +23,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from gongkai import permissions
+from gongkai import permissions, validation
 from gongkai.catalog.effective import EffectiveItem, effective_catalog
 from gongkai.catalog.models import Catalog, Scope
 from gongkai.disclosures import data as structured_data
@@ -216,7 +216,7 @@ def _move(
 
 
 def _need_reason(reason: str) -> str:
-    reason = (reason or "").strip()
+    reason = validation.check_text(reason, max_length=validation.REASON_MAX).strip()
     if not reason:
         raise ValidationError(REASON_REQUIRED)
     return reason
@@ -250,6 +250,9 @@ def create_disclosure(
     channels: list[str] | None = None,
 ) -> Disclosure:
     """A clerk starts a draft for a catalog item; the item's rules are copied onto it."""
+    validation.check_disclosure_content(
+        title=title, body=body, period=period, event_date=event_date, data=data
+    )
     if not permissions.can_draft(actor, org):
         raise PermissionDenied(NOT_YOURS % {"action": _("Draft"), "org": org.name})
     catalog, item = effective_item(org, item_key)
@@ -294,7 +297,12 @@ def edit_draft(
     body: str,
     data: dict[str, Any] | None = None,
     channels: list[str] | None = None,
+    period: str | None = None,
+    event_date: dt.date | None = None,
 ) -> Disclosure:
+    validation.check_disclosure_content(
+        title=title, body=body, data=data, period=period, event_date=event_date
+    )
     locked = (
         Disclosure.objects.select_for_update(of=("self",))
         .select_related("organization", "item")
@@ -310,6 +318,8 @@ def edit_draft(
         locked.data = data
     if channels is not None:
         locked.channels = _channels(channels)
+    if period is not None:
+        locked.period, locked.event_date = period.strip(), event_date
     locked.save()
     return locked
 
@@ -408,7 +418,8 @@ def add_opinion(disclosure: Disclosure, *, author: str, text: str, actor: Any = 
         raise PermissionDenied(
             NOT_YOURS % {"action": _("Give an opinion"), "org": disclosure.organization.name}
         )
-    text = (text or "").strip()
+    validation.check_text(author)
+    text = validation.check_text(text).strip()
     if not text:
         raise ValidationError(OPINION_EMPTY)
     if len(text) > OPINION_MAX:
@@ -446,6 +457,8 @@ def review(
 ) -> Disclosure:
     """Content review plus the secrecy review: a checklist signed by the named reviewer.
     A major matter then goes to the superior on its own."""
+    validation.check_document(mask_exceptions or {})
+    validation.check_text(secret_clearance, max_length=validation.REASON_MAX)
 
     def apply(d: Disclosure) -> None:
         if d.consultation_required and not d.consulted:
@@ -555,6 +568,8 @@ def publish(
 ) -> Disclosure:
     """Publish now or at `publish_from`: the ledger records it now, the portal shows it from
     that minute (time decides, not jobs)."""
+    validation.check_moment(publish_from)
+    validation.check_moment(publicity_until)
     from gongkai.ledger.services import append_entry
 
     def apply(d: Disclosure) -> None:
@@ -594,6 +609,7 @@ def correct(
     data: dict[str, Any] | None = None,
 ) -> Disclosure:
     """A correction is a new published revision with its reason on show; never an edit."""
+    validation.check_disclosure_content(title=title, body=body, data=data, reason=reason)
     from gongkai.ledger.services import append_entry
 
     why = _need_reason(reason)
