@@ -37,6 +37,7 @@ from gongkai.disclosures.visibility import (
 from gongkai.ledger.services import canonical_content, proof
 from gongkai.organizations.models import Organization
 from gongkai.portal import reading
+from gongkai.portal.forms import OpinionForm
 
 #: Organizations per level of the tree, and search results, shown at once.
 TREE_PAGE_SIZE = 200
@@ -91,9 +92,14 @@ def consultation(request: HttpRequest, pk: int) -> HttpResponse:
     user: Any = request.user
     error, typed = "", ""
     if request.method == "POST":
+        form = OpinionForm(request.POST)
         typed = request.POST.get("text", "")
         try:
-            workflow.add_opinion(draft, actor=user, author=user.display_name, text=typed)
+            if not form.is_valid():
+                raise ValidationError(form.errors["text"])
+            workflow.add_opinion(
+                draft, actor=user, author=user.display_name, text=form.cleaned_data["text"]
+            )
         except (ValidationError, PermissionDenied) as exc:
             error = refusal_text(exc)
         else:

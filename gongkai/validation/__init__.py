@@ -68,10 +68,9 @@ YAML_MAX_NODES = 200_000
 
 # --- messages (module constants, so tests assert the exact sentence) ------------------------
 
-NUL_CHARACTER = _("The text contains a NUL character (\\0), which cannot be stored.")
-LONE_SURROGATE = _(
-    "The text contains a broken character (a lone surrogate), which cannot be stored."
-)
+NUL_CHARACTER = _("The text contains a NUL character.")
+#: A lone surrogate is half of a character: no UTF-8 text can hold it.
+LONE_SURROGATE = _("The text is not valid Unicode.")
 TOO_LONG = _("At most %(max)d characters (this has %(length)d).")
 FIELD_PROBLEM = _("%(label)s: %(problem)s")
 NOT_A_NUMBER = _("“%(value)s” is not a number.")
