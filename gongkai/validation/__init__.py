@@ -53,7 +53,7 @@ MOMENT_YEAR_MIN = 2000
 #: Numbers in structured data: at most 15 significant digits before the point and 4 after
 #: (an amount of money in yuan with fen, a count of people), so that every stored number
 #: round-trips through a JSON reader's double precision.
-NUMBER_MAX_ABS = Decimal(10) ** 15
+NUMBER_MAX_DIGITS = 15
 NUMBER_MAX_PLACES = 4
 NUMBER_TEXT_MAX = 40
 MAX_SAFE_INTEGER = 2**53 - 1
@@ -187,24 +187,26 @@ def check_text(value: Any, *, max_length: int | None = None, label: Any = None) 
 
 
 def parse_number(text: str, *, places: int = NUMBER_MAX_PLACES) -> Decimal:
-    """A finite decimal within NUMBER_MAX_ABS with at most `places` decimal places.
+    """A finite decimal below 10**NUMBER_MAX_DIGITS with at most `places` decimal places.
 
     Raises ValidationError (never InvalidOperation or OverflowError) for anything else,
     including 1e30, Infinity, NaN and sNaN. The caller strips thousands separators first."""
     shown = text if len(text) <= NUMBER_TEXT_MAX else text[:NUMBER_TEXT_MAX] + "…"
     if len(text) > NUMBER_TEXT_MAX:
-        raise ValidationError(NUMBER_TOO_LARGE % {"value": shown, "digits": 15})
+        raise ValidationError(NUMBER_TOO_LARGE % {"value": shown, "digits": NUMBER_MAX_DIGITS})
     try:
         number = Decimal(text)
     except (InvalidOperation, ValueError):
         raise ValidationError(NOT_A_NUMBER % {"value": shown}, code="invalid") from None
     if not number.is_finite():
         raise ValidationError(NOT_FINITE % {"value": shown})
-    if abs(number) >= NUMBER_MAX_ABS:
-        raise ValidationError(NUMBER_TOO_LARGE % {"value": shown, "digits": 15})
+    # adjusted() is the exponent of the leading digit: no arithmetic, so no Overflow even
+    # for 1E+999999999 (abs() would round it in the context and raise).
+    if number and number.adjusted() >= NUMBER_MAX_DIGITS:
+        raise ValidationError(NUMBER_TOO_LARGE % {"value": shown, "digits": NUMBER_MAX_DIGITS})
     exponent = number.as_tuple().exponent
     assert isinstance(exponent, int)  # finite
-    if exponent < -places and number != round(number, places):
+    if exponent < -places and (number.adjusted() < -places or number != round(number, places)):
         raise ValidationError(NUMBER_TOO_PRECISE % {"value": shown, "places": places})
     return number
 
