@@ -15,7 +15,6 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
 
 from gongkai.validation import text_problem
 
-
 API_PREFIX = "/api/"
 
 

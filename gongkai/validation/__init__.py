@@ -410,8 +410,9 @@ def load_yaml(
     loader_class = type(
         "_Loader", (_BoundedLoader,), {"max_depth": max_depth, "max_nodes": max_nodes}
     )
-    loader = loader_class(content)
+    loader = None
     try:
+        loader = loader_class(content)  # the reader already refuses control characters
         doc = loader.get_single_data()
     except _TooDeep as exc:
         raise ValidationError(YAML_TOO_DEEP % {"max": max_depth, "line": exc.line}) from None
@@ -422,7 +423,8 @@ def load_yaml(
     except (RecursionError, MemoryError, ValueError, OverflowError):
         raise ValidationError(YAML_PROBLEM_OTHER) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     check_yaml_values(doc, max_nodes=max_nodes)
     return doc
 

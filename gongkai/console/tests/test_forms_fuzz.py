@@ -319,7 +319,7 @@ def test_a_nul_title_is_refused_with_the_typed_text_kept(people, funds_key):
     )
     assert response.status_code == 200
     html = response.content.decode()
-    assert "空字符" in html and "最多 200 个字符" not in html or "空字符" in html
+    assert ("空字符" in html and "最多 200 个字符" not in html) or "空字符" in html
     assert escape(title) in html
     assert not Disclosure.objects.filter(title__startswith="东岭村").exists()
 

@@ -170,7 +170,7 @@ def hostile_structure(max_leaves: int = 30) -> st.SearchStrategy[Any]:
             ),
             max_leaves=max_leaves,
         ),
-        st.integers(min_value=20, max_value=3000).map(lambda n: _nest(n)),
+        st.integers(min_value=9, max_value=60).map(_nest),
     )
 
 
