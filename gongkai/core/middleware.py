@@ -26,7 +26,9 @@ class UnstorableAddressMiddleware:
         if request.path.startswith(API_PREFIX):
             # The API bounds its own parameters and answers 422 with its JSON error shape.
             return self.get_response(request)
-        for text in (request.path, *request.GET.keys(), *request.GET.values()):
+        texts = [request.path, *request.GET.keys()]
+        texts += [value for values in request.GET.lists() for value in values[1]]
+        for text in texts:
             problem = text_problem(text)
             if problem:
                 return HttpResponseBadRequest(problem, content_type="text/plain; charset=utf-8")

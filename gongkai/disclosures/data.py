@@ -158,9 +158,11 @@ def check_table(schema: dict[str, Any], text: str) -> TableCheck:
         shown = [Cell(c) for c in cells[: max(len(columns), 1)]]
         shown += [Cell("") for _ in range(len(columns) - len(shown))]
         if len(cells) > len(columns) and any(c.strip() for c in cells[len(columns) :]):
-            problem = str(TOO_MANY_CELLS % {"row": number, "got": len(cells), "want": len(columns)})
-            result.errors.append(problem)
-            result.grid.append((number, shown, problem))
+            too_many = str(
+                TOO_MANY_CELLS % {"row": number, "got": len(cells), "want": len(columns)}
+            )
+            result.errors.append(too_many)
+            result.grid.append((number, shown, too_many))
             continue
         row: dict[str, Any] = {}
         for index, column in enumerate(columns):

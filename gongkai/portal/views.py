@@ -96,7 +96,7 @@ def consultation(request: HttpRequest, pk: int) -> HttpResponse:
         typed = request.POST.get("text", "")
         try:
             if not form.is_valid():
-                raise ValidationError(form.errors["text"])
+                raise ValidationError(list(form.errors["text"]))
             workflow.add_opinion(
                 draft, actor=user, author=user.display_name, text=form.cleaned_data["text"]
             )

@@ -161,6 +161,7 @@ excel_cell = st.one_of(
 def test_no_catalog_workbook_answers_500(people, tree, rows):
     content = _workbook(rows)
     assume(content is not None)
+    assert content is not None
     client = client_for(people.office)
     with rolled_back():
         response = post_file(client, "catalog.xlsx", content)
