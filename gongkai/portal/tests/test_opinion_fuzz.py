@@ -88,3 +88,13 @@ def test_portal_addresses_never_answer_500(people, tree, text, persona):
         f"/o/QS-01/items/x/?page={quoted}",
     ):
         assert client.get(url).status_code < 500, url
+
+
+@FUZZ
+@given(username=hostile_text(60), password=hostile_text(60))
+def test_signing_in_with_hostile_text_never_answers_500(people, username, password):
+    with rolled_back():
+        response = post_form(
+            Client(), "/accounts/login/", {"username": username, "password": password}
+        )
+        assert response.status_code < 500
