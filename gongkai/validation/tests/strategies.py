@@ -9,6 +9,7 @@ a column's length, numbers written 1e30 / Infinity / NaN / sNaN, impossible date
 from __future__ import annotations
 
 import datetime as dt
+import os
 import urllib.parse
 from typing import Any
 
@@ -16,10 +17,11 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
 #: Every fuzz test: fixed seed (derandomized), bounded examples, no deadline (PostgreSQL and
-#: a 2-core machine are slow now and then), and the db fixture shared across examples (each
-#: example only adds rows, which is what a tester's session does too).
+#: a 2-core machine are slow now and then), and the db fixture shared across examples (the
+#: tests roll each example back in a savepoint). `GONGKAI_FUZZ_EXAMPLES=500` digs deeper
+#: locally, as it does for the API's schemathesis run.
 FUZZ = settings(
-    max_examples=25,
+    max_examples=int(os.environ.get("GONGKAI_FUZZ_EXAMPLES", "25")),
     derandomize=True,
     deadline=None,
     suppress_health_check=[
