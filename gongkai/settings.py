@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "csp",
     "gongkai.web",
     "gongkai.devtools",
+    "gongkai.validation",
     "gongkai.accounts",
     "gongkai.organizations",
     "gongkai.workdays",
@@ -129,6 +130,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # After the locale, so the refusal is in Chinese; before anything that queries.
+    "gongkai.web.middleware.UnstorableAddressMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

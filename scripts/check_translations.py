@@ -68,7 +68,7 @@ def main() -> int:
             continue
         for flag in ("--untranslated", "--only-fuzzy"):
             out = subprocess.run(
-                ["msgattrib", flag, "--no-obsolete", str(po)],
+                ["msgattrib", flag, "--no-obsolete", "--no-wrap", str(po)],
                 capture_output=True,
                 text=True,
                 check=True,

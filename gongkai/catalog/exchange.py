@@ -15,14 +15,25 @@ from typing import Any
 
 import yaml
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils.exceptions import InvalidFileException
 
+from gongkai import validation
 from gongkai.catalog.effective import EffectiveCatalog
 from gongkai.catalog.forms import ItemForm
-from gongkai.catalog.models import ITEM_FIELDS, Channel, DeadlineBasis, Period, Scope, Timing
+from gongkai.catalog.models import (
+    ITEM_FIELDS,
+    Catalog,
+    Category,
+    Channel,
+    DeadlineBasis,
+    Period,
+    Scope,
+    Timing,
+)
 from gongkai.catalog.services import local_key
 
 FILE_TOO_LARGE = _("The file is larger than %(limit)d MB.")
@@ -47,6 +58,10 @@ NO_ITEMS = _("The file holds no item.")
 BAD_VALUE = _("“%(value)s” is not one of %(allowed)s.")
 BAD_BOOLEAN = _("“%(value)s” is not 是 or 否.")
 BAD_NUMBER = _("“%(value)s” is not a whole number.")
+TOO_LONG = _("%(what)s “%(value)s”: %(problem)s")
+UNSTORABLE = _("%(what)s: %(problem)s")
+#: Local keys become "<catalog pk>.<local key>" in a 64-character column.
+LOCAL_KEY_MAX = 40
 
 # Chinese spellings people write, beside the stored values (the source documents vary).
 ALIASES: dict[str, dict[str, str]] = {
@@ -310,15 +325,23 @@ def parse_yaml(content: bytes | str) -> ParsedCatalog:
             return result
         content = content.decode("utf-8", errors="replace")
     try:
-        doc = yaml.safe_load(content)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else "?"
-        result.errors.append(str(NOT_YAML % {"line": line, "error": getattr(exc, "problem", exc)}))
+        # Bounded size, depth and alias expansion; syntax errors in Chinese with line/column.
+        doc = validation.load_yaml(content, max_bytes=settings.GONGKAI_MAX_IMPORT_BYTES)
+    except ValidationError as exc:
+        result.errors += exc.messages
         return result
     if not isinstance(doc, dict) or not isinstance(doc.get("categories"), list):
         result.errors.append(str(YAML_SHAPE))
         return result
+    for name in ("defaults",):
+        if doc.get(name) is not None and not isinstance(doc[name], dict):
+            result.errors.append(
+                str(
+                    validation.EXPECTED_MAPPING
+                    % {"where": name, "got": validation.type_name(doc[name])}
+                )
+            )
+            return result
     for name in ("title", "source", "notes", "key"):
         if doc.get(name):
             result.data[name] = str(doc[name]).strip()
@@ -331,6 +354,7 @@ def parse_yaml(content: bytes | str) -> ParsedCatalog:
             not isinstance(category, dict)
             or not category.get("name")
             or not isinstance(category.get("items"), list)
+            or not isinstance(category.get("defaults") or {}, dict)
         ):
             result.errors.append(str(CATEGORY_SHAPE % {"c": c}))
             continue
@@ -400,9 +424,42 @@ def parse_yaml(content: bytes | str) -> ParsedCatalog:
                 "items": out_items,
             }
         )
+    _check_bounds(result)
     if not result.errors and result.item_count == 0:
         result.errors.append(str(NO_ITEMS))
     return result
+
+
+def _check_bounds(result: ParsedCatalog) -> None:
+    """Texts the database columns can hold: the lengths of the catalog, category and key
+    columns (PostgreSQL enforces them, SQLite does not), and no NUL or lone surrogate."""
+    data = result.data
+
+    def bound(what: Any, value: Any, limit: int | None) -> None:
+        try:
+            validation.check_text(value, max_length=limit)
+        except ValidationError as exc:
+            shown = str(value)[:40]
+            result.errors.append(
+                str(TOO_LONG % {"what": what, "value": shown, "problem": exc.messages[0]})
+            )
+
+    bound(_("Catalog title"), data.get("title", ""), Catalog._meta.get_field("title").max_length)
+    bound(_("Source"), data.get("source", ""), Catalog._meta.get_field("source").max_length)
+    bound(_("Notes"), data.get("notes", ""), None)
+    name_max = Category._meta.get_field("name").max_length
+    for category in data["categories"]:
+        bound(_("Category"), category["name"], name_max)
+        bound(_("Category key"), category["key"], LOCAL_KEY_MAX)
+        bound(_("Description"), category["description"], None)
+        for item in category["items"]:
+            bound(_("Item key"), item.get("key", ""), LOCAL_KEY_MAX)
+    try:
+        validation.check_document(
+            data, max_depth=validation.YAML_MAX_DEPTH, max_chars=validation.YAML_MAX_BYTES * 4
+        )
+    except ValidationError as exc:
+        result.errors.append(str(UNSTORABLE % {"what": _("Catalog"), "problem": exc.messages[0]}))
 
 
 def export_yaml(effective: EffectiveCatalog) -> str:
@@ -532,6 +589,7 @@ def parse_excel(content: bytes) -> ParsedCatalog:
             str(FORM_ROW_UNKNOWN_ITEM % {"sheet": FORM_SHEET, "row": form_rows[key], "key": key})
         )
     result.data["categories"] = list(categories.values())
+    _check_bounds(result)
     if not result.errors and result.item_count == 0:
         result.errors.append(str(NO_ITEMS))
     return result

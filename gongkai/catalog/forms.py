@@ -17,6 +17,7 @@ from django.forms import BaseFormSet, formset_factory
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
+from gongkai import validation
 from gongkai.catalog.forms_schema import (
     FIELD_TYPES,
     KEY_RE,
@@ -39,6 +40,9 @@ LAG_ONLY_PARTY_FIRST = _("A lag is only used with “party first”.")
 CONSULTATION_DAYS_REQUIRED = _("Give the consultation period in working days.")
 CONSULTATION_DAYS_ONLY_IF_REQUIRED = _("A consultation period needs “consultation required”.")
 FORM_NOT_YAML = _("The structured form is not valid YAML/JSON: %(error)s")
+
+#: A structured form is a few dozen fields; this bounds what a text box can make the server parse.
+FORM_MAX_CHARS = 100_000
 
 BLANK: list[tuple[str, Any]] = [("", "—")]
 
@@ -147,10 +151,10 @@ class ItemForm(forms.Form):
             if not raw.strip():
                 return None
             try:
-                raw = yaml.safe_load(raw)
-            except yaml.YAMLError as exc:
+                raw = validation.load_yaml(raw, max_bytes=FORM_MAX_CHARS)
+            except forms.ValidationError as exc:
                 raise forms.ValidationError(
-                    FORM_NOT_YAML, params={"error": str(exc).splitlines()[0]}
+                    FORM_NOT_YAML, params={"error": exc.messages[0]}
                 ) from exc
         problems = validate_form_schema(raw)
         if problems:

@@ -79,7 +79,7 @@ def validate_form_schema(schema: Any) -> list[str]:
             if not str(entry.get("label", "")).strip():
                 errors.append(str(MISSING_LABEL % {"part": name, "n": n}))
             kind = entry.get("type", "text")
-            if kind not in FIELD_TYPES:
+            if not isinstance(kind, str) or kind not in FIELD_TYPES:
                 errors.append(
                     str(
                         BAD_TYPE
@@ -87,7 +87,9 @@ def validate_form_schema(schema: Any) -> list[str]:
                     )
                 )
             if kind == "choice" and not (
-                isinstance(entry.get("choices"), list) and entry["choices"]
+                isinstance(entry.get("choices"), list)
+                and entry["choices"]
+                and all(isinstance(c, str | int | float) for c in entry["choices"])
             ):
                 errors.append(str(CHOICES_NEEDED % {"part": name, "n": n}))
     return errors

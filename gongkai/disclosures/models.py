@@ -27,6 +27,7 @@ from gongkai.disclosures.event_kinds import SENTENCES, ActorRole, EventKind
 from gongkai.disclosures.states import PUBLIC_STATES as PUBLIC_STATES
 from gongkai.disclosures.states import State as State
 from gongkai.organizations.models import Organization
+from gongkai.validation import validate_plain_text
 
 #: What staff see instead of "published" while the publication is still ahead (time decides:
 #: the state is already `published`, the portal shows it from `publish_from`).
@@ -56,11 +57,13 @@ class Disclosure(models.Model):
     item = models.ForeignKey(
         Item, verbose_name=_("catalog item"), on_delete=models.PROTECT, related_name="+"
     )
-    period = models.CharField(_("period or event"), max_length=100, blank=True)
+    period = models.CharField(
+        _("period or event"), max_length=100, blank=True, validators=[validate_plain_text]
+    )
     event_date = models.DateField(_("date of the event"), null=True, blank=True)
 
-    title = models.CharField(_("title"), max_length=200)
-    body = models.TextField(_("body"), blank=True)
+    title = models.CharField(_("title"), max_length=200, validators=[validate_plain_text])
+    body = models.TextField(_("body"), blank=True, validators=[validate_plain_text])
     data = models.JSONField(_("structured data"), default=dict, blank=True)
     scope = models.CharField(_("scope"), max_length=20, choices=Scope.choices)
     party_first = models.BooleanField(_("party first"), default=False)
@@ -245,16 +248,20 @@ class Opinion(models.Model):
     """An opinion collected while a draft is out for consultation, and how it was handled."""
 
     disclosure = models.ForeignKey(Disclosure, on_delete=models.CASCADE, related_name="opinions")
-    author = models.CharField(_("from"), max_length=50, blank=True)
+    author = models.CharField(
+        _("from"), max_length=50, blank=True, validators=[validate_plain_text]
+    )
     #: The person who gave it, when given online: "your opinions" are matched by account,
     #: never by a display name two people may share. Null for one collected on paper.
     account = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    text = models.TextField(_("opinion"))
+    text = models.TextField(_("opinion"), validators=[validate_plain_text])
     #: Written from the workflow's clock (`gongkai.disclosures.clock.now`).
     received_at = models.DateTimeField(default=timezone.now)
-    handling = models.TextField(_("how it was handled"), blank=True)
+    handling = models.TextField(
+        _("how it was handled"), blank=True, validators=[validate_plain_text]
+    )
     handled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )

@@ -22,7 +22,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from gongkai import permissions
+from gongkai import permissions, validation
 from gongkai.catalog.effective import COMPARED, EffectiveItem, effective_catalog
 from gongkai.catalog.models import Catalog, Channel, Scope
 from gongkai.disclosures import attachments as attached_files
@@ -241,7 +241,7 @@ def _acting_role(required: str, actor: Any, disclosure: Disclosure) -> str:
 
 
 def _need_reason(reason: str) -> str:
-    reason = (reason or "").strip()
+    reason = validation.check_text(reason, max_length=validation.REASON_MAX).strip()
     if not reason:
         raise ValidationError(REASON_REQUIRED)
     return reason
@@ -292,6 +292,9 @@ def create_disclosure(
     channels: list[str] | None = None,
 ) -> Disclosure:
     """A clerk starts a draft for a catalog item; the item's rules are copied onto it."""
+    validation.check_disclosure_content(
+        title=title, body=body, period=period, event_date=event_date, data=data
+    )
     if not permissions.can_draft(actor, org):
         raise PermissionDenied(NOT_YOURS % {"action": _("Draft"), "org": org.name})
     catalog, item = effective_item(org, item_key)
@@ -330,7 +333,12 @@ def edit_draft(
     body: str,
     data: dict[str, Any] | None = None,
     channels: list[str] | None = None,
+    period: str | None = None,
+    event_date: dt.date | None = None,
 ) -> Disclosure:
+    validation.check_disclosure_content(
+        title=title, body=body, data=data, period=period, event_date=event_date
+    )
     locked = (
         Disclosure.objects.select_for_update(of=("self",))
         .select_related("organization")
@@ -346,6 +354,8 @@ def edit_draft(
         locked.data = data
     if channels is not None:
         locked.channels = _channels(channels)
+    if period is not None:
+        locked.period, locked.event_date = period.strip(), event_date
     locked.save()
     events.record(locked, EventKind.EDIT, actor=actor, role=ActorRole.CLERK, at=_now())
     return locked
@@ -583,7 +593,8 @@ def add_opinion(disclosure: Disclosure, *, author: str, text: str, actor: Any = 
     if not consultation_open(locked, now):
         assert locked.consultation_until is not None
         raise ValidationError(CONSULTATION_CLOSED % {"until": _local(locked.consultation_until)})
-    text = (text or "").strip()
+    validation.check_text(author)
+    text = validation.check_text(text).strip()
     if not text:
         raise ValidationError(OPINION_EMPTY)
     if len(text) > OPINION_MAX:
@@ -656,6 +667,8 @@ def review(
 ) -> Disclosure:
     """Content review plus the secrecy review: a checklist signed by the named reviewer.
     A major matter then goes to the superior on its own."""
+    validation.check_document(mask_exceptions or {})
+    validation.check_text(secret_clearance, max_length=validation.REASON_MAX)
 
     def apply(d: Disclosure) -> None:
         if d.consultation_required and not d.consulted:
@@ -799,6 +812,8 @@ def publish(
 ) -> Disclosure:
     """Publish now or at `publish_from`: the ledger records it now, the portal shows it from
     that minute (time decides, not jobs)."""
+    validation.check_moment(publish_from)
+    validation.check_moment(publicity_until)
 
     def apply(d: Disclosure) -> None:
         now = _now()
@@ -845,6 +860,8 @@ def correct(
     earlier clearance covered is refused unless the reviewer records `secret_clearance` for
     it now. `handlings` ({opinion id: text}) changes how opinions were handled, which after
     publication only a correction may do."""
+    validation.check_disclosure_content(title=title, body=body, data=data, reason=reason)
+    validation.check_text(secret_clearance, max_length=validation.REASON_MAX)
     why = _need_reason(reason)
 
     def apply(d: Disclosure) -> None:

@@ -43,6 +43,7 @@ from gongkai import permissions
 from gongkai.organizations import tree
 from gongkai.organizations.models import CODE_VALIDATOR, Organization
 from gongkai.organizations.services import create_organization
+from gongkai.validation import text_problem
 
 if TYPE_CHECKING:
     from django.utils.functional import _StrPromise
@@ -68,6 +69,7 @@ TREE_CHANGED = _(
 MISSING_HEADER = _("Row %(row)d: the required column %(column)s is missing.")
 MISSING_VALUE = _("Row %(row)d: %(column)s is empty.")
 TOO_LONG = _("Row %(row)d: %(column)s is longer than %(limit)d characters.")
+UNSTORABLE = _("Row %(row)d: %(column)s: %(problem)s")
 BAD_CODE = _(
     "Row %(row)d: the code %(code)s may contain only letters, digits, dots, hyphens and "
     "underscores, and must begin with a letter or a digit."
@@ -391,6 +393,12 @@ def _parse_row(number: int, cells: dict[str, str], problems: _Problems) -> _Row:
     """Checks that need nothing but the row itself."""
     # Only the columns the sheet has: an optional column left out is not touched on update.
     row = _Row(number, dict(cells))
+    for key, value in cells.items():
+        # A NUL or a lone surrogate cannot be stored (PostgreSQL refuses NUL in text).
+        problem = text_problem(value)
+        if problem:
+            problems.add_column(number, key, UNSTORABLE, problem=problem)
+            row.values[key] = ""
     for key in ("code", "name", "kind"):
         if not row.values[key]:
             problems.add_column(number, key, MISSING_VALUE)

@@ -35,6 +35,7 @@ from gongkai.disclosures.visibility import (
 from gongkai.ledger.services import canonical_content, proof
 from gongkai.organizations.models import Organization
 from gongkai.portal import content, diff, reading
+from gongkai.portal.forms import OpinionForm
 from gongkai.web.views import refusal_text
 
 #: Organizations per level of the tree, and search results, shown at once.
@@ -96,9 +97,14 @@ def consultation(request: HttpRequest, pk: int) -> HttpResponse:
     user: Any = request.user
     error, typed = "", ""
     if request.method == "POST":
+        form = OpinionForm(request.POST)
         typed = request.POST.get("text", "")
         try:
-            workflow.add_opinion(draft, actor=user, author=user.display_name, text=typed)
+            if not form.is_valid():
+                raise ValidationError(list(form.errors["text"]))
+            workflow.add_opinion(
+                draft, actor=user, author=user.display_name, text=form.cleaned_data["text"]
+            )
         except (ValidationError, PermissionDenied) as exc:
             error = refusal_text(exc)
         else:

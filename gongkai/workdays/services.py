@@ -87,6 +87,9 @@ HOW_TO_ADD_YEAR = _(
     "holidays and make-up working days of %(year)d, then add %(year)d as a complete calendar "
     "year; or load them from a file with “gongkai workdays import FILE”."
 )
+DATE_BEYOND_CALENDAR = _(
+    "The date is too far in the future for the working-day calendar to count from."
+)
 NEGATIVE_COUNT = _("The number of working days cannot be negative (got %(n)d).")
 
 ONE_DAY = dt.timedelta(days=1)
@@ -235,10 +238,14 @@ class WorkingCalendar:
 
     def _add(self, day: dt.date, n: int, missing: set[int] | None) -> dt.date:
         # Terminates: the table is finite, and beyond it every week has working days.
-        while n:
-            day += ONE_DAY
-            if self._is_working(day, missing):
-                n -= 1
+        try:
+            while n:
+                day += ONE_DAY
+                if self._is_working(day, missing):
+                    n -= 1
+        except OverflowError:
+            # Counting ran past 9999-12-31: a clear refusal, not a server error.
+            raise ValidationError(DATE_BEYOND_CALENDAR, code="beyond_calendar") from None
         return day
 
     def _count(self, a: dt.date, b: dt.date, missing: set[int] | None) -> int:

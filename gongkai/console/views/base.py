@@ -9,13 +9,14 @@ from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from gongkai import permissions
 from gongkai.organizations.models import Organization
+from gongkai.validation import text_problem
 
 SESSION_KEY = "console_org"
 NOT_IN_CONSOLE = _("Your account holds no staff role, so the console has nothing for you.")
@@ -57,6 +58,8 @@ def console_view(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
 
 def org_or_404(request: HttpRequest, code: str) -> Organization:
     """An organization the person may see in the console; others do not exist for them."""
+    if text_problem(code):  # a NUL would make PostgreSQL raise instead of matching nothing
+        raise Http404
     org = get_object_or_404(Organization.objects.select_related("parent"), code=code)
     if not permissions.can_view_in_console(request.user, org):
         raise PermissionDenied

@@ -3,7 +3,6 @@ and the review screen. Every move goes through gongkai.disclosures.workflow."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any, cast
 
 from django.contrib import messages
@@ -12,15 +11,15 @@ from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from gongkai import permissions
+from gongkai import permissions, validation
 from gongkai.catalog.effective import effective_catalog
-from gongkai.catalog.models import Catalog, Channel
+from gongkai.catalog.models import Catalog
+from gongkai.console import disclosure_forms as dforms
+from gongkai.console.disclosure_forms import DraftForm
 from gongkai.console.views.base import console_view, context
 from gongkai.disclosures import attachments, scanning, schedule_warnings, workflow
-from gongkai.disclosures import data as structured
 from gongkai.disclosures.models import PUBLIC_STATES, Disclosure, State
 from gongkai.organizations.models import Role
 from gongkai.portal.content import content_context
@@ -113,22 +112,6 @@ def _schema(disclosure_or_item: Any) -> dict[str, Any]:
     return (getattr(disclosure_or_item, "form", None) or {}) if disclosure_or_item else {}
 
 
-def _form_input(
-    request: HttpRequest, schema: dict[str, Any]
-) -> tuple[dict[str, Any], list[str], dict[str, str]]:
-    """Structured data from the POST, its problems, and the raw text to show again."""
-    raw_fields = {
-        f["key"]: request.POST.get(f"field_{f['key']}", "") for f in schema.get("fields", [])
-    }
-    table_text = request.POST.get("table", "")
-    values, errors = structured.clean_fields(schema, raw_fields)
-    if schema.get("columns"):
-        rows, table_errors = structured.parse_table(schema, table_text)
-        values["rows"] = rows
-        errors += table_errors
-    return values, errors, {**{f"field_{k}": v for k, v in raw_fields.items()}, "table": table_text}
-
-
 @console_view
 def draft(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     """Start a draft for a catalog item, or edit a draft or returned disclosure."""
@@ -153,71 +136,20 @@ def draft(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         raise PermissionDenied
     # A draft keeps the form its item had when it was made (the rules snapshot).
     schema = (disclosure.rule("form") or {}) if disclosure is not None else _schema(item)
-    errors: list[str] = []
-    if request.method == "POST":
-        values, errors, raw = _form_input(request, schema)
-        title = request.POST.get("title", "").strip()
-        if not title:
-            errors.insert(0, _("Give the disclosure a title."))
-        if not errors:
-            try:
-                if disclosure is None:
-                    disclosure = workflow.create_disclosure(
-                        org,
-                        actor=user,
-                        item_key=item.key,
-                        title=title,
-                        body=request.POST.get("body", ""),
-                        data=values,
-                        period=request.POST.get("period", "")[:100],
-                        beyond_authority=bool(request.POST.get("beyond_authority")),
-                        channels=request.POST.getlist("channels"),
-                    )
-                else:
-                    workflow.edit_draft(
-                        disclosure,
-                        actor=user,
-                        title=title,
-                        body=request.POST.get("body", ""),
-                        data=values,
-                        channels=request.POST.getlist("channels"),
-                    )
-            except ValidationError as exc:
-                errors += exc.messages
-            else:
-                if request.POST.get("then") == "submit":
-                    try:
-                        workflow.submit(disclosure, actor=user)
-                        messages.success(request, _("Submitted for review."))
-                    except ValidationError as exc:
-                        messages.error(request, refusal_text(exc))
-                else:
-                    messages.success(request, _("The draft is saved."))
-                return redirect("console:disclosure", disclosure.pk)
-        initial = {
-            "title": title,
-            "body": request.POST.get("body", ""),
-            "period": request.POST.get("period", ""),
-            "channels": request.POST.getlist("channels"),
-            **raw,
-        }
-    elif disclosure is not None:
-        initial = {
-            "title": disclosure.title,
-            "body": disclosure.body,
-            "period": disclosure.period,
-            "channels": disclosure.channels,
-            "table": structured.table_as_text(schema, disclosure.data.get("rows", [])),
-            **{f"field_{k}": v for k, v in disclosure.data.items() if k != "rows"},
-        }
+    if disclosure is not None:
+        initial = DraftForm.initial_for(disclosure, schema)
     else:
-        initial = {
-            "title": item.value("name"),
-            "body": "",
-            "period": "",
-            "table": "",
-            "channels": list(item.value("channels") or []),
-        }
+        initial = {"title": item.value("name"), "channels": list(item.value("channels") or [])}
+    form = DraftForm(request.POST or None, schema=schema, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        saved = _save_draft(request, form, disclosure, org, item)
+        if saved is not None:
+            return saved
+    returned = (
+        disclosure.events.filter(action=workflow.Action.RETURN).order_by("-at", "-pk").first()
+        if disclosure is not None
+        else None
+    )
     return render(
         request,
         "console/disclosures/draft.html",
@@ -227,11 +159,67 @@ def draft(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             disclosure=disclosure,
             item=item,
             schema=schema,
-            initial=initial,
-            errors=errors,
-            channel_choices=Channel.choices,
+            form=form,
+            errors=form.error_summary() if form.is_bound else [],
+            grid=form.table_check if form.is_bound and form.table_check else None,
+            returned=returned,
         ),
     )
+
+
+def _save_draft(
+    request: HttpRequest, form: DraftForm, disclosure: Disclosure | None, org: Any, item: Any
+) -> HttpResponse | None:
+    """Write a valid draft form; None when the workflow refused (the errors are on the form)."""
+    user: Any = request.user
+    data = form.cleaned_data
+    try:
+        if disclosure is None:
+            disclosure = workflow.create_disclosure(
+                org,
+                actor=user,
+                item_key=item.key,
+                title=data["title"],
+                body=data["body"],
+                data=form.data_values,
+                period=data["period"],
+                event_date=data["event_date"],
+                beyond_authority=data["beyond_authority"],
+                channels=data["channels"],
+            )
+        else:
+            workflow.edit_draft(
+                disclosure,
+                actor=user,
+                title=data["title"],
+                body=data["body"],
+                data=form.data_values,
+                channels=data["channels"],
+                period=data["period"],
+                event_date=data["event_date"],
+            )
+    except ValidationError as exc:
+        _errors_onto(form, exc)
+        return None
+    if request.POST.get("then") == "submit":
+        try:
+            workflow.submit(disclosure, actor=user)
+            messages.success(request, _("Submitted for review."))
+        except ValidationError as exc:
+            messages.error(request, refusal_text(exc))
+    else:
+        messages.success(request, _("The draft is saved."))
+    return redirect("console:disclosure", disclosure.pk)
+
+
+def _errors_onto(form: Any, exc: ValidationError) -> None:
+    """A domain refusal shown at the form's fields where it names one, else at the top."""
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            target = name if name in form.fields else None
+            form.add_error(target, [m for e in errors for m in e.messages])
+    else:
+        form.add_error(None, exc.messages)
 
 
 @console_view
@@ -294,49 +282,59 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         return redirect("console:disclosure", pk)
     disclosure = _disclosure(request, pk)
     user: Any = request.user
-    post = request.POST
+    forms_by_action: dict[str, type[Any]] = {
+        "open_consultation": dforms.ConsultationForm,
+        "review": dforms.ReviewForm,
+        "return": dforms.ReasonForm,
+        "withdraw": dforms.ReasonForm,
+        "publish": dforms.PublishForm,
+        "correct": dforms.CorrectionForm,
+    }
+    form = forms_by_action.get(action, dforms.NoInputForm)(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(dforms.form_errors(form)))
+        return _detail(request, disclosure, posted=request.POST.dict(), status=400)
+    got = form.cleaned_data
     moves = {
         "submit": lambda: workflow.submit(disclosure, actor=user),
         "open_consultation": lambda: workflow.open_consultation(
-            disclosure, actor=user, days=_days(post.get("days"))
+            # Empty means the item's own length; the workflow holds it to the item's bounds.
+            disclosure,
+            actor=user,
+            days=got["days"],
         ),
         "close_consultation": lambda: workflow.close_consultation(disclosure, actor=user),
         "review": lambda: workflow.review(
             disclosure,
             actor=user,
-            checklist={key: bool(post.get(f"check_{key}")) for key in workflow.SECRECY_CHECKLIST},
-            mask_exceptions={
-                k: post.get(f"keep_{k}", "")
-                for k in scanning.PERSONAL_KINDS
-                if post.get(f"keep_{k}")
-            },
-            secret_clearance=post.get("secret_clearance", ""),
+            checklist=form.checklist(),
+            mask_exceptions=form.mask_exceptions(),
+            secret_clearance=got["secret_clearance"],
         ),
         "approve": lambda: workflow.approve(disclosure, actor=user),
         "superior_approve": lambda: workflow.superior_approve(disclosure, actor=user),
-        "return": lambda: workflow.return_to_clerk(
-            disclosure, actor=user, reason=post.get("reason", "")
-        ),
+        "return": lambda: workflow.return_to_clerk(disclosure, actor=user, reason=got["reason"]),
         "publish": lambda: workflow.publish(
-            disclosure, actor=user, publish_from=_when(post.get("publish_from"))
+            disclosure, actor=user, publish_from=got["publish_from"]
         ),
         "archive": lambda: workflow.archive(disclosure, actor=user),
         "end_publicity": lambda: workflow.end_publicity(disclosure, actor=user),
-        "withdraw": lambda: workflow.withdraw(
-            disclosure, actor=user, reason=post.get("reason", "")
-        ),
+        "withdraw": lambda: workflow.withdraw(disclosure, actor=user, reason=got["reason"]),
         "correct": lambda: workflow.correct(
             disclosure,
             actor=user,
-            reason=post.get("reason", ""),
-            title=post.get("title", disclosure.title),
-            body=post.get("body", disclosure.body),
-            secret_clearance=post.get("secret_clearance", ""),
+            reason=got["reason"],
+            title=got["title"],
+            body=got["body"],
+            secret_clearance=got["secret_clearance"],
             # After publication a handling changes only with a correction and its reason.
             handlings={
-                o.pk: post[f"handling_{o.pk}"]
+                o.pk: validation.check_text(
+                    request.POST[f"handling_{o.pk}"], max_length=validation.REASON_MAX
+                )
                 for o in disclosure.opinions.all()
-                if f"handling_{o.pk}" in post and post[f"handling_{o.pk}"].strip() != o.handling
+                if f"handling_{o.pk}" in request.POST
+                and request.POST[f"handling_{o.pk}"].strip() != o.handling
             }
             or None,
         ),
@@ -348,7 +346,7 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     except (ValidationError, PermissionDenied) as exc:
         text = refusal_text(exc)
         messages.error(request, text)
-        return _detail(request, _disclosure(request, pk), posted=post.dict(), status=400)
+        return _detail(request, _disclosure(request, pk), posted=request.POST.dict(), status=400)
     messages.success(request, _("Done: %(action)s.") % {"action": workflow.Action(action).label})
     return redirect("console:disclosure", pk)
 
@@ -359,33 +357,15 @@ def handle_opinion(request: HttpRequest, pk: int, opinion_pk: int) -> HttpRespon
     opinion = disclosure.opinions.filter(pk=opinion_pk).first()
     if opinion is None or request.method != "POST":
         raise Http404
+    form = dforms.HandlingForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(dforms.form_errors(form)))
+        return redirect("console:disclosure", pk)
     try:
-        workflow.handle_opinion(
-            opinion, actor=request.user, handling=request.POST.get("handling", "")
-        )
+        workflow.handle_opinion(opinion, actor=request.user, handling=form.cleaned_data["handling"])
     except (ValidationError, PermissionDenied) as exc:
         messages.error(request, refusal_text(exc))
     return redirect("console:disclosure", pk)
-
-
-def _days(value: str | None) -> int | None:
-    """The consultation length typed, or None for the item's own; the workflow checks it
-    against the item's bounds."""
-    value = (value or "").strip()
-    if not value:
-        return None
-    if not value.isascii() or not value.isdigit() or len(value) > 4:
-        raise ValidationError(workflow.CONSULTATION_DAYS_INVALID)
-    return int(value)
-
-
-def _when(value: str | None) -> dt.datetime | None:
-    if not value:
-        return None
-    parsed = parse_datetime(value)
-    if parsed is None:
-        raise ValidationError(_("“%(value)s” is not a date and time.") % {"value": value})
-    return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
 
 
 @console_view
