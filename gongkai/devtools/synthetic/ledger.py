@@ -163,9 +163,9 @@ def build(
                     from_state=before,
                     to_state=after,
                     actor=actor,
-                    at=d.publish_from - ahead,
+                    at=_START + timedelta(minutes=k) - ahead,
                 )
-                for d in made
+                for k, d in enumerate(made)
                 for action, before, after, ahead in _LIFE
             ),
             batch_size=_BATCH,
