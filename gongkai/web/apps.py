@@ -14,3 +14,12 @@ class WebConfig(AppConfig):
 
     name = "gongkai.web"
     verbose_name = _("Shared web pages")
+
+    def ready(self) -> None:
+        # The admin carries the product's name, not the code name; lazy, so it reads in the
+        # request's language.
+        from django.contrib import admin
+
+        admin.site.site_header = _("Party-affairs disclosure platform: administration")
+        admin.site.site_title = _("Party-affairs disclosure platform")
+        admin.site.index_title = _("System administration")
