@@ -91,7 +91,7 @@ ACCOUNTS = [
         "13900000001",
         _("Clerk of 东岭村党支部"),
         _(
-            "To-do list: a returned draft with the reviewer's reason to fix and submit again; "
+            "To-do list, “Returned”: a draft with the reviewer's reason to fix and submit again; "
             "the opinions on the road-hardening resolution in consultation."
         ),
     ),
