@@ -24,9 +24,10 @@ from gongkai.catalog.effective import EffectiveCatalog
 from gongkai.catalog.forms import ItemForm
 from gongkai.catalog.models import ITEM_FIELDS, Channel, DeadlineBasis, Period, Scope, Timing
 from gongkai.catalog.services import local_key
+from gongkai.web.yaml_errors import yaml_error_text
 
 FILE_TOO_LARGE = _("The file is larger than %(limit)d MB.")
-NOT_YAML = _("The file is not valid YAML (line %(line)s): %(error)s")
+NOT_YAML = _("The file is not valid YAML: %(error)s")
 NOT_EXCEL = _("The file is not an Excel workbook (.xlsx) or it is damaged.")
 UNKNOWN_FORMAT = _("Upload a .yaml/.yml or an .xlsx file.")
 YAML_SHAPE = _("The YAML must be a mapping with a “categories” list.")
@@ -312,9 +313,7 @@ def parse_yaml(content: bytes | str) -> ParsedCatalog:
     try:
         doc = yaml.safe_load(content)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else "?"
-        result.errors.append(str(NOT_YAML % {"line": line, "error": getattr(exc, "problem", exc)}))
+        result.errors.append(str(NOT_YAML % {"error": yaml_error_text(exc)}))
         return result
     if not isinstance(doc, dict) or not isinstance(doc.get("categories"), list):
         result.errors.append(str(YAML_SHAPE))

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gongkai.catalog.forms_schema import normalise_form_schema, validate_form_schema
 from gongkai.catalog.models import Channel, DeadlineBasis, Period, Scope, Timing
+from gongkai.web.yaml_errors import yaml_error_text
 
 PERIOD_REQUIRED = _("A periodic item needs a period (monthly, quarterly, half-yearly or yearly).")
 PERIOD_ONLY_PERIODIC = _("Only periodic items have a period.")
@@ -106,7 +107,7 @@ class ItemForm(forms.Form):
                 raw = yaml.safe_load(raw)
             except yaml.YAMLError as exc:
                 raise forms.ValidationError(
-                    FORM_NOT_YAML, params={"error": str(exc).splitlines()[0]}
+                    FORM_NOT_YAML, params={"error": yaml_error_text(exc)}
                 ) from exc
         problems = validate_form_schema(raw)
         if problems:
