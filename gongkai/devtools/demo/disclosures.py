@@ -16,7 +16,7 @@ from gongkai.catalog.effective import EffectiveItem
 from gongkai.disclosures import workflow
 from gongkai.disclosures.models import Disclosure
 from gongkai.disclosures.scanning import id18_check_digit
-from gongkai.organizations.models import Organization
+from gongkai.organizations.models import Organization, Role
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 CHECKLIST = dict.fromkeys(workflow.SECRECY_CHECKLIST, True)
@@ -25,13 +25,15 @@ NAMES = [
     "李秀英",
     "张志强",
     "刘桂兰",
-    "陈海涛",
+    "陈国华",
     "杨丽华",
     "黄春生",
     "赵玉梅",
-    "周德明",
+    "周永福",
     "吴晓燕",
 ]
+#: Men and women alternate in NAMES, so a table's 性别 column agrees with its 姓名 column.
+GENDER = {name: "男" if n % 2 == 0 else "女" for n, name in enumerate(NAMES)}
 
 
 #: Eleven opinions members gave on the renovation plan, and how each was handled.
@@ -73,7 +75,10 @@ COLUMN_TEXT: dict[str, list[str]] = {
         "“我为群众办实事”主题党日志愿服务",
         "专题党课：发挥党员先锋模范作用",
     ],
-    "主持人或授课人": ["张德明", "李文书", "周建国", "张德明"],
+    "主持人或授课人": ["{secretary}", "{secretary}", "{clerk}", "{secretary}"],
+    "评议过程": [
+        "召开支部党员大会，经个人自评、党员互评、群众代表测评和支委会综合评定，确定评议等次"
+    ],
     "学历": ["高中", "大专", "初中", "本科"],
     "现任职务": ["东岭村党支部委员", "村委会副主任", "镇党政办干事", "村务监督委员会委员"],
     "拟任职务": ["东岭村党支部副书记"],
@@ -100,14 +105,14 @@ COLUMN_TEXT: dict[str, list[str]] = {
         "调解邻里纠纷，及时向支部报告",
         "每周走访留守老人，登记困难诉求",
     ],
-    "所在村（社区）": ["东岭村", "西岭村", "石桥村", "青石社区"],
-    "所在村（组）": ["东岭村一组", "东岭村三组", "西岭村二组", "南岗村四组"],
+    "所在村（社区）": ["{place}"],
+    "所在村（组）": ["{place}一组", "{place}三组", "{place}二组", "{place}四组"],
     "所在党组织或单位": ["东岭村党支部", "石桥村党支部", "青石社区党支部", "柳溪村党支部"],
     "帮扶事由": ["因病致困", "老党员生活困难", "因灾致困", "独居高龄老人"],
     "帮扶方式": ["走访慰问并发放慰问金", "发放慰问金", "送去米面油", "走访慰问并发放慰问金"],
     "资金项目": ["耕地地力保护补贴", "临时救助", "一事一议财政奖补", "耕地地力保护补贴"],
     "发放对象（户主）": ["吴长顺", "郑玉兰", "孙大山", "何秋菊"],
-    "发放标准": ["每亩95元", "每户800元", "按实施方案核定", "每亩95元"],
+    "发放标准": ["每亩95元（8亩）", "每户800元", "每户1500元", "每亩95元（6亩）"],
     "意见反映联系方式": ["镇党委组织办，电话0871-6123456"],
     "处置结果": ["无", "无", "无", "无"],
     "备注": ["按时足额缴纳", "按时足额缴纳", "补交3月党费", "按时足额缴纳"],
@@ -130,25 +135,59 @@ COLUMN_TEXT: dict[str, list[str]] = {
 NAME_LABELS = ("姓名", "党员", "户主")
 
 
-def _rows(item: EffectiveItem, rng: random.Random, count: int = 4) -> dict[str, Any]:
+#: Date columns by label: (first, last) of the plausible range; others fall in `dates`.
+DATE_RANGES = {
+    "申请入党时间": (dt.date(2023, 3, 1), dt.date(2024, 6, 30)),
+    "确定为入党积极分子时间": (dt.date(2024, 9, 1), dt.date(2025, 3, 31)),
+    "接收为预备党员时间": (dt.date(2025, 6, 1), dt.date(2025, 9, 30)),
+    "入党时间": (dt.date(1985, 1, 1), dt.date(2020, 12, 31)),
+}
+#: What each form's "benefit paid" amount is, matching COLUMN_TEXT["发放标准"].
+BENEFIT_AMOUNTS = ["760.00", "800.00", "1500.00", "570.00"]
+
+
+def _rows(
+    item: EffectiveItem,
+    rng: random.Random,
+    count: int = 4,
+    *,
+    org: Organization | None = None,
+    people: tuple[str, str] = ("", ""),
+    dates: tuple[dt.date, dt.date] = (dt.date(2026, 7, 1), dt.date(2026, 9, 30)),
+) -> dict[str, Any]:
     """Structured data that reads like a real table: names only in name columns, values that
-    fit each column, and totals that add up (dues, balances)."""
+    fit each column and the organization (its villages, its secretary), dates in the period,
+    genders that agree with the names, and totals that add up (dues, balances)."""
     form = item.value("form") or {}
     data: dict[str, Any] = {}
     names = rng.sample(NAMES, k=len(NAMES))
+    place = _place(org) if org is not None else "青石镇"
+    secretary, clerk = people
+
+    def day(label: str) -> str:
+        first, last = DATE_RANGES.get(label, dates)
+        return (first + dt.timedelta(days=rng.randint(0, (last - first).days))).isoformat()
 
     def text(label: str, i: int) -> str:
         if label in COLUMN_TEXT:
             options = COLUMN_TEXT[label]
-            return options[i % len(options)]
+            value = options[i % len(options)]
+            return value.format(place=place, secretary=secretary, clerk=clerk)
         if any(word in label for word in NAME_LABELS):
             return names[i % len(names)]
         return "按规定执行"
 
+    def number(label: str) -> int:
+        if "人数" in label or (label.endswith("数") and ("党员" in label or "代表" in label)):
+            return rng.randint(15, 40)
+        if "积分" in label:
+            return rng.randint(60, 100)
+        return rng.randint(1, 6)
+
     samples = {
-        "number": lambda label, i: rng.randint(15, 40) if "人数" in label else rng.randint(1, 6),
+        "number": lambda label, i: number(label),
         "money": lambda label, i: f"{rng.randint(2, 60) * 10}.00",
-        "date": lambda label, i: f"2026-{rng.randint(3, 9):02d}-{rng.randint(10, 28)}",
+        "date": lambda label, i: day(label),
         "month": lambda label, i: f"19{rng.randint(70, 99)}-{rng.randint(1, 12):02d}",
         "boolean": lambda label, i: True,
     }
@@ -158,6 +197,8 @@ def _rows(item: EffectiveItem, rng: random.Random, count: int = 4) -> dict[str, 
             choices = entry["choices"]
             if "等次" in entry["label"]:  # most are rated in the middle, a few at the top
                 return choices[0] if i % 3 == 0 else choices[1]
+            if entry["label"] == "拟发展阶段" and "发展对象" in choices:
+                return "发展对象"
             return choices[i % len(choices)]
         if entry["type"] in ("text", "longtext"):
             return text(entry["label"], i)
@@ -167,14 +208,27 @@ def _rows(item: EffectiveItem, rng: random.Random, count: int = 4) -> dict[str, 
         data[field["key"]] = value(field, 0)
     if form.get("columns"):
         data["rows"] = [{c["key"]: value(c, i) for c in form["columns"]} for i in range(count)]
-    _make_sums_agree(form, data)
+    _make_columns_agree(form, data)
     return data
 
 
-def _make_sums_agree(form: dict[str, Any], data: dict[str, Any]) -> None:
-    """Dues paid are months × monthly dues and add up to the total; a balance is the opening
-    balance plus income minus spending."""
+def _make_columns_agree(form: dict[str, Any], data: dict[str, Any]) -> None:
+    """Columns that depend on each other agree: a gender on a name, rows of dated events in
+    date order, an amount on its standard, dues paid are months × monthly dues and add up
+    to the total, a balance is the opening balance plus income minus spending."""
     key_of = {e["label"]: e["key"] for e in [*form.get("fields", []), *form.get("columns", [])]}
+    rows = data.get("rows", [])
+    name, gender = key_of.get("姓名"), key_of.get("性别")
+    if name and gender:
+        for row in rows:
+            row[gender] = GENDER.get(row[name], row[gender])
+    when = key_of.get("日期")
+    if when and rows:
+        rows.sort(key=lambda row: row[when])
+    standard, paid_out = key_of.get("发放标准"), key_of.get("发放金额")
+    if standard and paid_out:
+        for row in rows:
+            row[paid_out] = BENEFIT_AMOUNTS[COLUMN_TEXT["发放标准"].index(row[standard])]
     months, monthly, paid = (key_of.get(k) for k in ("缴纳月数", "每月应交金额", "实交金额"))
     if months and monthly and paid:
         for n, row in enumerate(data.get("rows", [])):
@@ -197,8 +251,37 @@ def _make_sums_agree(form: dict[str, Any], data: dict[str, Any]) -> None:
         data[closing] = f"{3260 + 1820 - total:.2f}"
 
 
-def _notice(org: Organization, title: str, has_table: bool) -> str:
+#: What a notice without a table says, by catalog item: the text matches the title.
+BODIES = {
+    "team-duties": "<p>镇党委书记周建国：主持镇党委全面工作，联系东岭村、石桥村。"
+    "镇党委副书记孙立平：负责党建和宣传工作，联系西岭村、南岗村、青石社区。"
+    "镇纪委书记吴清廉：负责纪检监察工作，联系北坪村、柳溪村。"
+    "组织委员郑组织：负责组织和人事工作，联系桃源村、杏花村。</p>",
+    "report-channels": "<p>青石镇纪委受理党员和群众的监督举报。举报电话：0871-6123499；"
+    "举报信箱：镇政府一楼大厅；网址：云岭县纪委监委网站“青石镇”栏目。"
+    "来信来访时间：工作日上午8:30至12:00，下午14:30至18:00。</p>",
+    "decision-rules": "<p>镇党委实行集体领导和个人分工负责相结合的制度。“三重一大”事项"
+    "须经调查研究、征求意见、合法性审查后，提交镇党委会议集体讨论，按少数服从多数的原则"
+    "表决；会议须有半数以上委员到会方能召开，讨论干部任免事项须有三分之二以上委员到会。</p>",
+    "village-four-deliberations": "<p>经{place}党支部提议、村“两委”商议、党员大会审议，"
+    "拟对{place}至南岗村3.2公里村道进行硬化，估算投资48万元，资金来源为一事一议财政奖补"
+    "和村集体经济收入。提交村民代表会议决议前，现征求党员意见。</p>",
+    "village-supervision": "<p>第三季度，{place}村务监督委员会列席村“两委”会议6次，"
+    "审核村级财务票据87张、金额21.6万元，对村道维修工程验收进行了现场监督，"
+    "提出意见建议3条，均已整改落实。</p>",
+    "village-collective-assets": "<p>{place}2026年集体经济经营性收入38.5万元。"
+    "拟提取公积公益金30%，用于村内基础设施维护；其余按股分配，每股分红120元，"
+    "共1286股。本方案超出村党支部决定权限，报镇党委审核。</p>",
+    "village-duty-roster": "<p>{place}村干部每个工作日轮流坐班，地点在村党群服务中心："
+    "周一李春生、周二王桂兰、周三赵德明、周四吴长江、周五孙小红。"
+    "值班电话：0871-6123412。</p>",
+}
+
+
+def _notice(org: Organization, title: str, has_table: bool, local: str = "") -> str:
     """A short notice whose words match its title."""
+    if not has_table and local in BODIES:
+        return BODIES[local].format(place=_place(org))
     table = "详见下表" if has_table else "具体内容如下"
     phone = org.supervision_phone or "0871-6123456"
     return (
@@ -235,16 +318,29 @@ def _draft(
     title: str,
     rng: random.Random,
     body: str = "",
+    *,
+    data: dict[str, Any] | None = None,
+    rows: int = 4,
+    dates: tuple[dt.date, dt.date] = (dt.date(2026, 7, 1), dt.date(2026, 9, 30)),
     **extra: Any,
 ) -> Disclosure:
     _catalog, item = _find(org, local)
-    data = _rows(item, rng)
+    if data is None:
+        secretary = Role.objects.filter(organization=org, kind=Role.Kind.PRINCIPAL).first()
+        data = _rows(
+            item,
+            rng,
+            rows,
+            org=org,
+            people=(secretary.user.display_name if secretary else "", clerk.display_name),
+            dates=dates,
+        )
     return workflow.create_disclosure(
         org,
         actor=clerk,
         item_key=item.key,
         title=title,
-        body=body or _notice(org, title, bool(data)),
+        body=body or _notice(org, title, bool(data), local),
         data=data,
         **extra,
     )
@@ -327,6 +423,13 @@ def load_demo_disclosures(town: Organization, branches: list[Organization]) -> i
             "major-projects",
             "镇党委办公楼修缮改造方案（预算6.8万元）",
             rng,
+            data={
+                "project": "镇党委办公楼屋面防水、外墙及消防设施修缮",
+                "budget": "68000.00",
+                "procurement_method": "询价",
+                "contractor": "经三家比价后确定",
+                "progress": "方案征求意见中，计划11月开工、12月底完工",
+            },
             body="<p>拟对镇党委办公楼屋面防水、外墙及消防设施进行修缮，预算6.8万元，资金来源为镇级公用经费。</p>",
             period="2026年",
         )
@@ -354,6 +457,7 @@ def load_demo_disclosures(town: Organization, branches: list[Organization]) -> i
             "pre-appointment",
             "关于拟任东岭村党支部副书记人选的任前公示",
             rng,
+            rows=1,
             period="2026年9月",
         )
         state["appointment"] = _publish(
@@ -559,6 +663,13 @@ def load_demo_disclosures(town: Organization, branches: list[Organization]) -> i
             "major-projects",
             "青石镇2027年村级公益事业建设项目安排（预算120万元）",
             rng,
+            data={
+                "project": "2027年村级公益事业建设项目（6个）",
+                "budget": "1200000.00",
+                "procurement_method": "公开招标",
+                "contractor": "按项目分别招标确定",
+                "progress": "方案已征求意见并经镇党委审核，待县委审批",
+            },
             body="<p>2027年拟实施村级公益事业建设项目6个，总预算120万元，其中一事一议财政奖补"
             "80万元、镇级配套40万元，重点用于村道硬化、饮水安全和党群服务中心维修。</p>",
             period="2027年",
@@ -593,6 +704,7 @@ def load_demo_disclosures(town: Organization, branches: list[Organization]) -> i
                 "dues-use",
                 "东岭村党支部2026年前三季度党费使用和管理情况",
                 rng,
+                dates=(dt.date(2026, 1, 5), dt.date(2026, 9, 30)),
                 period="2026年前三季度",
             ),
             actor=clerk,
