@@ -253,6 +253,9 @@ def _make_columns_agree(form: dict[str, Any], data: dict[str, Any]) -> None:
 
 #: What a notice without a table says, by catalog item: the text matches the title.
 BODIES = {
+    "democratic-life-meeting": "<p>为开好镇党委领导班子2026年度民主生活会，现通过座谈、"
+    "个别谈话和意见箱广泛征求意见。截至目前共收集意见建议14条，主要涉及联系服务群众、"
+    "村级项目监管和会风文风等方面，班子成员将在会上逐条回应并制定整改措施。</p>",
     "team-duties": "<p>镇党委书记周建国：主持镇党委全面工作，联系东岭村、石桥村。"
     "镇党委副书记孙立平：负责党建和宣传工作，联系西岭村、南岗村、青石社区。"
     "镇纪委书记吴清廉：负责纪检监察工作，联系北坪村、柳溪村。"
@@ -692,6 +695,18 @@ def load_demo_disclosures(town: Organization, branches: list[Organization]) -> i
         d = state["renewal"]
         workflow.close_consultation(d, actor=office)
         workflow.review(d, actor=secretary, checklist=CHECKLIST)  # now the county's to approve
+
+    @at(_at(2026, 11, 30))
+    def office_draft() -> None:
+        # For the office: a town draft to finish.
+        _draft(
+            town,
+            office,
+            "democratic-life-meeting",
+            "镇党委领导班子2026年度民主生活会会前征求意见情况",
+            rng,
+            period="2026年度",
+        )
 
     @at(_at(2026, 11, 23))
     def village_queue() -> None:
