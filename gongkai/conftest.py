@@ -170,7 +170,9 @@ def sign_in(page, login: str, password: str = PASSWORD) -> None:  # type: ignore
     page.get_by_label("用户名或手机号").fill(login)
     page.get_by_label("密码").fill(password)
     page.get_by_role("button", name="登录").click()
-    page.wait_for_url("**/console/**")
+    # Each person lands on their own start page (accounts:landing): staff on the console,
+    # members and supervisors on /me/. Wait until the sign-in page is left behind.
+    page.wait_for_url(lambda url: "/accounts/" not in url)
 
 
 @pytest.fixture

@@ -201,7 +201,8 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "console:home"
+# After sign-in each person lands where their roles give them something to do or read.
+LOGIN_REDIRECT_URL = "accounts:landing"
 LOGOUT_REDIRECT_URL = "home"
 
 # Lock-out: five wrong passwords for one account lock it for half an hour. The attempt is

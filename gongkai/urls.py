@@ -4,9 +4,6 @@ from django.urls import include, path
 from gongkai.portal import views as portal_views
 from gongkai.web import views as web_views
 
-admin.site.site_header = "gongkai 系统管理"
-admin.site.site_title = "gongkai 系统管理"
-
 urlpatterns = [
     path("", portal_views.start, name="home"),
     path("healthz", web_views.healthz, name="healthz"),

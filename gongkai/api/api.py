@@ -64,7 +64,7 @@ class Api(NinjaAPI):
 
 
 api = Api(
-    title="gongkai 党务公开 API",
+    title="党务公开平台 API",
     version="1",
     description=(
         "公开组织、公开目录、已公开事项及台账；持令牌的工作人员可办理公开流程。"

@@ -37,7 +37,7 @@ from gongkai.catalog.models import (
 from gongkai.catalog.services import local_key
 
 FILE_TOO_LARGE = _("The file is larger than %(limit)d MB.")
-NOT_YAML = _("The file is not valid YAML (line %(line)s): %(error)s")
+NOT_YAML = _("The file is not valid YAML: %(error)s")
 NOT_EXCEL = _("The file is not an Excel workbook (.xlsx) or it is damaged.")
 UNKNOWN_FORMAT = _("Upload a .yaml/.yml or an .xlsx file.")
 YAML_SHAPE = _("The YAML must be a mapping with a “categories” list.")

@@ -115,7 +115,9 @@ class Catalog(models.Model):
     version = models.PositiveIntegerField(_("version"), default=0)
     #: The parent version the latest published version is built on (denormalised from
     #: CatalogVersion so "who has not accepted the new template" is one indexed query).
-    based_on_parent_version = models.PositiveIntegerField(default=0)
+    based_on_parent_version = models.PositiveIntegerField(
+        _("based on inherited version"), default=0
+    )
     source = models.CharField(_("source"), max_length=200, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -147,7 +149,12 @@ class CatalogVersion(models.Model):
     parent_version = models.PositiveIntegerField(_("inherited version"), null=True, blank=True)
     published_at = models.DateTimeField(_("published"), auto_now_add=True)
     published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("published by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     note = models.CharField(_("note"), max_length=500, blank=True)
 

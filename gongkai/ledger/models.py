@@ -187,7 +187,7 @@ class LedgerEntry(models.Model):
         indexes = [models.Index(fields=["disclosure", "sequence"], name="ledger_disclosure")]
 
     def __str__(self) -> str:
-        return f"#{self.sequence} {self.action} {self.entry_hash[:12]}"
+        return f"#{self.sequence} {self.get_action_display()} {self.entry_hash[:12]}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:

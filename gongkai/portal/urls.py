@@ -7,6 +7,7 @@ app_name = "portal"
 urlpatterns = [
     path("", views.start, name="start"),
     path("search", views.search, name="search"),
+    path("me/", views.mine, name="mine"),
     path("o/<str:code>/", views.organization, name="organization"),
     path("o/<str:code>/children", views.children, name="children"),
     path("o/<str:code>/items/<str:key>/", views.item, name="item"),

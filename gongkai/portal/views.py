@@ -12,6 +12,7 @@ import datetime as dt
 from typing import Any
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet
@@ -33,7 +34,7 @@ from gongkai.disclosures.visibility import (
     shows_content,
 )
 from gongkai.ledger.services import canonical_content, proof
-from gongkai.organizations.models import Organization
+from gongkai.organizations.models import Organization, Role
 from gongkai.portal import content, diff, reading
 from gongkai.portal.forms import OpinionForm
 from gongkai.web.views import refusal_text
@@ -65,17 +66,7 @@ def start(request: HttpRequest) -> HttpResponse:
     newest = reading.listed(
         _visible(request, now).exclude(state=State.WITHDRAWN), with_organization=True
     ).order_by("-publish_from", "-pk")[:NEWEST]
-    consulting = (
-        [
-            {"d": d, "title": published_text(d, d.title)}
-            # Only those still taking opinions: the window closes at its minute (time decides).
-            for d in Disclosure.objects.in_consultation_for(request.user)
-            .filter(Q(consultation_until__isnull=True) | Q(consultation_until__gt=now))
-            .select_related("organization")[:NEWEST]
-        ]
-        if request.user.is_authenticated
-        else []
-    )
+    consulting = _open_consultations(request.user, now) if request.user.is_authenticated else []
     return render(
         request,
         "portal/start.html",
@@ -169,6 +160,83 @@ def search(request: HttpRequest) -> HttpResponse:
         )
     template = "portal/_search_results.html" if request.htmx else "portal/search.html"  # type: ignore[attr-defined]
     return render(request, template, {"q": q, "found": found, "limit": SEARCH_LIMIT})
+
+
+#: Disclosures listed per organization on a member's page, and across a supervisor's
+#: assigned organizations.
+MINE_PER_ORGANIZATION = 20
+MINE_SUPERVISED = 30
+
+
+@require_safe
+@never_cache
+@login_required
+def mine(request: HttpRequest) -> HttpResponse:
+    """我的党组织: a member's or a supervisor's start page after signing in.
+
+    A member sees, per organization they belong to, what it disclosed inside the party (and
+    drafts out for their opinion); a supervisor sees the organizations assigned and what
+    they disclosed lately. Every list comes from the one visibility rule: this page only
+    chooses which organizations to list.
+    """
+    now = timezone.now()
+    user: Any = request.user
+    visible = _visible(request, now).exclude(state=State.WITHDRAWN)
+    memberships = sorted(
+        {r.organization for r in user.roles_cached if r.kind != Role.Kind.SUPERVISOR},
+        key=lambda org: org.path,
+    )
+    own = []
+    for org in memberships:
+        # Inside the party: party or unit scope, or party first and not yet public.
+        inside = reading.listed(
+            visible.filter(organization=org).filter(
+                ~Q(scope=Scope.PUBLIC) | Q(public_from__isnull=True) | Q(public_from__gt=now)
+            )
+        )
+        own.append(
+            (
+                org,
+                reading.as_listings(
+                    list(inside.order_by("-publish_from", "-pk")[:MINE_PER_ORGANIZATION]), now
+                ),
+            )
+        )
+    assigned = sorted(
+        (r for r in user.roles_cached if r.kind == Role.Kind.SUPERVISOR),
+        key=lambda role: role.organization.path,
+    )
+    supervised = (
+        reading.listed(
+            visible.filter(
+                organization__in=permissions.organizations_where(user, {Role.Kind.SUPERVISOR})
+            ),
+            with_organization=True,
+        ).order_by("-publish_from", "-pk")[:MINE_SUPERVISED]
+        if assigned
+        else []
+    )
+    return render(
+        request,
+        "portal/mine.html",
+        {
+            "own": own,
+            "assigned": assigned,
+            "supervised": reading.as_listings(list(supervised), now),
+            "consulting": _open_consultations(user, now),
+        },
+    )
+
+
+def _open_consultations(user: Any, now: dt.datetime) -> list[dict[str, Any]]:
+    """Drafts out for consultation to `user` and still taking opinions (the window closes at
+    its minute: time decides), with their titles masked like anything published."""
+    return [
+        {"d": d, "title": published_text(d, d.title)}
+        for d in Disclosure.objects.in_consultation_for(user)
+        .filter(Q(consultation_until__isnull=True) | Q(consultation_until__gt=now))
+        .select_related("organization")[:NEWEST]
+    ]
 
 
 @require_safe

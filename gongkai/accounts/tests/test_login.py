@@ -31,7 +31,7 @@ def test_a_person_signs_in_with_the_username(people: People) -> None:
     client = Client()
     response = sign_in(client, "clerk")
     assert response.status_code == 302
-    assert response.headers["Location"] == reverse("console:home")
+    assert response.headers["Location"] == reverse("accounts:landing")
     assert signed_in_as(client) == str(people.clerk.pk)
 
 
@@ -55,7 +55,7 @@ def test_signing_in_follows_next(people: People) -> None:
 
 def test_signing_in_never_follows_next_off_site(people: People) -> None:
     response = sign_in(Client(), "clerk", next="https://evil.example/")
-    assert response.headers["Location"] == reverse("console:home")
+    assert response.headers["Location"] == reverse("accounts:landing")
 
 
 def test_a_wrong_password_is_refused_in_chinese(people: People) -> None:
@@ -146,7 +146,7 @@ class TestTheSignInPage:
         client.force_login(people.clerk)
         response = client.get(LOGIN_URL)
         assert response.status_code == 302
-        assert response.headers["Location"] == reverse("console:home")
+        assert response.headers["Location"] == reverse("accounts:landing")
 
 
 class TestFindingTheAccount:

@@ -9,11 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from gongkai.accounts.models import User
 from gongkai.catalog import exchange, services
 from gongkai.catalog.builtin import builtin_templates
 from gongkai.catalog.models import Catalog, Channel, Scope, Timing
+from gongkai.devtools.demo.disclosures import load_demo_disclosures
 from gongkai.organizations.models import Organization, Role
 from gongkai.organizations.services import create_organization
 
@@ -74,20 +77,91 @@ class DemoAccount:
     username: str
     display_name: str
     mobile: str
-    role: str
-    where: str
+    #: Who this is, as `gongkai demo --accounts` prints it.
+    persona: Promise
+    #: What to try first after signing in; the demo data gives each of them something.
+    try_first: Promise
 
 
-#: The accounts `make demo` prints, one per persona.
+#: The accounts `make demo` prints, one per persona (every password is DEMO_PASSWORD).
 ACCOUNTS = [
-    DemoAccount("clerk", "李文书", "13900000001", "clerk", "QS-01"),
-    DemoAccount("reviewer", "张德明", "13900000002", "reviewer", "QS-01"),
-    DemoAccount("superior", "周建国", "13900000003", "reviewer", "QS"),
-    DemoAccount("member", "王秀英", "13900000004", "member", "QS-01"),
-    DemoAccount("supervisor", "刘正清", "13900000005", "supervisor", "QS"),
-    DemoAccount("office", "陈海涛", "13900000006", "office", "QS"),
-    DemoAccount("admin", "系统管理员", "13900000000", "administrator", ""),
+    DemoAccount(
+        "clerk",
+        "李文书",
+        "13900000001",
+        _("Clerk of 东岭村党支部"),
+        _(
+            "To-do list, “Returned”: a draft with the reviewer's reason to fix and submit again; "
+            "the opinions on the road-hardening resolution in consultation."
+        ),
+    ),
+    DemoAccount(
+        "reviewer",
+        "张德明",
+        "13900000002",
+        _("Reviewer: secretary of 东岭村党支部"),
+        _(
+            "To-do list, “To review”: the party-dues report submitted this week; check its "
+            "secrecy, then approve or return it."
+        ),
+    ),
+    DemoAccount(
+        "superior",
+        "周建国",
+        "13900000003",
+        _("Superior reviewer: secretary of 青石镇党委"),
+        _(
+            "To-do list, “To review as the superior”: 枫林村's collective-income distribution "
+            "plan, which goes beyond the branch's authority."
+        ),
+    ),
+    DemoAccount(
+        "yl-reviewer",
+        "冯县审",
+        "13900000021",
+        _("County reviewer: 云岭县委 leading group, approves the town's major items"),
+        _(
+            "To-do list, “To review as the superior”: the town's 2027 village public-works "
+            "plan (a major matter, consulted and reviewed by the town)."
+        ),
+    ),
+    DemoAccount(
+        "member",
+        "王秀英",
+        "13900000004",
+        _("Member of 东岭村党支部"),
+        _(
+            "My organizations: the items 东岭村党支部 disclosed inside the party; give an "
+            "opinion on the road-hardening resolution in consultation."
+        ),
+    ),
+    DemoAccount(
+        "supervisor",
+        "刘正清",
+        "13900000005",
+        _("Supervisor of 青石镇党委 and every branch below it"),
+        _("My organizations: the organizations assigned and what they disclosed lately."),
+    ),
+    DemoAccount(
+        "office",
+        "陈海涛",
+        "13900000006",
+        _("Town leading-group office (also the town's clerk)"),
+        _(
+            "To-do list and the catalog: the town's drafts, the catalog pushed down to the "
+            "16 branches, the organization tree."
+        ),
+    ),
+    DemoAccount(
+        "admin",
+        "系统管理员",
+        "13900000000",
+        _("System administrator"),
+        _("The system administration (/admin/): people, roles and the holiday calendar."),
+    ),
 ]
+#: Accounts with a role in the demo town; the administrator is made apart.
+ROLE_USERNAMES = ("clerk", "reviewer", "superior", "member", "supervisor", "office")
 
 
 def _person(username: str, display_name: str, mobile: str | None = None) -> User:
@@ -153,7 +227,7 @@ def load_demo() -> None:
             town,
             is_pilot=pilot,
             supervision_phone=f"0871-61234{index:02d}",
-            address=f"青石镇{name[:-4]}村委会",
+            address=f"青石镇{name.removesuffix('党支部')}{'居' if '社区' in name else '村'}委会",
         )
         for index, (code, name, pilot) in enumerate(VILLAGES, start=1)
     ]
@@ -166,7 +240,11 @@ def load_demo() -> None:
             display_name="系统管理员",
             mobile="13900000000",
         )
-    people = {a.username: _person(a.username, a.display_name, a.mobile) for a in ACCOUNTS[:-1]}
+    people = {
+        a.username: _person(a.username, a.display_name, a.mobile)
+        for a in ACCOUNTS
+        if a.username in ROLE_USERNAMES
+    }
     village = branches[0]
     _role(people["clerk"], village, R.CLERK, "党务干事")
     _role(people["reviewer"], village, R.REVIEWER, "支部书记")
@@ -210,8 +288,6 @@ def load_demo() -> None:
             _role(member, branch, R.MEMBER)
 
     _load_catalogs(town, branches, people["office"])
-
-    from gongkai.devtools.demo.disclosures import load_demo_disclosures
 
     load_demo_disclosures(town, branches)
 

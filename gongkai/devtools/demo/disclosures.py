@@ -16,7 +16,7 @@ from gongkai.catalog.effective import EffectiveItem
 from gongkai.disclosures import workflow
 from gongkai.disclosures.models import Disclosure
 from gongkai.disclosures.scanning import id18_check_digit
-from gongkai.organizations.models import Organization
+from gongkai.organizations.models import Organization, Role
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 CHECKLIST = dict.fromkeys(workflow.SECRECY_CHECKLIST, True)
@@ -25,12 +25,30 @@ NAMES = [
     "李秀英",
     "张志强",
     "刘桂兰",
-    "陈海涛",
+    "陈国华",
     "杨丽华",
     "黄春生",
     "赵玉梅",
-    "周德明",
+    "周永福",
     "吴晓燕",
+]
+#: Men and women alternate in NAMES, so a table's 性别 column agrees with its 姓名 column.
+GENDER = {name: "男" if n % 2 == 0 else "女" for n, name in enumerate(NAMES)}
+
+
+#: Eleven opinions members gave on the renovation plan, and how each was handled.
+RENOVATION_OPINIONS = [
+    ("建议公开三家施工单位的比价结果", "已在方案中补充比价结果"),
+    ("建议优先修缮消防设施，确保安全", "已调整施工顺序，消防设施先行"),
+    ("同意方案，请注意节约开支", "已记录，将严格控制预算"),
+    ("建议邀请村务监督委员会参与验收", "已纳入验收程序"),
+    ("施工期间办事群众如何安排？", "施工期间便民服务窗口临时移至一楼东侧"),
+    ("屋面防水建议选用质保十年以上的材料", "已写入采购要求"),
+    ("建议公示资金来源和支付进度", "资金来源已在方案中说明，支付进度完工后公示"),
+    ("外墙修缮是否可以推迟到明年", "外墙渗水影响档案室，经研究维持原计划"),
+    ("建议避开农忙时节施工", "已将工期安排在11月至12月"),
+    ("希望增设无障碍坡道", "已纳入本次修缮内容，预算内调剂解决"),
+    ("建议完工后公开决算", "完工后将公开决算情况"),
 ]
 
 
@@ -49,40 +67,230 @@ def _find(org: Organization, local: str) -> tuple[Any, EffectiveItem]:
     raise LookupError(local)
 
 
-def _rows(item: EffectiveItem, rng: random.Random, count: int = 4) -> dict[str, Any]:
+#: Plausible values for a text column, by its label (every name and place is invented).
+COLUMN_TEXT: dict[str, list[str]] = {
+    "主题": [
+        "学习贯彻党的二十届四中全会精神",
+        "讨论村道硬化项目实施方案",
+        "“我为群众办实事”主题党日志愿服务",
+        "专题党课：发挥党员先锋模范作用",
+    ],
+    "主持人或授课人": ["{secretary}", "{secretary}", "{clerk}", "{secretary}"],
+    "评议过程": [
+        "召开支部党员大会，经个人自评、党员互评、群众代表测评和支委会综合评定，确定评议等次"
+    ],
+    "学历": ["高中", "大专", "初中", "本科"],
+    "现任职务": ["东岭村党支部委员", "村委会副主任", "镇党政办干事", "村务监督委员会委员"],
+    "拟任职务": ["东岭村党支部副书记"],
+    "职务": ["村党支部书记", "村委会主任", "村务监督委员会主任", "村报账员"],
+    "用途": ["购买党建学习资料", "慰问困难党员", "开展主题党日活动", "党员活动室维修"],
+    "审批情况": ["经支委会研究同意", "经支部书记审批", "经支委会研究同意", "报镇党委备案"],
+    "帮扶对象户": ["吴长顺户", "郑玉兰户", "孙大山户", "何秋菊户"],
+    "帮扶措施": [
+        "协调小额信贷发展养殖，每月走访一次",
+        "联系县医院办理慢性病门诊，代办医保报销",
+        "帮助申请助学金，定期辅导孩子功课",
+        "介绍到镇农业合作社务工",
+    ],
+    "帮扶成效": [
+        "养殖生猪12头，年增收约8000元",
+        "医疗费用报销比例提高",
+        "子女顺利升入高中",
+        "实现稳定就业",
+    ],
+    "岗位名称": ["政策宣传岗", "环境卫生监督岗", "矛盾纠纷调解岗", "关爱留守老人岗"],
+    "岗位职责": [
+        "宣传惠民政策，每月入户不少于4次",
+        "督促村组保洁，每周巡查2次",
+        "调解邻里纠纷，及时向支部报告",
+        "每周走访留守老人，登记困难诉求",
+    ],
+    "所在村（社区）": ["{place}"],
+    "所在村（组）": ["{place}一组", "{place}三组", "{place}二组", "{place}四组"],
+    "所在党组织或单位": ["东岭村党支部", "石桥村党支部", "青石社区党支部", "柳溪村党支部"],
+    "帮扶事由": ["因病致困", "老党员生活困难", "因灾致困", "独居高龄老人"],
+    "帮扶方式": ["走访慰问并发放慰问金", "发放慰问金", "送去米面油", "走访慰问并发放慰问金"],
+    "资金项目": ["耕地地力保护补贴", "临时救助", "一事一议财政奖补", "耕地地力保护补贴"],
+    "发放对象（户主）": ["吴长顺", "郑玉兰", "孙大山", "何秋菊"],
+    "发放标准": ["每亩95元（8亩）", "每户800元", "每户1500元", "每亩95元（6亩）"],
+    "意见反映联系方式": ["镇党委组织办，电话0871-6123456"],
+    "处置结果": ["无", "无", "无", "无"],
+    "备注": ["按时足额缴纳", "按时足额缴纳", "补交3月党费", "按时足额缴纳"],
+    "拟推荐称号": ["优秀共产党员", "优秀党务工作者"],
+    "主要事迹": ["带头发展特色种植，帮带10户群众增收", "坚持义务调解纠纷十余年"],
+    "承建单位": ["青石建筑有限公司"],
+    "项目名称": ["党群服务中心维修"],
+    "实施进度": ["已完成招标，计划12月开工"],
+    "党内职务或所设岗位": ["支部委员", "政策宣传岗", "环境卫生监督岗", "党小组长"],
+    "联系困难户": ["吴长顺户", "郑玉兰户", "孙大山户", "何秋菊户"],
+    "主要困难": ["因病致困", "缺少劳动力", "住房老旧", "子女上学负担重"],
+    "联系帮扶内容": [
+        "每月走访，协助办理医保报销",
+        "帮助联系务工岗位",
+        "协调危房改造补助",
+        "帮助申请助学金",
+    ],
+}
+#: Labels whose column holds people's names.
+NAME_LABELS = ("姓名", "党员", "户主")
+
+
+#: Date columns by label: (first, last) of the plausible range; others fall in `dates`.
+DATE_RANGES = {
+    "申请入党时间": (dt.date(2023, 3, 1), dt.date(2024, 6, 30)),
+    "确定为入党积极分子时间": (dt.date(2024, 9, 1), dt.date(2025, 3, 31)),
+    "接收为预备党员时间": (dt.date(2025, 6, 1), dt.date(2025, 9, 30)),
+    "入党时间": (dt.date(1985, 1, 1), dt.date(2020, 12, 31)),
+}
+#: What each form's "benefit paid" amount is, matching COLUMN_TEXT["发放标准"].
+BENEFIT_AMOUNTS = ["760.00", "800.00", "1500.00", "570.00"]
+
+
+def _rows(
+    item: EffectiveItem,
+    rng: random.Random,
+    count: int = 4,
+    *,
+    org: Organization | None = None,
+    people: tuple[str, str] = ("", ""),
+    dates: tuple[dt.date, dt.date] = (dt.date(2026, 7, 1), dt.date(2026, 9, 30)),
+) -> dict[str, Any]:
+    """Structured data that reads like a real table: names only in name columns, values that
+    fit each column and the organization (its villages, its secretary), dates in the period,
+    genders that agree with the names, and totals that add up (dues, balances)."""
     form = item.value("form") or {}
     data: dict[str, Any] = {}
+    names = rng.sample(NAMES, k=len(NAMES))
+    place = _place(org) if org is not None else "青石镇"
+    secretary, clerk = people
 
-    def text_for(label: str, i: int) -> str:
-        # Plausible by column: a project, a unit, or a person (invented names).
-        if "单位" in label:
-            return ["青石建筑有限公司", "云岭县监理站", "青石镇财政所"][i % 3]
-        if "名称" in label or "项目" in label or "事项" in label:
-            return ["村道硬化", "饮水安全改造", "党群服务中心维修"][i % 3]
-        if "措施" in label or "情况" in label or "内容" in label or "备注" in label:
-            return ["按计划完成", "已走访慰问", "持续跟进"][i % 3]
-        return NAMES[(i + rng.randint(0, 9)) % len(NAMES)]
+    def day(label: str) -> str:
+        first, last = DATE_RANGES.get(label, dates)
+        return (first + dt.timedelta(days=rng.randint(0, (last - first).days))).isoformat()
+
+    def text(label: str, i: int) -> str:
+        if label in COLUMN_TEXT:
+            options = COLUMN_TEXT[label]
+            value = options[i % len(options)]
+            return value.format(place=place, secretary=secretary, clerk=clerk)
+        if any(word in label for word in NAME_LABELS):
+            return names[i % len(names)]
+        return "按规定执行"
+
+    def number(label: str) -> int:
+        if "人数" in label or (label.endswith("数") and ("党员" in label or "代表" in label)):
+            return rng.randint(15, 40)
+        if "积分" in label:
+            return rng.randint(60, 100)
+        return rng.randint(1, 6)
 
     samples = {
-        "number": lambda i: rng.randint(1, 12),
-        "money": lambda i: f"{rng.randint(2, 60) * 10}.00",
-        "date": lambda i: f"2026-0{rng.randint(1, 6)}-1{rng.randint(0, 9)}",
-        "month": lambda i: f"19{rng.randint(60, 99)}-0{rng.randint(1, 9)}",
-        "boolean": lambda i: True,
+        "number": lambda label, i: number(label),
+        "money": lambda label, i: f"{rng.randint(2, 60) * 10}.00",
+        "date": lambda label, i: day(label),
+        "month": lambda label, i: f"19{rng.randint(70, 99)}-{rng.randint(1, 12):02d}",
+        "boolean": lambda label, i: True,
     }
 
     def value(entry: dict[str, Any], i: int) -> Any:
         if entry.get("choices"):
-            return entry["choices"][i % len(entry["choices"])]
+            choices = entry["choices"]
+            if "等次" in entry["label"]:  # most are rated in the middle, a few at the top
+                return choices[0] if i % 3 == 0 else choices[1]
+            if entry["label"] == "拟发展阶段" and "发展对象" in choices:
+                return "发展对象"
+            return choices[i % len(choices)]
         if entry["type"] in ("text", "longtext"):
-            return text_for(entry["label"], i)
-        return samples[entry["type"]](i)
+            return text(entry["label"], i)
+        return samples[entry["type"]](entry["label"], i)
 
     for field in form.get("fields", []):
         data[field["key"]] = value(field, 0)
     if form.get("columns"):
         data["rows"] = [{c["key"]: value(c, i) for c in form["columns"]} for i in range(count)]
+    _make_columns_agree(form, data)
     return data
+
+
+def _make_columns_agree(form: dict[str, Any], data: dict[str, Any]) -> None:
+    """Columns that depend on each other agree: a gender on a name, rows of dated events in
+    date order, an amount on its standard, dues paid are months × monthly dues and add up
+    to the total, a balance is the opening balance plus income minus spending."""
+    key_of = {e["label"]: e["key"] for e in [*form.get("fields", []), *form.get("columns", [])]}
+    rows = data.get("rows", [])
+    name, gender = key_of.get("姓名"), key_of.get("性别")
+    if name and gender:
+        for row in rows:
+            row[gender] = GENDER.get(row[name], row[gender])
+    when = key_of.get("日期")
+    if when and rows:
+        rows.sort(key=lambda row: row[when])
+    standard, paid_out = key_of.get("发放标准"), key_of.get("发放金额")
+    if standard and paid_out:
+        for row in rows:
+            row[paid_out] = BENEFIT_AMOUNTS[COLUMN_TEXT["发放标准"].index(row[standard])]
+    months, monthly, paid = (key_of.get(k) for k in ("缴纳月数", "每月应交金额", "实交金额"))
+    if months and monthly and paid:
+        for n, row in enumerate(data.get("rows", [])):
+            row[months] = 6
+            row[monthly] = ["2.00", "5.00", "10.00", "3.00"][n % 4]
+            row[paid] = f"{6 * float(row[monthly]):.2f}"
+        if "合计金额" in key_of:
+            data[key_of["合计金额"]] = f"{sum(float(r[paid]) for r in data['rows']):.2f}"
+        if "应交党费党员人数" in key_of:
+            data[key_of["应交党费党员人数"]] = len(data["rows"])
+    opening, income, spent, closing = (
+        key_of.get(k) for k in ("期初结余", "本期收入", "本期支出", "期末结余")
+    )
+    if opening and income and spent and closing:
+        total = (
+            sum(float(r[key_of["金额"]]) for r in data.get("rows", [])) if "金额" in key_of else 0
+        )
+        data[opening], data[income] = "3260.00", "1820.00"
+        data[spent] = f"{total:.2f}"
+        data[closing] = f"{3260 + 1820 - total:.2f}"
+
+
+#: What a notice without a table says, by catalog item: the text matches the title.
+BODIES = {
+    "democratic-life-meeting": "<p>为开好镇党委领导班子2026年度民主生活会，现通过座谈、"
+    "个别谈话和意见箱广泛征求意见。截至目前共收集意见建议14条，主要涉及联系服务群众、"
+    "村级项目监管和会风文风等方面，班子成员将在会上逐条回应并制定整改措施。</p>",
+    "team-duties": "<p>镇党委书记周建国：主持镇党委全面工作，联系东岭村、石桥村。"
+    "镇党委副书记孙立平：负责党建和宣传工作，联系西岭村、南岗村、青石社区。"
+    "镇纪委书记吴清廉：负责纪检监察工作，联系北坪村、柳溪村。"
+    "组织委员郑组织：负责组织和人事工作，联系桃源村、杏花村。</p>",
+    "report-channels": "<p>青石镇纪委受理党员和群众的监督举报。举报电话：0871-6123499；"
+    "举报信箱：镇政府一楼大厅；网址：云岭县纪委监委网站“青石镇”栏目。"
+    "来信来访时间：工作日上午8:30至12:00，下午14:30至18:00。</p>",
+    "decision-rules": "<p>镇党委实行集体领导和个人分工负责相结合的制度。“三重一大”事项"
+    "须经调查研究、征求意见、合法性审查后，提交镇党委会议集体讨论，按少数服从多数的原则"
+    "表决；会议须有半数以上委员到会方能召开，讨论干部任免事项须有三分之二以上委员到会。</p>",
+    "village-four-deliberations": "<p>经{place}党支部提议、村“两委”商议、党员大会审议，"
+    "拟对{place}至南岗村3.2公里村道进行硬化，估算投资48万元，资金来源为一事一议财政奖补"
+    "和村集体经济收入。提交村民代表会议决议前，现征求党员意见。</p>",
+    "village-supervision": "<p>第三季度，{place}村务监督委员会列席村“两委”会议6次，"
+    "审核村级财务票据87张、金额21.6万元，对村道维修工程验收进行了现场监督，"
+    "提出意见建议3条，均已整改落实。</p>",
+    "village-collective-assets": "<p>{place}2026年集体经济经营性收入38.5万元。"
+    "拟提取公积公益金30%，用于村内基础设施维护；其余按股分配，每股分红120元，"
+    "共1286股。本方案超出村党支部决定权限，报镇党委审核。</p>",
+    "village-duty-roster": "<p>{place}村干部每个工作日轮流坐班，地点在村党群服务中心："
+    "周一李春生、周二王桂兰、周三赵德明、周四吴长江、周五孙小红。"
+    "值班电话：0871-6123412。</p>",
+}
+
+
+def _notice(org: Organization, title: str, has_table: bool, local: str = "") -> str:
+    """A short notice whose words match its title."""
+    if not has_table and local in BODIES:
+        return BODIES[local].format(place=_place(org))
+    table = "详见下表" if has_table else "具体内容如下"
+    phone = org.supervision_phone or "0871-6123456"
+    return (
+        f"<p>根据党务公开目录要求，现将{title}予以公开，{table}。"
+        f"公示期间如有意见或建议，请向{org.name}反映，监督电话：{phone}。</p>"
+    )
 
 
 def _person(username: str) -> User:
@@ -113,18 +321,37 @@ def _draft(
     title: str,
     rng: random.Random,
     body: str = "",
+    *,
+    data: dict[str, Any] | None = None,
+    rows: int = 4,
+    dates: tuple[dt.date, dt.date] = (dt.date(2026, 7, 1), dt.date(2026, 9, 30)),
     **extra: Any,
 ) -> Disclosure:
     _catalog, item = _find(org, local)
+    if data is None:
+        secretary = Role.objects.filter(organization=org, kind=Role.Kind.PRINCIPAL).first()
+        data = _rows(
+            item,
+            rng,
+            rows,
+            org=org,
+            people=(secretary.user.display_name if secretary else "", clerk.display_name),
+            dates=dates,
+        )
     return workflow.create_disclosure(
         org,
         actor=clerk,
         item_key=item.key,
         title=title,
-        body=body or f"<p>{title}。</p>",
-        data=_rows(item, rng),
+        body=body or _notice(org, title, bool(data), local),
+        data=data,
         **extra,
     )
+
+
+def _place(branch: Organization) -> str:
+    """东岭村党支部 → 东岭村, 青石社区党支部 → 青石社区."""
+    return branch.name.removesuffix("党支部")
 
 
 def fake_id(rng: random.Random, born: dt.date) -> str:
@@ -165,7 +392,7 @@ def load_demo_disclosures(town: Organization, branches: list[Organization]) -> i
                 branch,
                 clerk,
                 "dues-paid",
-                f"{branch.name[:-4]}党员2026年上半年党费缴纳情况",
+                f"{_place(branch)}党员2026年上半年党费缴纳情况",
                 rng,
                 period="2026年上半年",
             )
@@ -178,7 +405,7 @@ def load_demo_disclosures(town: Organization, branches: list[Organization]) -> i
                 branch,
                 clerk,
                 "three-meetings-one-lesson",
-                f"{branch.name[:-4]}2026年第三季度“三会一课”开展情况",
+                f"{_place(branch)}2026年第三季度“三会一课”开展情况",
                 rng,
                 period="2026年第三季度",
             )
@@ -199,29 +426,21 @@ def load_demo_disclosures(town: Organization, branches: list[Organization]) -> i
             "major-projects",
             "镇党委办公楼修缮改造方案（预算6.8万元）",
             rng,
+            data={
+                "project": "镇党委办公楼屋面防水、外墙及消防设施修缮",
+                "budget": "68000.00",
+                "procurement_method": "询价",
+                "contractor": "经三家比价后确定",
+                "progress": "方案征求意见中，计划11月开工、12月底完工",
+            },
             body="<p>拟对镇党委办公楼屋面防水、外墙及消防设施进行修缮，预算6.8万元，资金来源为镇级公用经费。</p>",
             period="2026年",
         )
         workflow.submit(d, actor=office)
         workflow.open_consultation(d, actor=office, days=5)
-        for n in range(11):
-            opinion = workflow.add_opinion(
-                d,
-                author=f"党员{NAMES[n % 10][0]}某",
-                text=[
-                    "建议公开三家比价结果",
-                    "建议优先修缮消防设施",
-                    "同意方案",
-                    "建议邀请村务监督委员会参与验收",
-                ][n % 4],
-            )
-            workflow.handle_opinion(
-                opinion,
-                actor=office,
-                handling=["已在方案中补充比价结果", "已调整施工顺序", "已记录", "已纳入验收程序"][
-                    n % 4
-                ],
-            )
+        for n, (text, handling) in enumerate(RENOVATION_OPINIONS):
+            opinion = workflow.add_opinion(d, author=f"党员{NAMES[n % 10][0]}某", text=text)
+            workflow.handle_opinion(opinion, actor=office, handling=handling)
         state["renovation"] = d
 
     @at(_at(2026, 11, 2))
@@ -241,6 +460,7 @@ def load_demo_disclosures(town: Organization, branches: list[Organization]) -> i
             "pre-appointment",
             "关于拟任东岭村党支部副书记人选的任前公示",
             rng,
+            rows=1,
             period="2026年9月",
         )
         state["appointment"] = _publish(
@@ -362,7 +582,7 @@ def load_demo_disclosures(town: Organization, branches: list[Organization]) -> i
                     branch,
                     clerk,
                     "posts-for-members",
-                    f"{branch.name[:-4]}无职党员设岗定责情况",
+                    f"{_place(branch)}无职党员设岗定责情况",
                     rng,
                 ),
                 actor=clerk,
@@ -404,6 +624,119 @@ def load_demo_disclosures(town: Organization, branches: list[Organization]) -> i
         workflow.review(
             d, actor=reviewer, checklist=CHECKLIST
         )  # beyond its authority: with the town now
+
+    # What the member of 东岭村 reads inside the party, and what waits in each queue today.
+    @at(_at(2026, 10, 15))
+    def ideology() -> None:
+        clerk, reviewer = people_of(village)
+        d = _draft(
+            village,
+            clerk,
+            "ideology-responsibility",
+            "东岭村党支部2026年第三季度意识形态工作责任制落实情况",
+            rng,
+            body="<p>第三季度，支部召开专题会议2次，分析研判党员群众思想动态；"
+            "组织党员收听收看专题辅导3次；村广播、宣传栏内容均经支部审核后发布，"
+            "未发现错误思想言论传播情况。</p>",
+            period="2026年第三季度",
+        )
+        _publish(d, clerk, reviewer)
+
+    @at(_at(2026, 11, 4))
+    def mobile_members() -> None:
+        clerk, reviewer = people_of(village)
+        d = _draft(
+            village,
+            clerk,
+            "mobile-members",
+            "东岭村党支部流动党员管理和组织关系转接情况（2026年10月）",
+            rng,
+            body="<p>本支部现有流动党员5名，均已纳入“口袋党支部”线上管理，每月按时参加线上"
+            "组织生活。10月转出党员组织关系1名（转至云岭县城区社区党委），转入1名。</p>",
+            period="2026年10月",
+        )
+        _publish(d, clerk, reviewer)
+
+    @at(_at(2026, 11, 18))
+    def renewal_plan() -> None:
+        # A town major matter: consulted, reviewed by the town, now with the county.
+        d = _draft(
+            town,
+            office,
+            "major-projects",
+            "青石镇2027年村级公益事业建设项目安排（预算120万元）",
+            rng,
+            data={
+                "project": "2027年村级公益事业建设项目（6个）",
+                "budget": "1200000.00",
+                "procurement_method": "公开招标",
+                "contractor": "按项目分别招标确定",
+                "progress": "方案已征求意见并经镇党委审核，待县委审批",
+            },
+            body="<p>2027年拟实施村级公益事业建设项目6个，总预算120万元，其中一事一议财政奖补"
+            "80万元、镇级配套40万元，重点用于村道硬化、饮水安全和党群服务中心维修。</p>",
+            period="2027年",
+        )
+        workflow.submit(d, actor=office)
+        workflow.open_consultation(d, actor=office, days=5)
+        for n, (text, handling) in enumerate(
+            (
+                ("建议优先安排南岗村饮水安全工程", "已调整为第一批实施"),
+                ("党群服务中心维修能否与村道硬化同步招标", "按项目分别招标，便于验收"),
+                ("请公开各村项目的测算依据", "已在方案附表中补充测算依据"),
+            )
+        ):
+            opinion = workflow.add_opinion(d, author=f"党员{NAMES[n + 3][0]}某", text=text)
+            workflow.handle_opinion(opinion, actor=office, handling=handling)
+        state["renewal"] = d
+
+    @at(_at(2026, 11, 27))
+    def renewal_reviewed() -> None:
+        d = state["renewal"]
+        workflow.close_consultation(d, actor=office)
+        workflow.review(d, actor=secretary, checklist=CHECKLIST)  # now the county's to approve
+
+    @at(_at(2026, 11, 30))
+    def office_draft() -> None:
+        # For the office: a town draft to finish.
+        _draft(
+            town,
+            office,
+            "democratic-life-meeting",
+            "镇党委领导班子2026年度民主生活会会前征求意见情况",
+            rng,
+            period="2026年度",
+        )
+
+    @at(_at(2026, 11, 23))
+    def village_queue() -> None:
+        clerk, reviewer = people_of(village)
+        # For the reviewer: submitted this week.
+        workflow.submit(
+            _draft(
+                village,
+                clerk,
+                "dues-use",
+                "东岭村党支部2026年前三季度党费使用和管理情况",
+                rng,
+                dates=(dt.date(2026, 1, 5), dt.date(2026, 9, 30)),
+                period="2026年前三季度",
+            ),
+            actor=clerk,
+        )
+        # For the clerk: returned with the reviewer's reason.
+        d = _draft(
+            village,
+            clerk,
+            "member-pairing",
+            "东岭村党员结对帮扶情况（2026年下半年）",
+            rng,
+            period="2026年下半年",
+        )
+        workflow.submit(d, actor=clerk)
+        workflow.return_to_clerk(
+            d, actor=reviewer, reason="请补充每户的帮扶成效和下一步措施，帮扶对象户主姓名请核对。"
+        )
 
     for when, flow in sorted(flows, key=lambda pair: pair[0]):
         with workflow.clock(min(when, timezone.now())):

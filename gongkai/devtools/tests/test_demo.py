@@ -1,9 +1,15 @@
 """The demo town matches Scenario 1 and loading it twice changes nothing."""
 
+from io import StringIO
+
+from django.core.management import call_command
+from django.test import Client
+
 from gongkai.accounts.models import User
 from gongkai.catalog.effective import effective_catalog
 from gongkai.catalog.models import Catalog
-from gongkai.devtools.demo import ACCOUNTS, load_demo
+from gongkai.devtools.demo import ACCOUNTS, DEMO_PASSWORD, load_demo
+from gongkai.devtools.demo.disclosures import NAME_LABELS, NAMES
 from gongkai.organizations.models import Organization, Role
 
 
@@ -53,8 +59,6 @@ def test_loading_the_demo_again_changes_nothing(db):
 
 
 def test_every_printed_demo_account_signs_in_with_the_demo_password(db, client):
-    from gongkai.devtools.demo import DEMO_PASSWORD
-
     load_demo()
     for account in ACCOUNTS:
         user = User.objects.get(username=account.username)
@@ -107,3 +111,85 @@ def test_the_renovation_page_shows_how_each_opinion_was_handled_without_names(db
     html = client.get(f"/d/{renovation.pk}/").content.decode()
     assert "共 11 条意见" in html and "已在方案中补充比价结果" in html
     assert "党员王某" not in html
+
+
+def test_every_account_is_printed_with_its_role_and_what_to_try_first(db):
+    out = StringIO()
+    call_command("demo", "--accounts", stdout=out)
+    text = out.getvalue()
+    for account in ACCOUNTS:
+        assert f"用户名 {account.username}，手机号 {account.mobile}" in text
+    assert "县级审核人" in text and "yl-reviewer" in text
+    assert text.count("先试试：") == len(ACCOUNTS)
+    assert "gongkai" not in text.replace("gongkai-demo-2026", "")
+
+
+#: Where each demo persona starts, and a line that must be there: every one finds work or
+#: something to read.
+STARTS = {
+    "clerk": ("/console/todo/", ["被退回的", "东岭村党员结对帮扶情况（2026年下半年）"]),
+    "reviewer": ("/console/todo/", ["待审核", "东岭村党支部2026年前三季度党费使用和管理情况"]),
+    "superior": ("/console/todo/", ["待上级审核", "枫林村集体经济收益分配方案"]),
+    "yl-reviewer": ("/console/todo/", ["待上级审核", "青石镇2027年村级公益事业建设项目安排"]),
+    "member": ("/me/", ["党内公开", "意识形态工作责任制落实情况", "流动党员管理", "村道硬化"]),
+    "supervisor": ("/me/", ["您监督的党组织", "青石镇党委", "最近公开的内容"]),
+    "office": ("/console/todo/", ["我的待办", "镇党委领导班子2026年度民主生活会会前征求意见情况"]),
+    "admin": ("/console/", ["系统管理员"]),
+}
+
+
+def test_every_demo_persona_signs_in_to_a_page_with_something_to_do_or_read(db):
+    load_demo()
+    assert set(STARTS) == {a.username for a in ACCOUNTS}
+    for username, (start, expected) in STARTS.items():
+        client = Client()
+        response = client.post(
+            "/accounts/login/", {"username": username, "password": DEMO_PASSWORD}, follow=True
+        )
+        assert response.redirect_chain[-1][0] == start, username
+        assert response.status_code == 200, username
+        html = response.content.decode()
+        for text in expected:
+            assert text in html, (username, text)
+
+
+def _is_name(value: object) -> bool:
+    """A person's name from the demo's pools (of table rows and of accounts)."""
+    people = set(User.objects.values_list("display_name", flat=True))
+    return isinstance(value, str) and (value in NAMES or value in people)
+
+
+def test_demo_tables_hold_names_only_in_name_columns_and_their_sums_agree(db):
+    from gongkai.disclosures.models import Disclosure
+
+    load_demo()
+    for d in Disclosure.objects.select_related("item"):
+        form = d.item.form or {}
+        labels = {c["key"]: c["label"] for c in form.get("columns", [])}
+        for row in d.data.get("rows", []):
+            for key, value in row.items():
+                name_column = any(w in labels[key] for w in (*NAME_LABELS, "主持人"))
+                if _is_name(value):
+                    assert name_column, (d.title, labels[key], value)
+        if d.item.key.endswith("dues-paid"):
+            rows = d.data["rows"]
+            paid = sum(float(r["amount"]) for r in rows)
+            assert all(
+                float(r["amount"]) == r["months_paid"] * float(r["monthly_amount"]) for r in rows
+            )
+            assert float(d.data["total_amount"]) == paid
+    titles = list(Disclosure.objects.values_list("title", flat=True))
+    assert not [t for t in titles if "党员2026" in t and "村党员" not in t and "社区党员" not in t]
+
+
+def test_demo_opinions_are_distinct_and_notices_speak_of_their_titles(db):
+    from gongkai.disclosures.models import Disclosure
+
+    load_demo()
+    renovation = Disclosure.objects.get(title__startswith="镇党委办公楼修缮")
+    texts = list(renovation.opinions.values_list("text", flat=True))
+    handlings = list(renovation.opinions.values_list("handling", flat=True))
+    assert len(set(texts)) == len(texts) == 11
+    assert len(set(handlings)) == 11
+    for d in Disclosure.objects.filter(title__contains="党费缴纳情况"):
+        assert d.title in d.body

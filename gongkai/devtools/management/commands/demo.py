@@ -2,19 +2,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from gongkai.devtools.demo import ACCOUNTS, DEMO_PASSWORD, load_demo
-
-PERSONA_LABELS = {
-    "clerk": gettext_lazy("Clerk"),
-    "reviewer": gettext_lazy("Reviewer (branch secretary)"),
-    "superior": gettext_lazy("Superior reviewer (town secretary)"),
-    "member": gettext_lazy("Member"),
-    "supervisor": gettext_lazy("Supervisor"),
-    "office": gettext_lazy("Town leading-group office"),
-    "admin": gettext_lazy("System administrator"),
-}
 
 
 class Command(BaseCommand):
@@ -41,12 +30,13 @@ class Command(BaseCommand):
         )
         for account in ACCOUNTS:
             self.stdout.write(
-                "  "
+                "\n"
                 + _("%(persona)s: username %(username)s, mobile %(mobile)s, %(name)s")
                 % {
-                    "persona": PERSONA_LABELS[account.username],
+                    "persona": account.persona,
                     "username": account.username,
                     "mobile": account.mobile,
                     "name": account.display_name,
                 }
             )
+            self.stdout.write("  " + _("Try first: %(what)s") % {"what": account.try_first})
