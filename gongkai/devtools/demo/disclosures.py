@@ -595,15 +595,6 @@ def load_demo_disclosures(town: Organization, branches: list[Organization]) -> i
         d = _draft(branches[8], clerk, "member-pairing", "青山村党员结对帮扶情况", rng)
         workflow.submit(d, actor=clerk)
         workflow.review(d, actor=reviewer, checklist=CHECKLIST)  # reviewed, waiting for approval
-        clerk, reviewer = people_of(village)
-        d = _draft(
-            village, clerk, "village-four-deliberations", "东岭村村道硬化项目“四议两公开”决议", rng
-        )
-        workflow.submit(d, actor=clerk)
-        workflow.open_consultation(d, actor=clerk, days=5)
-        workflow.add_opinion(
-            d, author="村民代表", text="建议明确施工期间的通行安排"
-        )  # consultation under way
         clerk, reviewer = people_of(branches[9])
         d = _draft(
             branches[9], clerk, "village-supervision", "白水村村务监督委员会第三季度监督情况", rng
@@ -741,6 +732,16 @@ def load_demo_disclosures(town: Organization, branches: list[Organization]) -> i
     for when, flow in sorted(flows, key=lambda pair: pair[0]):
         with workflow.clock(min(when, timezone.now())):
             flow()
+
+    # Out for consultation from today, whenever the demo is built: the member can still give
+    # an opinion (the window closes at its minute, so a dated history would have closed it).
+    clerk, reviewer = people_of(village)
+    d = _draft(
+        village, clerk, "village-four-deliberations", "东岭村村道硬化项目“四议两公开”决议", rng
+    )
+    workflow.submit(d, actor=clerk)
+    workflow.open_consultation(d, actor=clerk, days=5)
+    workflow.add_opinion(d, author="村民代表", text="建议明确施工期间的通行安排")
 
     # Scheduled for next Monday 09:00, decided today: it appears on its own at that minute.
     clerk, reviewer = people_of(branches[11])
