@@ -12,6 +12,7 @@ import io
 import zipfile
 from dataclasses import dataclass, field
 from typing import Any
+from xml.etree.ElementTree import ParseError
 
 import yaml
 from django.conf import settings
@@ -504,6 +505,25 @@ def _cell_text(value: Any) -> Any:
 
 
 def parse_excel(content: bytes) -> ParsedCatalog:
+    """The catalog in an Excel workbook. A workbook openpyxl cannot read, however it fails
+    (a damaged zip, malformed XML in a sheet read row by row), is refused in Chinese."""
+    try:
+        return _parse_excel(content)
+    except (
+        InvalidFileException,
+        zipfile.BadZipFile,
+        ParseError,
+        OSError,
+        KeyError,
+        ValueError,
+        TypeError,
+    ):
+        result = ParsedCatalog()
+        result.errors.append(str(NOT_EXCEL))
+        return result
+
+
+def _parse_excel(content: bytes) -> ParsedCatalog:
     result = ParsedCatalog()
     too_large = _check_size(content)
     if too_large:

@@ -38,7 +38,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from gongkai.web.yaml_errors import yaml_error_text
+from gongkai import validation
 from gongkai.workdays.models import CalendarDay, CalendarYear
 
 FILE_UNREADABLE = _("Cannot read “%(path)s”: %(error)s")
@@ -145,7 +145,7 @@ def _from_yaml(path: Path, raw: bytes) -> Schedule:
         data = yaml.safe_load(_text(raw))
     except yaml.YAMLError as error:
         raise ValidationError(
-            NOT_YAML, params={"path": path, "error": yaml_error_text(error)}
+            NOT_YAML, params={"path": path, "error": validation.yaml_problem_text(error)}
         ) from error
     if not isinstance(data, dict) or not isinstance(data.get("days"), list):
         raise ValidationError(YAML_SHAPE)

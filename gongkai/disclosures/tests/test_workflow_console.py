@@ -35,7 +35,8 @@ def test_the_console_offers_the_item_s_consultation_length_and_refuses_a_shorter
     refused = client.post(f"/console/disclosures/{major.pk}/act/open_consultation", {"days": "3"})
     assert refused.status_code == 400
     assert "不得少于 5 个工作日" in refused.content.decode()
-    for typed in ("abc", "1e30", "-1", "９"):
+    # Full-width digits are read as digits (Django's IntegerField): "９" would be 9 days.
+    for typed in ("abc", "1e30", "-1", "3.5"):
         response = client.post(
             f"/console/disclosures/{major.pk}/act/open_consultation", {"days": typed}
         )

@@ -12,16 +12,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from gongkai.catalog.exchange import parse_yaml
-from gongkai.web.yaml_errors import yaml_error_text
+from gongkai.validation import yaml_problem_text
 
 BROKEN = [
     ("title: a\n  bad: b: c\n", "第 2 行"),
-    ("categories:\n\t- key: x\n", "制表符"),
-    ("title: [a, b\n", "“]”"),
+    ("categories:\n\t- key: x\n", "Tab"),
+    ("title: [a, b\n", "[ ]"),
     ('title: "open\n', "引号"),
-    ("a: *missing\n", "未定义"),
+    ("a: *missing\n", "锚点"),
     ("- a\nb: c\n", "第 2 行"),
-    ("key: !!python/object:os.system x\n", "标签"),
+    ("key: !!python/object:os.system x\n", "第 1 行"),
 ]
 LATIN_WORD = re.compile(r"[A-Za-z]{3,}")
 
@@ -37,16 +37,16 @@ def _error(text: str) -> yaml.YAMLError:
 @pytest.mark.parametrize(("text", "expected"), BROKEN)
 def test_a_yaml_error_says_where_and_what_in_chinese(text: str, expected: str) -> None:
     with translation.override("zh-hans"):
-        message = yaml_error_text(_error(text))
+        message = yaml_problem_text(_error(text))
     assert expected in message
-    assert not LATIN_WORD.search(message.replace("YAML", ""))
+    assert not LATIN_WORD.search(message.replace("YAML", "").replace("Tab", ""))
 
 
 def test_a_catalog_upload_reports_the_error_in_chinese() -> None:
     with translation.override("zh-hans"):
         parsed = parse_yaml("title: 目录\ncategories:\n  - key: a\n   name: b\n")
     assert len(parsed.errors) == 1
-    assert parsed.errors[0].startswith("文件不是有效的 YAML：第 ")
+    assert parsed.errors[0].startswith("YAML 第 4 行")
     assert not LATIN_WORD.search(parsed.errors[0].replace("YAML", ""))
 
 
@@ -57,5 +57,5 @@ def test_any_yaml_error_is_told_in_chinese(text: str) -> None:
         yaml.safe_load(text)
     except yaml.YAMLError as error:
         with translation.override("zh-hans"):
-            message = yaml_error_text(error)
-        assert not LATIN_WORD.search(message.replace("YAML", ""))
+            message = yaml_problem_text(error)
+        assert not LATIN_WORD.search(message.replace("YAML", "").replace("Tab", ""))
