@@ -90,25 +90,6 @@ def published_text(disclosure: Disclosure, text: str, *, reviewed: bool = True) 
     return scanning.mask(text or "", keep=keep)
 
 
-def _masked_value(value: Any, keep: tuple[str, ...]) -> Any:
-    """Structured data as a reader sees it: every key and every value masked at any depth.
-    A number whose digits hold a personal number is published as masked text."""
-    if isinstance(value, str):
-        return scanning.mask(value, keep=keep)
-    if isinstance(value, dict):
-        return {
-            scanning.mask(str(key), keep=keep): _masked_value(item, keep)
-            for key, item in value.items()
-        }
-    if isinstance(value, list | tuple):
-        return [_masked_value(item, keep) for item in value]
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        written = str(value)
-        masked = scanning.mask(written, keep=keep)
-        return value if masked == written else masked
-    return value
-
-
 def masked_content(
     disclosure: Disclosure, *, title: str, body: str, data: Any, period: str = ""
 ) -> dict[str, Any]:
@@ -117,7 +98,7 @@ def masked_content(
     return {
         "title": scanning.mask(title or "", keep=keep),
         "body": scanning.mask(body or "", keep=keep),
-        "data": _masked_value(data if data is not None else {}, keep),
+        "data": scanning.mask_data(data if data is not None else {}, keep=keep),
         "period": scanning.mask(period or "", keep=keep),
     }
 
