@@ -16,7 +16,9 @@ the town's subtree; a system administrator; an outsider with an account but no r
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -51,6 +53,9 @@ class People:
     outsider: User
 
 
+_LEDGER_KEY = Path(tempfile.mkdtemp(prefix="gongkai-ledger-key-")) / "signing-key.pem"
+
+
 @pytest.fixture(autouse=True)
 def _fast_and_plain(settings):
     # Test-only speed-ups: a cheap hasher, static files without a manifest.
@@ -59,6 +64,9 @@ def _fast_and_plain(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    # One ledger signing key for the whole run, outside the working tree.
+    settings.GONGKAI_LEDGER_KEY_FILE = str(_LEDGER_KEY)
+    settings.GONGKAI_LEDGER_NAME = "gongkai.test"
     # Rolled-back tests reuse primary keys, so nothing cached by key may outlive a test.
     from django.core.cache import cache
 

@@ -300,6 +300,22 @@ GONGKAI_EXTRACT_SECONDS = env_int("GONGKAI_EXTRACT_SECONDS", 20)
 GONGKAI_EXTRACT_PYTHON = env_str("GONGKAI_EXTRACT_PYTHON", "")
 GONGKAI_SITE_NAME = _("Party-affairs disclosure")
 
+# The transparency log (docs/ledger-format.md). Its signing key is an Ed25519 private key in
+# a PEM file outside the database; the development profile makes one under var/ on first
+# use, production refuses to sign without GONGKAI_LEDGER_KEY_FILE. The name is the key's
+# and the logs' origin prefix: the deployment's host name.
+GONGKAI_LEDGER_NAME = env_str("GONGKAI_LEDGER_NAME", "gongkai.local")
+GONGKAI_LEDGER_KEY_FILE = env_str(
+    "GONGKAI_LEDGER_KEY_FILE",
+    "" if PROFILE == "production" else str(VAR_DIR / "ledger" / "signing-key.pem"),
+)
+# Verifier keys (C2SP vkeys) of earlier signing keys, after a rotation: heads they signed
+# stay checkable.
+GONGKAI_LEDGER_OLD_KEYS = env_list("GONGKAI_LEDGER_OLD_KEYS")
+# Depths in the organization tree whose organizations are log roots (top-level ones always
+# are): a province with its counties as roots sets "0,2".
+GONGKAI_LEDGER_ROOT_DEPTHS = [int(x) for x in env_list("GONGKAI_LEDGER_ROOT_DEPTHS", "0")]
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

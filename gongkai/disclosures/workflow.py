@@ -32,7 +32,7 @@ from gongkai.disclosures import events, scanning, visibility
 from gongkai.disclosures.content import sanitize_html
 from gongkai.disclosures.events import ActorRole, EventKind
 from gongkai.disclosures.models import PUBLIC_STATES, Disclosure, Opinion, Revision, State
-from gongkai.ledger.services import append_entry
+from gongkai.ledger import log as ledger
 from gongkai.organizations.models import Organization
 from gongkai.workdays.services import deadline
 
@@ -186,13 +186,22 @@ def _label(action: str) -> str:
 
 
 @transaction.atomic
+@dataclass(frozen=True)
+class LedgerMove:
+    """What a move asks the ledger to record once its event exists."""
+
+    kind: str
+    revision: Revision
+    at: dt.datetime
+
+
 def _move(
     disclosure: Disclosure,
     action: str,
     *,
     actor: Any,
     reason: str = "",
-    apply: Callable[[Disclosure], None] | None = None,
+    apply: Callable[[Disclosure], LedgerMove | None] | None = None,
     at: dt.datetime | None = None,
 ) -> Disclosure:
     locked = (
@@ -211,11 +220,12 @@ def _move(
             NOT_YOURS % {"action": _label(action), "org": locked.organization.name}
         )
     before = locked.state
-    if apply is not None:
-        apply(locked)  # may raise ValidationError: the transaction then changes nothing
+    # May raise ValidationError: the transaction then changes nothing. A move the ledger
+    # records says so by returning what to record, after its event exists.
+    ledger_move = apply(locked) if apply is not None else None
     locked.state = target
     locked.save()
-    events.record(
+    event = events.record(
         locked,
         action,
         actor=actor,
@@ -225,6 +235,14 @@ def _move(
         at=at or _now(),
         reason=reason,
     )
+    if ledger_move is not None:
+        ledger.record_move(
+            locked,
+            kind=ledger_move.kind,
+            revision=ledger_move.revision,
+            event=event,
+            at=ledger_move.at,
+        )
     disclosure.__dict__.update({k: v for k, v in locked.__dict__.items() if not k.startswith("_")})
     return locked
 
@@ -815,7 +833,7 @@ def publish(
     validation.check_moment(publish_from)
     validation.check_moment(publicity_until)
 
-    def apply(d: Disclosure) -> None:
+    def apply(d: Disclosure) -> LedgerMove:
         now = _now()
         # Never earlier than now: backdating would hide exactly the lateness supervisors
         # look for. A minute of slack absorbs a form filled in over a slow connection.
@@ -838,7 +856,7 @@ def publish(
         revision = _snapshot(d, actor)
         _store_published(d, revision, start)
         d.published_revision = revision
-        append_entry(action="publish", revision=revision, at=now)
+        return LedgerMove("publish", revision, now)
 
     return _move(disclosure, A.PUBLISH, actor=actor, apply=apply)
 
@@ -864,7 +882,7 @@ def correct(
     validation.check_text(secret_clearance, max_length=validation.REASON_MAX)
     why = _need_reason(reason)
 
-    def apply(d: Disclosure) -> None:
+    def apply(d: Disclosure) -> LedgerMove:
         d.title, d.body = title.strip(), sanitize_html(body)
         if data is not None:
             _check_data(d.rule("form"), data, complete=True)
@@ -882,7 +900,7 @@ def correct(
         revision = _snapshot(d, actor, note=why)
         _store_published(d, revision, at)
         d.published_revision = revision
-        append_entry(action="correct", revision=revision, at=at)
+        return LedgerMove("correct", revision, at)
 
     return _move(disclosure, A.CORRECT, actor=actor, reason=why, apply=apply)
 
@@ -891,10 +909,10 @@ def withdraw(disclosure: Disclosure, *, actor: Any, reason: str) -> Disclosure:
     """Taken off show; the reason stays visible where the disclosure was."""
     why = _need_reason(reason)
 
-    def apply(d: Disclosure) -> None:
+    def apply(d: Disclosure) -> LedgerMove:
         d.withdrawal_reason, d.withdrawn_at = why, _now()
         assert d.published_revision is not None
-        append_entry(action="withdraw", revision=d.published_revision, at=_now())
+        return LedgerMove("withdraw", d.published_revision, d.withdrawn_at)
 
     return _move(disclosure, A.WITHDRAW, actor=actor, reason=why, apply=apply)
 

@@ -212,3 +212,162 @@ class LedgerEntry(models.Model):
 
     def compute_hash(self) -> str:
         return hash_line(self.canonical_line())
+
+
+# -- the transparency log (format v1, docs/ledger-format.md) -------------------------------
+
+
+class Kind(models.TextChoices):
+    PUBLISH = "publish", pgettext_lazy("ledger action", "Publish")
+    CORRECT = "correct", pgettext_lazy("ledger action", "Correct")
+    WITHDRAW = "withdraw", pgettext_lazy("ledger action", "Withdraw")
+    CHECKPOINT = "checkpoint", pgettext_lazy("ledger action", "Checkpoint of the old chain")
+    WITNESS = "witness", pgettext_lazy("ledger action", "Witnessed head")
+
+
+#: Entries whose documents are about a disclosure (the rest are about logs).
+DISCLOSURE_KINDS = frozenset({Kind.PUBLISH, Kind.CORRECT, Kind.WITHDRAW})
+
+#: The `sealed_hash` of an entry with nothing sealed (checkpoint, witness).
+NOTHING_SEALED = "0" * 64
+
+
+class _AppendOnlyQuerySet(models.QuerySet[Any]):
+    def update(self, **kwargs: Any) -> int:
+        raise AppendOnlyError(str(APPEND_ONLY))
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError(str(APPEND_ONLY))
+
+
+class _AppendOnly(models.Model):
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError(str(APPEND_ONLY))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise AppendOnlyError(str(APPEND_ONLY))
+
+
+class Log(models.Model):
+    """One append-only Merkle log per log root (see `gongkai.ledger.log.root_of`).
+
+    `size`, `frontier` and `root_hash` are the tree's state after its last entry, written in
+    the transaction that appends it while the row is locked; they are a cache of what the
+    entries and nodes say, and `verify` checks them against it."""
+
+    root = models.OneToOneField(
+        Organization, verbose_name=_("log root"), on_delete=models.PROTECT, related_name="+"
+    )
+    size = models.PositiveBigIntegerField(_("tree size"), default=0)
+    #: The roots of the tree's perfect subtrees, left to right (merkle.Frontier.to_bytes).
+    frontier = models.BinaryField(default=b"")
+    root_hash = models.CharField(_("root hash"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("created at"))
+
+    class Meta:
+        verbose_name = _("ledger log")
+        verbose_name_plural = _("ledger logs")
+
+    def __str__(self) -> str:
+        return f"{self.root.code} ({self.size})"
+
+    @property
+    def name(self) -> str:
+        return self.root.code
+
+
+class LogEntry(_AppendOnly):
+    """One leaf of a log: index, time, organization and commitment are hashed into the leaf
+    (`leaf_hash`); the commitment covers the published document stored here and the sealed
+    document (recomputed from the records with `salt`, never stored)."""
+
+    log = models.ForeignKey(Log, on_delete=models.PROTECT, related_name="entries")
+    index = models.PositiveBigIntegerField(_("index"))
+    at = models.DateTimeField(_("recorded at"))
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("organization"), on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    disclosure = models.ForeignKey(
+        Disclosure,
+        verbose_name=_("disclosure"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="log_entries",
+    )
+    revision = models.ForeignKey(
+        Revision, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    #: The workflow event this entry records (its move), for the timeline up to it.
+    event = models.ForeignKey(
+        "disclosures.Event", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    #: The canonical JSON of the published document (docs/ledger-format.md §3).
+    document = models.TextField()
+    published_hash = models.CharField(max_length=64)
+    sealed_hash = models.CharField(max_length=64)
+    #: 32 random bytes in hex; shown only to those who may see the unmasked content.
+    salt = models.CharField(max_length=64, blank=True)
+    commitment = models.CharField(max_length=64)
+    leaf_hash = models.CharField(max_length=64)
+
+    objects: ClassVar[_AppendOnlyQuerySet] = _AppendOnlyQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        verbose_name = _("ledger entry")
+        verbose_name_plural = _("ledger entries")
+        ordering = ["log", "index"]
+        constraints = [
+            models.UniqueConstraint(fields=["log", "index"], name="log_entry_index"),
+        ]
+        indexes = [models.Index(fields=["disclosure", "index"], name="log_entry_disclosure")]
+
+    def __str__(self) -> str:
+        return f"{self.log_id}#{self.index} {self.kind}"
+
+
+class LogNode(_AppendOnly):
+    """A perfect subtree's hash: `level` 0 is a leaf hash, level L covers 2**L leaves from
+    leaf `index * 2**L`. Proofs read O(log n) of them in one query."""
+
+    log = models.ForeignKey(Log, on_delete=models.PROTECT, related_name="+")
+    level = models.PositiveSmallIntegerField()
+    index = models.PositiveBigIntegerField()
+    hash = models.BinaryField(max_length=32)
+
+    objects: ClassVar[_AppendOnlyQuerySet] = _AppendOnlyQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["log", "level", "index"], name="log_node_address"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.log_id}:{self.level}/{self.index}"
+
+
+class SignedHead(_AppendOnly):
+    """A signed checkpoint of a log (C2SP signed note), made at every append and daily."""
+
+    log = models.ForeignKey(Log, on_delete=models.PROTECT, related_name="heads")
+    size = models.PositiveBigIntegerField(_("tree size"))
+    root_hash = models.CharField(_("root hash"), max_length=64)
+    at = models.DateTimeField(_("signed at"))
+    checkpoint = models.TextField(_("signed checkpoint"))
+
+    objects: ClassVar[_AppendOnlyQuerySet] = _AppendOnlyQuerySet.as_manager()  # type: ignore[assignment]
+
+    class Meta:
+        verbose_name = _("signed tree head")
+        verbose_name_plural = _("signed tree heads")
+        ordering = ["log", "size", "at"]
+        indexes = [models.Index(fields=["log", "size", "at"], name="signed_head_size")]
+
+    def __str__(self) -> str:
+        return f"{self.log_id}@{self.size}"

@@ -24,12 +24,9 @@ verifying.
 from __future__ import annotations
 
 import json
-import math
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 from hashlib import sha256
 from typing import Any
 
@@ -40,6 +37,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gongkai.disclosures.models import Disclosure, Revision
+from gongkai.ledger.canonical import ENCODER as _ENCODER
+from gongkai.ledger.canonical import canonical_value as _canonical_value
 from gongkai.ledger.models import (
     GENESIS_HASH,
     Action,
@@ -86,61 +85,6 @@ _ADVISORY_LOCK_KEY = 0x6C6564676572
 
 
 # -- canonical content ---------------------------------------------------------------------
-
-
-def _nfc(text: str) -> str:
-    # The check is much cheaper than normalising, and almost all text is NFC already.
-    return text if unicodedata.is_normalized("NFC", text) else unicodedata.normalize("NFC", text)
-
-
-def _canonical_value(value: Any) -> Any:
-    # Exact types first: verify runs this over every revision it checks, and a chain of
-    # isinstance() tests cost a third of the time. JSON gives back only these types; the
-    # isinstance() forms below catch subclasses (SafeString, OrderedDict …) in memory.
-    kind = type(value)
-    if kind is str:
-        return _nfc(value)
-    if kind is dict:
-        return _canonical_dict(value)
-    if kind is list or kind is tuple:
-        return [_canonical_value(v) for v in value]
-    if kind is float:
-        return _canonical_float(value)
-    if kind is int or kind is bool or value is None:
-        return value
-    if isinstance(value, str):
-        return _nfc(value)
-    if isinstance(value, dict):
-        return _canonical_dict(value)
-    if isinstance(value, list | tuple):
-        return [_canonical_value(v) for v in value]
-    if isinstance(value, float):
-        return _canonical_float(value)
-    return value  # anything else: the encoder decides
-
-
-def _canonical_dict(value: dict[Any, Any]) -> dict[str, Any]:
-    canonical = {_nfc(str(k)): _canonical_value(v) for k, v in value.items()}
-    if len(canonical) != len(value):
-        # Two keys that differ only in normalisation: which value "is" the key would depend
-        # on the order the database hands them back, so refuse to guess.
-        raise ValueError(str(AMBIGUOUS_KEYS))
-    return canonical
-
-
-def _canonical_float(value: float) -> float | int:
-    if math.isfinite(value) and value.is_integer():
-        # Through the shortest decimal form, as PostgreSQL keeps it: jsonb stores the number
-        # written as 5.145268254997834e+16 exactly (…340), while int() of the binary float
-        # gives …336.
-        return int(Decimal(repr(value)))
-    return value  # NaN and the infinities are refused by the encoder
-
-
-#: One encoder for every call (json.dumps builds a new one each time it is given options).
-_ENCODER = json.JSONEncoder(
-    sort_keys=True, ensure_ascii=False, separators=(",", ":"), allow_nan=False
-)
 
 
 def content_bytes(

@@ -28,6 +28,9 @@ from django.db import connection, transaction
 from gongkai.catalog import services as catalog_services
 from gongkai.catalog.models import Catalog, Channel, Item, Scope, Timing
 from gongkai.disclosures.models import Disclosure, Revision, State
+
+# The disclosure tests' fixtures, for tests that drive the real workflow into the logs.
+from gongkai.disclosures.tests.conftest import draft, village_catalog  # noqa: F401
 from gongkai.ledger.models import LedgerEntry
 from gongkai.ledger.services import append_entry
 
