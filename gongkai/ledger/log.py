@@ -321,14 +321,13 @@ def fetcher(log: Log, *, using: str | None = None) -> merkle.FetchNodes:
         by_level: dict[int, list[int]] = {}
         for level, index in addresses:
             by_level.setdefault(level, []).append(index)
+        # The log in every term: each is then a search of the (log, level, index) index.
+        # With the log outside the OR, SQLite picks the log's own index and reads all of
+        # the log's nodes (0.8 s at a million leaves instead of well under a millisecond).
         condition = Q()
         for level, indexes in by_level.items():
-            condition |= Q(level=level, index__in=indexes)
-        rows = (
-            LogNode.objects.using(db)
-            .filter(condition, log_id=log.pk)
-            .values_list("level", "index", "hash")
-        )
+            condition |= Q(log_id=log.pk, level=level, index__in=indexes)
+        rows = LogNode.objects.using(db).filter(condition).values_list("level", "index", "hash")
         return {(level, index): bytes(h) for level, index, h in rows}
 
     return fetch

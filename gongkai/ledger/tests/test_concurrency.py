@@ -93,7 +93,7 @@ def concurrent_appends_on_a_file(alias: str, tmp_path: Path) -> None:
     )
     try:
         call_command("migrate", database=alias, verbosity=0, interactive=False)
-        synthetic.build(0, using=alias, disclosures=3, revisions=6)
+        synthetic.build_log(3, using=alias, record=False)
         revisions = list(Revision.objects.using(alias).order_by("pk"))
 
         errors = append_from_threads(revisions, alias)

@@ -1,7 +1,9 @@
-"""`gongkai bench`: time the tree queries at scale and print the figures as JSON.
+"""`gongkai bench`: time the tree queries and the ledger at scale; print the figures as JSON.
 
-    gongkai bench                                   # SQLite, 1,000,000 organizations,
-                                                    # and verifying 1,000,000 ledger entries
+    gongkai bench                                   # SQLite, 1,000,000 organizations, and
+                                                    # the ledger: verifying 1,000,000 entries,
+                                                    # proofs at 10,000,000 leaves, appending
+                                                    # under concurrent publishing
     gongkai bench --postgres-url postgres://…       # and PostgreSQL too
     BENCH_DATABASE_URL=postgres://… gongkai bench   # the same
     make bench                                      # both, on a throwaway PostgreSQL cluster
@@ -40,18 +42,44 @@ class Command(BaseCommand):
             "--ledger-entries",
             type=int,
             default=None,
-            help="ledger size for the verify figure on SQLite (default: as many as --orgs; "
+            help="log size for the verify figure on SQLite (default: as many as --orgs; "
             "0 skips it)",
+        )
+        parser.add_argument(
+            "--proof-leaves",
+            type=int,
+            default=None,
+            help="tree size for the proof figure on SQLite (default: ten times --orgs; 0 skips it)",
+        )
+        parser.add_argument(
+            "--append-workers",
+            type=int,
+            default=bench.APPEND_WORKERS,
+            help="processes publishing at once for the append figure (0 skips it)",
+        )
+        parser.add_argument(
+            "--appends",
+            type=int,
+            default=bench.APPENDS,
+            help="entries each process appends for the append figure",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["orgs"] < 1 or options["runs"] < 1:
             raise CommandError("--orgs and --runs must be positive")
+        # One scale for the whole run.
         ledger_entries = options["ledger_entries"]
         if ledger_entries is None:
-            ledger_entries = options["orgs"]  # one scale for the whole run
-        if ledger_entries < 0:
-            raise CommandError("--ledger-entries must be 0 or more")
+            ledger_entries = options["orgs"]
+        proof_leaves = options["proof_leaves"]
+        if proof_leaves is None:
+            proof_leaves = 10 * options["orgs"]
+        if min(ledger_entries, proof_leaves, options["append_workers"]) < 0:
+            raise CommandError(
+                "--ledger-entries, --proof-leaves and --append-workers must be 0 or more"
+            )
+        if options["appends"] < 1:
+            raise CommandError("--appends must be positive")
         try:
             result = bench.run(
                 total=options["orgs"],
@@ -61,6 +89,9 @@ class Command(BaseCommand):
                 sqlite=not options["no_sqlite"],
                 rebuild=options["rebuild"],
                 ledger_entries=ledger_entries,
+                proof_leaves=proof_leaves,
+                append_workers=options["append_workers"],
+                appends=options["appends"],
                 log=self.stderr,
             )
         except bench.BenchError as error:

@@ -15,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DEFAULT_DB_ALIAS, IntegrityError
 from django.utils.translation import gettext as _
 
+from gongkai.devtools.synthetic import ledger as ledger_synthetic
 from gongkai.devtools.synthetic import organizations as synthetic
 from gongkai.organizations.models import Organization
 
@@ -31,7 +32,8 @@ class Command(BaseCommand):
             type=int,
             default=0,
             metavar="M",
-            help="published disclosures to generate, each with a revision and a ledger entry",
+            help="published disclosures to generate, spread over every organization, each with "
+            "its own revision and a ledger entry",
         )
         parser.add_argument(
             "--seed", type=int, default=1, metavar="S", help="random seed (default 1)"
@@ -54,19 +56,19 @@ class Command(BaseCommand):
             self.seed_disclosures(options["disclosures"], options["seed"])
 
     def seed_disclosures(self, count: int, seed: int) -> None:
-        """Published disclosures with one revision and one ledger entry each, spread over the
-        first organizations of the tree, the chain written in bulk (devtools.synthetic.ledger)."""
-        from gongkai.devtools.synthetic import ledger as ledger_synthetic
-
-        try:
-            summary = ledger_synthetic.build(
-                count, using=DEFAULT_DB_ALIAS, disclosures=count, revisions=count, seed=seed
-            )
-        except ValueError as error:
-            raise CommandError(str(error)) from error
+        """Published disclosures spread round-robin over every organization, each with its
+        own revision, its events and a publish entry in its log (devtools.synthetic.ledger,
+        written in bulk, a batch at a time)."""
+        summary = ledger_synthetic.build_log(
+            count,
+            using=DEFAULT_DB_ALIAS,
+            seed=seed,
+            progress=lambda done: self.stderr.write(f"{done}/{count}") if count > 10_000 else None,
+        )
         self.stdout.write(
             _(
-                "Seeded %(count)d published disclosures with %(entries)d ledger entries in %(seconds).1f s."
+                "Seeded %(count)d published disclosures with %(entries)d ledger entries in "
+                "%(seconds).1f s."
             )
             % {"count": count, "entries": summary.entries, "seconds": summary.seconds}
         )

@@ -1,0 +1,806 @@
+"""The documents of ledger entries at a million a minute: a fast twin of `documents.Records`.
+
+`Records` builds an entry's documents from ORM objects, which is right for one append and
+far too slow for `verify` over a million entries (most of the time goes into model
+instances, datetime parsing and walking every value to canonicalise it). This module builds
+the same two documents (docs/ledger-format.md §3) from plain rows:
+
+- the records are read with `values_list`-style queries, times written as canonical text by
+  the database (`CanonicalTime`), JSON columns read as text and parsed here;
+- the documents are encoded with the canonical encoder directly. Canonical JSON asks for
+  NFC strings and integral numbers written as integers: numbers are made canonical while
+  parsing (`parse_json`), and instead of testing every string for NFC the whole encoded
+  document is tested once. That is enough: JSON escapes touch only ASCII characters that
+  neither compose with a following mark nor are marks, so every string inside an NFC
+  document is NFC. A document that is not NFC is encoded the slow way
+  (`canonical.canonical_json`), which normalises.
+
+The result is the canonical JSON *text* (`str`) of each document; its UTF-8 bytes are what
+`canonical_json` gives for `Records.documents` of the same entry. Tests hold the two to
+byte equality on varied stories (gongkai/ledger/tests/test_fast_documents.py), and `verify`
+trusts this module only to say "identical": when the bytes it builds differ from what an
+entry stored, `verify` asks `Records` for the verdict and the reason.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from json.encoder import c_encode_basestring  # type: ignore[attr-defined]
+from typing import Any, NamedTuple
+
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import QuerySet, TextField, Value
+from django.db.models.functions import Cast
+
+from gongkai.disclosures import attachments as files
+from gongkai.disclosures import scanning
+from gongkai.disclosures.event_kinds import PUBLIC_KINDS, PUBLIC_REASON_KINDS
+from gongkai.disclosures.models import Attachment, Disclosure, Event, Opinion, Revision
+from gongkai.ledger.canonical import ENCODER, canonical_json
+from gongkai.ledger.documents import FileDigest, file_digest, served_text
+from gongkai.ledger.models import CanonicalTime, Kind, LogEntry
+
+_WITHDRAW = Kind.WITHDRAW.value
+_CORRECT = Kind.CORRECT.value
+_PUBLIC_KINDS = frozenset(str(k) for k in PUBLIC_KINDS)
+_PUBLIC_REASON_KINDS = frozenset(str(k) for k in PUBLIC_REASON_KINDS)
+
+
+# -- rows -----------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class DisclosureRow:
+    pk: int
+    #: The organization's code.
+    organization: str
+    #: The catalog item's key ("" without an item).
+    item: str
+    scope: str
+    #: Canonical time texts (None when unset).
+    publish_from: str | None
+    public_from: str | None
+    publicity_until: str | None
+    period: str
+    #: The personal-number kinds a reviewer kept visible (`mask_exceptions`' keys).
+    keep: tuple[str, ...]
+    withdrawal_reason: str
+
+
+@dataclass(slots=True)
+class RevisionRow:
+    pk: int
+    number: int
+    title: str
+    body: str
+    #: Parsed JSON (`parse_json`).
+    data: Any
+    #: The masked content stored at publication; `published_title` None when it was never
+    #: published through the workflow (then it is masked now, as `published_content` does).
+    published_title: str | None
+    published_body: str | None
+    published_data: Any
+    published_period: str | None
+
+
+@dataclass(slots=True)
+class EventRow:
+    pk: int
+    at: str
+    action: str
+    role: str
+    reason: str
+
+
+@dataclass(slots=True)
+class OpinionRow:
+    received_at: str
+    text: str
+    handling: str
+    handled_at: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class RowSubject:
+    """What one entry is about (`documents.Subject` with the time as canonical text)."""
+
+    kind: str
+    disclosure_id: int
+    revision_id: int
+    event_id: int | None
+    at: str
+
+
+# -- canonical encoding ---------------------------------------------------------------------
+
+
+def _parse_float(text: str) -> float | int:
+    # canonical._canonical_float, applied while parsing.
+    value = float(text)
+    if math.isfinite(value) and value.is_integer():
+        return int(Decimal(repr(value)))
+    return value
+
+
+def parse_json(text: str | None) -> Any:
+    """A JSON column's text parsed with its numbers already canonical (1.0 → 1)."""
+    if text is None:
+        return None
+    if text == "{}":
+        return {}
+    return _DECODER.decode(text)
+
+
+_DECODER = json.JSONDecoder(parse_float=_parse_float)
+
+
+def encode(document: Any) -> str:
+    """Canonical JSON text of `document`, whose numbers are canonical already (`parse_json`,
+    ints, no floats elsewhere). See the module docstring for why one NFC test of the whole
+    text suffices."""
+    text = ENCODER.encode(document)
+    if text.isascii() or unicodedata.is_normalized("NFC", text):
+        return text
+    return canonical_json(document).decode("utf-8")
+
+
+# -- building the documents -----------------------------------------------------------------
+
+
+def _mask(text: str, keep: tuple[str, ...]) -> str:
+    # visibility.published_text without the model: the same scanning.mask call.
+    return scanning.mask(text or "", keep=keep) if text else ""
+
+
+@dataclass
+class RowRecords:
+    """The records behind a batch of entries as rows (`Records`' fields, lighter)."""
+
+    disclosures: dict[int, DisclosureRow] = field(default_factory=dict)
+    revisions: dict[int, RevisionRow] = field(default_factory=dict)
+    #: Per disclosure, in timeline order (at, pk).
+    events: dict[int, list[EventRow]] = field(default_factory=dict)
+    #: Per disclosure, in the order received (received_at, pk).
+    opinions: dict[int, list[OpinionRow]] = field(default_factory=dict)
+    #: Per revision, the attachments in the order shown (rare: model instances).
+    attachments: dict[int, list[Attachment]] = field(default_factory=dict)
+    digests: dict[int, FileDigest | None] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, subjects: Iterable[RowSubject], *, using: str = DEFAULT_DB_ALIAS) -> RowRecords:
+        subjects = list(subjects)
+        return cls.load_ids(
+            {s.disclosure_id for s in subjects}, {s.revision_id for s in subjects}, using=using
+        )
+
+    @classmethod
+    def load_ids(
+        cls, disclosure_ids: set[int], revision_ids: set[int], *, using: str = DEFAULT_DB_ALIAS
+    ) -> RowRecords:
+        records = cls()
+        for chunk in _chunks(sorted(disclosure_ids)):
+            for row in raw_rows(disclosure_rows(using).filter(pk__in=chunk), using):
+                records.disclosures[row[0]] = _disclosure(row)
+            events = records.events
+            for row in raw_rows(event_rows(using).filter(disclosure_id__in=chunk), using):
+                events.setdefault(row[0], []).append(EventRow(*row[1:]))
+            opinions = records.opinions
+            for row in raw_rows(opinion_rows(using).filter(disclosure_id__in=chunk), using):
+                opinions.setdefault(row[0], []).append(OpinionRow(*row[1:]))
+        for chunk in _chunks(sorted(revision_ids)):
+            for row in raw_rows(revision_rows(using).filter(pk__in=chunk), using):
+                records.revisions[row[0]] = _revision(row)
+            records.attachments.update(
+                _attachments(
+                    Revision.attachments.through.objects.using(using).filter(revision_id__in=chunk)
+                )
+            )
+        return records
+
+    def documents(self, subject: RowSubject) -> tuple[str, str]:
+        """Canonical JSON text of (published document, sealed document) of one entry;
+        KeyError when a record it names is gone (as `Records.documents`)."""
+        d = self.disclosures[subject.disclosure_id]
+        revision = self.revisions[subject.revision_id]
+        return build(
+            subject,
+            d,
+            revision,
+            self.events.get(d.pk, ()),
+            self.opinions.get(d.pk, ()),
+            self._files(d, revision),
+        )
+
+    def _files(
+        self, d: DisclosureRow, revision: RevisionRow
+    ) -> tuple[list[dict[str, Any]], list[str | None]]:
+        shown: list[dict[str, Any]] = []
+        originals: list[str | None] = []
+        attached = self.attachments.get(revision.pk)
+        if not attached:
+            return shown, originals
+        # The attachment rules take a disclosure; they read only its mask exceptions.
+        stand_in = Disclosure(pk=d.pk, mask_exceptions=dict.fromkeys(d.keep, ""))
+        for attachment in attached:
+            if attachment.pk not in self.digests:
+                self.digests[attachment.pk] = file_digest(attachment)
+            on_disk = self.digests[attachment.pk]
+            originals.append(on_disk.sha256 if on_disk else None)
+            if files.original_is_public(stand_in, attachment):
+                shown.append(
+                    {
+                        "name": files.published_name(stand_in, attachment),
+                        "served": "original",
+                        "sha256": on_disk.sha256 if on_disk else None,
+                        "size": on_disk.size if on_disk else None,
+                    }
+                )
+            else:
+                text = served_text(files.published_parts(stand_in, attachment))
+                shown.append(
+                    {
+                        "name": files.published_name(stand_in, attachment),
+                        "served": "text",
+                        "sha256": hashlib.sha256(text).hexdigest(),
+                        "size": len(text),
+                    }
+                )
+        return shown, originals
+
+
+def build(
+    subject: RowSubject,
+    d: DisclosureRow,
+    revision: RevisionRow,
+    events: Sequence[EventRow],
+    opinions: Sequence[OpinionRow],
+    attachments: tuple[list[dict[str, Any]], list[str | None]] = ([], []),
+) -> tuple[str, str]:
+    """(published, sealed) canonical JSON texts of one entry: `Records.documents` from rows.
+    `events` and `opinions` are all of the disclosure's, in order; `attachments` is (shown,
+    originals). Numbers in the revision's data must be canonical already (`parse_json`).
+
+    Written out with templates in the canonical key order, every value through the
+    encoder's own string function: the JSON encoder's per-call and per-object costs were
+    most of verify's time. `dicts` is the same thing as plain dictionaries, the form the
+    slow path encodes when a text is not NFC (or a value is not of the expected type)."""
+    try:
+        published, sealed = _texts(subject, d, revision, events, opinions, attachments)
+    except (_Slow, TypeError, ValueError):
+        published = sealed = ""
+    if published and _nfc(published) and _nfc(sealed):
+        return published, sealed
+    published_doc, sealed_doc = dicts(subject, d, revision, events, opinions, attachments)
+    return encode(published_doc), encode(sealed_doc)
+
+
+def _nfc(text: str) -> bool:
+    return text.isascii() or unicodedata.is_normalized("NFC", text)
+
+
+class _Slow(Exception):
+    """A value the templates do not write: the slow path encodes the document."""
+
+
+_string = c_encode_basestring
+#: The encoder for structured data (numbers canonical already, strings tested with the
+#: whole document): no circularity check, JSON from the database has no cycles.
+_DATA = json.JSONEncoder(
+    sort_keys=True,
+    ensure_ascii=False,
+    separators=(",", ":"),
+    allow_nan=False,
+    check_circular=False,
+)
+
+
+def _j(value: Any) -> str:
+    """Canonical JSON of a string, an integer or null."""
+    kind = type(value)
+    if kind is str:
+        return _string(value)
+    if kind is int:
+        return int.__repr__(value)
+    if value is None:
+        return "null"
+    raise _Slow
+
+
+_EVENT = '{"at":%s,"kind":%s,"reason":%s,"role":%s}'
+_OPINION = '{"handled_at":%s,"handling":%s,"received_at":%s,"text":%s}'
+_FILE = '{"name":%s,"served":%s,"sha256":%s,"size":%s}'
+_PUBLISHED = (
+    '{"attachments":%s,"body":%s,"data":%s,"disclosure":%s,"events":%s,"item":%s,"kind":%s,'
+    '"opinions":%s,"organization":%s,"period":%s,"public_from":%s,"publicity_until":%s,'
+    '"publish_from":%s,"reason":%s,"revision":%s,"role":%s,"scope":%s,"title":%s}'
+)
+_PUBLISHED_WITHDRAW = (
+    '{"disclosure":%s,"events":%s,"item":%s,"kind":%s,"organization":%s,"public_from":%s,'
+    '"publicity_until":%s,"publish_from":%s,"reason":%s,"revision":%s,"role":%s,"scope":%s,'
+    '"title":%s}'
+)
+_SEALED = '{"attachments":%s,"body":%s,"data":%s,"opinions":%s,"period":%s,"reason":%s,"title":%s}'
+_SEALED_WITHDRAW = '{"reason":%s,"title":%s}'
+
+
+def _texts(
+    subject: RowSubject,
+    d: DisclosureRow,
+    revision: RevisionRow,
+    events: Sequence[EventRow],
+    opinions: Sequence[OpinionRow],
+    attachments: tuple[list[dict[str, Any]], list[str | None]],
+) -> tuple[str, str]:
+    keep = d.keep
+    kind = subject.kind
+    event_id = subject.event_id
+    event = None
+    if event_id is not None:
+        for e in events:
+            if e.pk == event_id:
+                event = e
+                break
+    if kind == _WITHDRAW:
+        reason_raw = d.withdrawal_reason
+    elif kind == _CORRECT and event is not None:
+        reason_raw = event.reason
+    else:
+        reason_raw = ""
+    timeline = ",".join(
+        [
+            _EVENT
+            % (
+                _string(e.at),
+                _string(e.action),
+                _string(_mask(e.reason, keep)) if e.action in _PUBLIC_REASON_KINDS else '""',
+                _string(e.role),
+            )
+            for e in events
+            if e.action in _PUBLIC_KINDS and (event_id is None or e.pk <= event_id)
+        ]
+    )
+    published_title = revision.published_title
+    if published_title is not None:
+        title = published_title
+    else:
+        title = scanning.mask(revision.title or "", keep=keep)
+    # Strings of NOT NULL text columns straight to the encoder's string function (it
+    # refuses anything else: TypeError, the slow path); integers only as integers.
+    common = (
+        int.__repr__(d.pk),
+        "[" + timeline + "]",
+        _string(d.item),
+        _string(kind),
+        _string(d.organization),
+        _j(d.public_from),
+        _j(d.publicity_until),
+        _j(d.publish_from),
+        _string(_mask(reason_raw, keep)),
+        int.__repr__(revision.number),
+        _string(event.role) if event is not None else '""',
+        _string(d.scope),
+        _string(title),
+    )
+    if kind == _WITHDRAW:
+        return _PUBLISHED_WITHDRAW % common, _SEALED_WITHDRAW % (
+            _string(reason_raw),
+            _string(revision.title),
+        )
+    if published_title is not None:
+        body = revision.published_body or ""
+        data = revision.published_data if revision.published_data is not None else {}
+        period = revision.published_period or ""
+    else:  # visibility.masked_content, now
+        body = scanning.mask(revision.body or "", keep=keep)
+        data = scanning.mask_data(revision.data if revision.data is not None else {}, keep=keep)
+        period = scanning.mask(d.period or "", keep=keep)
+    at = subject.at
+    shown_opinions = [o for o in opinions if o.received_at <= at]
+    shown_files, originals = attachments
+    files_text = (
+        "["
+        + ",".join(
+            [
+                _FILE % (_j(f["name"]), _j(f["served"]), _j(f["sha256"]), _j(f["size"]))
+                for f in shown_files
+            ]
+        )
+        + "]"
+        if shown_files
+        else "[]"
+    )
+    body_text = _string(body)
+    published_data_text = "{}" if data == {} else _DATA.encode(data)
+    published = _PUBLISHED % (
+        files_text,
+        body_text,
+        published_data_text,
+        common[0],
+        common[1],
+        common[2],
+        common[3],
+        "["
+        + ",".join(
+            [
+                _OPINION
+                % (
+                    _j(o.handled_at),
+                    _j(_mask(o.handling, ())),
+                    _j(o.received_at),
+                    _j(_mask(o.text, ())),
+                )
+                for o in shown_opinions
+            ]
+        )
+        + "]",
+        common[4],
+        _string(period),
+        *common[5:],
+    )
+    raw_data = revision.data
+    sealed = _SEALED % (
+        "[" + ",".join([_j(h) for h in originals]) + "]",
+        body_text if revision.body == body else _string(revision.body),
+        published_data_text if raw_data is data else _DATA.encode(raw_data),
+        "[" + ",".join([_j(o.text) for o in shown_opinions]) + "]",
+        _string(d.period),
+        _string(reason_raw),
+        _string(revision.title),
+    )
+    return published, sealed
+
+
+def dicts(
+    subject: RowSubject,
+    d: DisclosureRow,
+    revision: RevisionRow,
+    events: Sequence[EventRow],
+    opinions: Sequence[OpinionRow],
+    attachments: tuple[list[dict[str, Any]], list[str | None]] = ([], []),
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """`build`'s documents as dictionaries, laid out as `Records.documents` lays them out."""
+    keep = d.keep
+    kind = subject.kind
+    event_id = subject.event_id
+    event = None
+    if event_id is not None:
+        for e in events:
+            if e.pk == event_id:
+                event = e
+                break
+    if kind == _WITHDRAW:
+        reason_raw = d.withdrawal_reason
+    elif kind == _CORRECT and event is not None:
+        reason_raw = event.reason
+    else:
+        reason_raw = ""
+    if revision.published_title is not None:
+        title = revision.published_title
+        body = revision.published_body or ""
+        data = revision.published_data if revision.published_data is not None else {}
+        period = revision.published_period or ""
+    else:  # visibility.masked_content, now
+        title = scanning.mask(revision.title or "", keep=keep)
+        body = scanning.mask(revision.body or "", keep=keep)
+        data = scanning.mask_data(revision.data if revision.data is not None else {}, keep=keep)
+        period = scanning.mask(d.period or "", keep=keep)
+    timeline = [
+        {
+            "at": e.at,
+            "kind": e.action,
+            "role": e.role,
+            "reason": _mask(e.reason, keep) if e.action in _PUBLIC_REASON_KINDS else "",
+        }
+        for e in events
+        if e.action in _PUBLIC_KINDS and (event_id is None or e.pk <= event_id)
+    ]
+    published: dict[str, Any] = {
+        "kind": kind,
+        "disclosure": d.pk,
+        "organization": d.organization,
+        "role": event.role if event is not None else "",
+        "item": d.item,
+        "revision": revision.number,
+        "title": title,
+        "scope": d.scope,
+        "publish_from": d.publish_from,
+        "public_from": d.public_from,
+        "publicity_until": d.publicity_until,
+        "reason": _mask(reason_raw, keep),
+        "events": timeline,
+    }
+    sealed: dict[str, Any] = {"title": revision.title, "reason": reason_raw}
+    if kind != _WITHDRAW:
+        at = subject.at
+        shown_opinions = [o for o in opinions if o.received_at <= at]
+        published["body"] = body
+        published["data"] = data
+        published["period"] = period
+        published["attachments"] = attachments[0]
+        published["opinions"] = [
+            {
+                "received_at": o.received_at,
+                "text": _mask(o.text, ()),
+                "handling": _mask(o.handling, ()),
+                "handled_at": o.handled_at,
+            }
+            for o in shown_opinions
+        ]
+        sealed["body"] = revision.body
+        sealed["data"] = revision.data
+        sealed["period"] = d.period
+        sealed["attachments"] = attachments[1]
+        sealed["opinions"] = [o.text for o in shown_opinions]
+    return published, sealed
+
+
+# -- a batch of entries with their records ---------------------------------------------------
+
+
+class EntryRow(NamedTuple):
+    """The columns of a LogEntry that verify reads, the time as the database writes it
+    canonically (`CanonicalTime`) and the organization's code: a million model instances
+    would cost more than everything else verify does."""
+
+    pk: int
+    index: int  # type: ignore[assignment]  # a column, not tuple.index
+    at_text: str
+    organization_code: str
+    kind: str
+    disclosure_id: int | None
+    revision_id: int | None
+    event_id: int | None
+    document: str
+    published_hash: str
+    sealed_hash: str
+    salt: str
+    commitment: str
+    leaf_hash: str
+
+
+@dataclass(frozen=True)
+class Sparse:
+    """The disclosures with opinions and the revisions with attachments: few, so a batch
+    asks for them only when it has one."""
+
+    opinions: frozenset[int]
+    attachments: frozenset[int]
+
+    @classmethod
+    def load(cls, using: str) -> Sparse:
+        through = Revision.attachments.through.objects.using(using)
+        return cls(
+            frozenset(
+                Opinion.objects.using(using)
+                .order_by()
+                .values_list("disclosure_id", flat=True)
+                .distinct()
+            ),
+            frozenset(through.order_by().values_list("revision_id", flat=True).distinct()),
+        )
+
+
+def _entry_columns(documents: bool) -> list[Any]:
+    return [
+        "pk",
+        "index",
+        CanonicalTime("at"),
+        "organization__code",
+        "kind",
+        "disclosure_id",
+        "revision_id",
+        "event_id",
+        "document" if documents else Value(""),
+        "published_hash",
+        "sealed_hash",
+        "salt",
+        "commitment",
+        "leaf_hash",
+    ]
+
+
+_ENTRY = len(EntryRow._fields)
+
+#: The records of an entry, read through its relations in the same query.
+_RECORD_COLUMNS: list[Any] = [
+    "disclosure__id",
+    "disclosure__organization__code",
+    "disclosure__item__key",
+    "disclosure__scope",
+    CanonicalTime("disclosure__publish_from"),
+    CanonicalTime("disclosure__public_from"),
+    CanonicalTime("disclosure__publicity_until"),
+    "disclosure__period",
+    Cast("disclosure__mask_exceptions", output_field=TextField()),
+    "disclosure__withdrawal_reason",
+    "revision__id",
+    "revision__number",
+    "revision__title",
+    "revision__body",
+    Cast("revision__data", output_field=TextField()),
+    "revision__published_title",
+    "revision__published_body",
+    Cast("revision__published_data", output_field=TextField()),
+    "revision__published_period",
+]
+_REVISION = _ENTRY + 10
+
+
+def entry_batch(
+    log_id: int,
+    start: int,
+    limit: int,
+    *,
+    using: str,
+    content: bool = True,
+    documents: bool = True,
+    sparse: Sparse | None = None,
+) -> tuple[list[EntryRow], RowRecords]:
+    """Entries `start`, `start + 1` … of a log (at most `limit`, in index order; a gap
+    shows as a missing index), with the records their documents are built from when
+    `content` (one query for the entries, their disclosures and revisions, one for the
+    events, and one each for opinions and attachments when some are in the batch).
+    Without `documents` the entries' documents are not read (they come back empty)."""
+    qs = (
+        LogEntry.objects.using(using)
+        .filter(log_id=log_id, index__gte=start)
+        .order_by("index")
+        .values_list(*_entry_columns(documents), *(_RECORD_COLUMNS if content else ()))
+    )
+    entries: list[EntryRow] = []
+    records = RowRecords()
+    disclosures, revisions = records.disclosures, records.revisions
+    for row in raw_rows(qs[:limit], using):
+        entry = EntryRow(*row[:_ENTRY])
+        entries.append(entry)
+        if not content:
+            continue
+        if row[_ENTRY] is not None:
+            disclosures[row[_ENTRY]] = _disclosure(row[_ENTRY:_REVISION])
+        if row[_REVISION] is not None:
+            revisions[row[_REVISION]] = _revision(row[_REVISION:])
+    if not (content and entries):
+        return entries, records
+    in_batch = LogEntry.objects.using(using).filter(
+        log_id=log_id, index__gte=start, index__lte=entries[-1].index
+    )
+    events = records.events
+    for row in raw_rows(
+        event_rows(using).filter(
+            disclosure_id__in=in_batch.filter(disclosure_id__isnull=False).values("disclosure_id")
+        ),
+        using,
+    ):
+        found = events.get(row[0])
+        if found is None:
+            events[row[0]] = found = []
+        found.append(EventRow(row[1], row[2], row[3], row[4], row[5]))
+    sparse = sparse or Sparse.load(using)
+    with_opinions = [pk for pk in disclosures if pk in sparse.opinions]
+    if with_opinions:
+        for row in raw_rows(opinion_rows(using).filter(disclosure_id__in=with_opinions), using):
+            records.opinions.setdefault(row[0], []).append(OpinionRow(*row[1:]))
+    with_files = [pk for pk in revisions if pk in sparse.attachments]
+    if with_files:
+        records.attachments = _attachments(
+            Revision.attachments.through.objects.using(using).filter(revision_id__in=with_files)
+        )
+    return entries, records
+
+
+# -- the queries ----------------------------------------------------------------------------
+
+
+def _attachments(links: QuerySet[Any]) -> dict[int, list[Attachment]]:
+    """Per revision, its attachments in the order shown (as `Records.load` orders them)."""
+    attached: dict[int, list[Attachment]] = defaultdict(list)
+    for link in links.select_related("attachment").order_by(
+        "attachment__uploaded_at", "attachment__pk"
+    ):
+        attached[link.revision_id].append(link.attachment)
+    return dict(attached)
+
+
+def _text(name: str) -> Cast:
+    # A JSON column as the text the database holds, parsed by `parse_json`.
+    return Cast(name, output_field=TextField())
+
+
+def disclosure_rows(using: str) -> QuerySet[Disclosure, tuple[Any, ...]]:
+    return (
+        Disclosure.objects.using(using)
+        .order_by()
+        .values_list(
+            "pk",
+            "organization__code",
+            "item__key",
+            "scope",
+            CanonicalTime("publish_from"),
+            CanonicalTime("public_from"),
+            CanonicalTime("publicity_until"),
+            "period",
+            _text("mask_exceptions"),
+            "withdrawal_reason",
+        )
+    )
+
+
+def _disclosure(row: Sequence[Any]) -> DisclosureRow:
+    exceptions = row[8]
+    keep = tuple(parse_json(exceptions) or ()) if exceptions and exceptions != "{}" else ()
+    return DisclosureRow(
+        row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], keep, row[9]
+    )
+
+
+def revision_rows(using: str) -> QuerySet[Revision, tuple[Any, ...]]:
+    return (
+        Revision.objects.using(using)
+        .order_by()
+        .values_list(
+            "pk",
+            "number",
+            "title",
+            "body",
+            _text("data"),
+            "published_title",
+            "published_body",
+            _text("published_data"),
+            "published_period",
+        )
+    )
+
+
+def _revision(row: Sequence[Any]) -> RevisionRow:
+    data_text, published_text = row[4], row[7]
+    data = parse_json(data_text)
+    published = data if published_text == data_text else parse_json(published_text)
+    return RevisionRow(row[0], row[1], row[2], row[3], data, row[5], row[6], published, row[8])
+
+
+def event_rows(using: str) -> QuerySet[Event, tuple[Any, ...]]:
+    return (
+        Event.objects.using(using)
+        .order_by("disclosure_id", "at", "pk")
+        .values_list("disclosure_id", "pk", CanonicalTime("at"), "action", "role", "reason")
+    )
+
+
+def opinion_rows(using: str) -> QuerySet[Opinion, tuple[Any, ...]]:
+    return (
+        Opinion.objects.using(using)
+        .order_by("disclosure_id", "received_at", "pk")
+        .values_list(
+            "disclosure_id",
+            CanonicalTime("received_at"),
+            "text",
+            "handling",
+            CanonicalTime("handled_at"),
+        )
+    )
+
+
+def raw_rows(qs: QuerySet[Any, Any], using: str) -> Iterable[Sequence[Any]]:
+    """The rows of `qs` straight from the cursor: no per-row converters (the columns here
+    are ints, text and canonical time text)."""
+    sql, params = qs.query.get_compiler(using).as_sql()
+    with connections[using].cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(5_000):
+            yield from rows
+
+
+#: Ids per IN list (well under SQLite's and PostgreSQL's limits on parameters).
+CHUNK = 5_000
+
+
+def _chunks(ids: list[int]) -> Iterable[list[int]]:
+    for start in range(0, len(ids), CHUNK):
+        yield ids[start : start + CHUNK]
