@@ -73,7 +73,9 @@ test-api:
 	scripts/with-postgres.sh $(PYTEST) -q -m fuzz gongkai/api
 
 # Tree queries at 1,000,000 organizations on SQLite (cached in var/bench/) and on a throwaway
-# PostgreSQL cluster; prints JSON. The demo database is not touched.
+# PostgreSQL cluster, and the ledger: verify of 1,000,000 entries, proofs at 10,000,000
+# leaves (both SQLite, cached in var/bench/), appends under concurrent publishing (both
+# databases); prints JSON. The demo database is not touched.
 bench: $(BIN)/gongkai
 	scripts/with-postgres.sh sh -c 'BENCH_DATABASE_URL="$$DATABASE_URL" exec env -u DATABASE_URL $(GK) bench'
 

@@ -291,14 +291,16 @@ def build_log(
     with transaction.atomic(using=using):
         if not Organization.objects.using(using).exists():
             org_synthetic.load(DEFAULT_ORGS, seed, using=using)
-        orgs = _organizations(using)
-        if organizations is not None:
-            wanted = {pk: i for i, pk in enumerate(orgs.pks)}
-            picked = [wanted[pk] for pk in organizations]
+        if organizations is None:
+            orgs = _organizations(using)
+        else:  # a few: the real rule for each
+            picked = list(Organization.objects.using(using).in_bulk(list(organizations)).values())
+            order = {pk: i for i, pk in enumerate(organizations)}
+            picked.sort(key=lambda o: order[o.pk])
             orgs = _Orgs(
-                [orgs.pks[i] for i in picked],
-                [orgs.codes[i] for i in picked],
-                [orgs.roots[i] for i in picked],
+                [o.pk for o in picked],
+                [o.code for o in picked],
+                [ledger.root_of(o, using=using).pk for o in picked],
             )
         stamp = f"{seed}-{_next_id(User, using)}"
         actor = User.objects.using(using).create(

@@ -96,6 +96,8 @@ def test_the_nodes_only_tree_serves_proofs_in_one_indexed_query(settings):
         merkle.root(leaves),
         ledger.consistency(log, 150, 300),
     )
+    if connection.vendor != "sqlite":
+        return  # the plan below is SQLite's; PostgreSQL's is in the bench's figures
     with connection.cursor() as cursor:
         cursor.execute("EXPLAIN QUERY PLAN " + captured.captured_queries[0]["sql"])
         plan = [str(row[-1]) for row in cursor.fetchall()]
