@@ -1,25 +1,30 @@
-"""The documents of ledger entries at a million a minute: a fast twin of `documents.Records`.
+"""The documents of ledger entries, a million a minute per process: a fast twin of
+`documents.Records`.
 
 `Records` builds an entry's documents from ORM objects, which is right for one append and
-far too slow for `verify` over a million entries (most of the time goes into model
-instances, datetime parsing and walking every value to canonicalise it). This module builds
-the same two documents (docs/ledger-format.md §3) from plain rows:
+far too slow for `verify` over a million entries (most of the time went into model
+instances, datetime parsing, walking every value to canonicalise it, and the JSON
+encoder's cost per call and per object). This module builds the same two documents
+(docs/ledger-format.md §3) from plain rows:
 
-- the records are read with `values_list`-style queries, times written as canonical text by
-  the database (`CanonicalTime`), JSON columns read as text and parsed here;
-- the documents are encoded with the canonical encoder directly. Canonical JSON asks for
-  NFC strings and integral numbers written as integers: numbers are made canonical while
-  parsing (`parse_json`), and instead of testing every string for NFC the whole encoded
-  document is tested once. That is enough: JSON escapes touch only ASCII characters that
-  neither compose with a following mark nor are marks, so every string inside an NFC
-  document is NFC. A document that is not NFC is encoded the slow way
-  (`canonical.canonical_json`), which normalises.
+- the records are read with `values_list` queries compiled once per batch and run on the
+  cursor (`raw_rows`): times written as canonical text by the database (`CanonicalTime`),
+  JSON columns read as text and parsed here with their numbers made canonical
+  (`parse_json`: 1.0 → 1);
+- the documents are written with templates in canonical key order, every string through
+  the JSON encoder's own string function (`_texts`). Canonical JSON also wants every string
+  in NFC; instead of testing each one, the whole text is tested once. That is enough: the
+  characters JSON escapes (`"`, `\\` and control characters) are not combining marks and
+  compose with nothing, so a string that is not NFC leaves the document not NFC. (The
+  reverse can happen: `\\n` before a combining mark. Such a document, like any that is not
+  NFC or holds a value of an unexpected type, is built as dictionaries (`dicts`) and
+  encoded by `canonical.canonical_json`, which normalises.)
 
-The result is the canonical JSON *text* (`str`) of each document; its UTF-8 bytes are what
+The results are the canonical JSON *texts* of the documents; their UTF-8 bytes are what
 `canonical_json` gives for `Records.documents` of the same entry. Tests hold the two to
-byte equality on varied stories (gongkai/ledger/tests/test_fast_documents.py), and `verify`
-trusts this module only to say "identical": when the bytes it builds differ from what an
-entry stored, `verify` asks `Records` for the verdict and the reason.
+byte equality on a varied story and on arbitrary rows (ledger/tests/test_fast_documents.py),
+and `verify` trusts this module only to say "identical": when what it builds differs from
+what an entry stored, `verify` asks `Records` for the verdict and the reason.
 """
 
 from __future__ import annotations
