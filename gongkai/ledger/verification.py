@@ -49,6 +49,9 @@ from gongkai.ledger.models import (
 
 BATCH = 2_000
 
+#: How the old hash chain (before the logs) is named in reports; its entries by sequence.
+LEGACY_LOG = "legacy"
+
 MISSING = _("the entry is missing (the log goes on at index %(next)d)")
 MISSING_TAIL = _("the log's record says it has %(size)d entries but only %(found)d are stored")
 CACHE = _("the log's stored size or root hash does not match its entries")
@@ -91,7 +94,6 @@ STATE_REVISION = _(
 )
 STATE_UNPUBLISHED = _("the disclosure has entries, but is not published (state %(state)s)")
 UNRECORDED = _("disclosure %(id)d is published, but no ledger entry records it")
-LEGACY = _("the old hash chain no longer verifies: %(reason)s")
 LEGACY_HEAD = _("it names the old hash chain's head, which is now different")
 
 
@@ -204,6 +206,12 @@ def _verify(
                 Failure(head.log, None, "saved_truncated", str(SAVED_BEYOND % params)),
             )
         )
+    if LedgerEntry.objects.using(using).exists():
+        legacy = services.verify(using=using)
+        if not legacy.ok:
+            raise _Stop(Failure(LEGACY_LOG, legacy.first_bad, "legacy", legacy.reason))
+        report.logs[LEGACY_LOG] = legacy.checked
+        report.heads[LEGACY_LOG] = legacy.head_hash or ""
     keys = signing.verifiers()
     for log in logs:
         _verify_log(report, log, claims.get(log.name, []), keys, using, batch_size, content)
@@ -356,9 +364,6 @@ def _check_entry(name: str, entry: LogEntry, records: Records, content: bool, us
 
 
 def _check_checkpoint(name: str, entry: LogEntry, using: str) -> None:
-    legacy = services.verify(using=using)
-    if not legacy.ok:
-        raise _Stop(Failure(name, entry.index, "legacy", str(LEGACY % {"reason": legacy.reason})))
     document = json.loads(entry.document).get("legacy_chain", {})
     head = (
         LedgerEntry.objects.using(using)
