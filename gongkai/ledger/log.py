@@ -130,6 +130,23 @@ def log_for(
     return log
 
 
+def make_root(
+    organization: Organization, *, at: dt.datetime | None = None, using: str = DEFAULT_DB_ALIAS
+) -> Log:
+    """Make `organization` a log root from now on (a province making a county one): later
+    entries of its subtree go to its own log, witnessed in the log above. Entries already
+    recorded stay where they are. Idempotent."""
+    found = Log.objects.using(using).filter(root=organization).first()
+    if found is not None:
+        return found
+    at = at or timezone.now()
+    try:
+        with transaction.atomic(using=using):
+            return Log.objects.using(using).create(root=organization, created_at=at)
+    except IntegrityError:
+        return Log.objects.using(using).get(root=organization)
+
+
 # -- appending ------------------------------------------------------------------------------
 
 
