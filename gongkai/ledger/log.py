@@ -424,3 +424,36 @@ def entries_view(
 
 def hex_path(path: Sequence[bytes]) -> list[str]:
     return [node.hex() for node in path]
+
+
+def sealed_view(disclosure: Disclosure) -> list[dict[str, Any]]:
+    """For staff who may see the unmasked content (the console): each entry of the
+    disclosure with its salt and its sealed document as rebuilt now, so they can check
+    `sealed_hash` = SHA-256(salt ‖ canonical JSON) themselves."""
+    entries = list(
+        LogEntry.objects.filter(disclosure=disclosure)
+        .select_related("log__root")
+        .order_by("at", "index")
+    )
+    entries = [e for e in entries if e.revision_id is not None]
+    subjects = [
+        Subject(e.kind, disclosure.pk, e.revision_id, e.event_id, e.at)  # type: ignore[arg-type]
+        for e in entries
+    ]
+    records = Records.load(subjects, using=disclosure._state.db or DEFAULT_DB_ALIAS)
+    shown = []
+    for entry, subject in zip(entries, subjects, strict=True):
+        try:
+            sealed = canonical_json(records.documents(subject)[1]).decode("utf-8")
+        except KeyError:
+            sealed = ""
+        matches = bool(sealed) and sealed_hash_of(entry.salt, sealed.encode()) == entry.sealed_hash
+        shown.append(
+            {
+                "entry": entry,
+                "log": entry.log.name,
+                "sealed": sealed,
+                "matches": matches,
+            }
+        )
+    return shown

@@ -51,7 +51,10 @@ def test_a_deleted_entry_fails_naming_the_gap(chain):
         call_command("ledger", "verify", stdout=StringIO(), stderr=err)
 
     assert exit.value.code == 1
-    assert err.getvalue() == "台账校验未通过，位置：旧哈希链第 2 条记录：记录缺失：第 1 条之后是第 3 条\n"
+    assert (
+        err.getvalue()
+        == "台账校验未通过，位置：旧哈希链第 2 条记录：记录缺失：第 1 条之后是第 3 条\n"
+    )
 
 
 def test_the_batch_size_must_be_positive(db):
