@@ -82,6 +82,22 @@ def ref_proof(m: int, d: list[bytes]) -> list[bytes]:
     return ref_subproof(m, d, True)
 
 
+def ref_path_length(m: int, n: int) -> int:
+    """len(PATH(m, D[n])) by the same recursion, without the data."""
+    if n == 1:
+        return 0
+    k = largest_power_below(n)
+    return 1 + (ref_path_length(m, k) if m < k else ref_path_length(m - k, n - k))
+
+
+def ref_proof_length(m: int, n: int, b: bool = True) -> int:
+    """len(PROOF(m, D[n])) (len(SUBPROOF(m, D[n], b))) without the data."""
+    if m == n:
+        return 0 if b else 1
+    k = largest_power_below(n)
+    return 1 + (ref_proof_length(m, k, b) if m <= k else ref_proof_length(m - k, n - k, False))
+
+
 # --- stores --------------------------------------------------------------------------------
 
 
@@ -254,6 +270,14 @@ def test_consistency_proofs_of_the_published_vectors(vectors, first, second, pat
 # --- every tree up to 70 leaves against the reference ------------------------------------
 
 
+def nearby_sizes(size: int) -> set[int]:
+    """Sizes a proof might be wrongly presented for (as the Go suite probes them)."""
+    return {size - 1, size + 1, size // 2, size * 2, size * 2 + 1, 1 << size.bit_length()} - {
+        0,
+        size,
+    }
+
+
 @pytest.mark.parametrize("size", range(1, 71))
 def test_every_proof_of_a_small_tree_is_the_rfc_s(size):
     d = data(size)
@@ -269,12 +293,21 @@ def test_every_proof_of_a_small_tree_is_the_rfc_s(size):
         assert path == ref_path(index, d)
         assert store.fetched_once_within(size) or (size == 1 and not store.calls)
         assert verify_inclusion(leaf_hash(d[index]), index, size, path, mth)
+        assert len(path) == ref_path_length(index, size)
+        for other in nearby_sizes(size):
+            if other > index and ref_path_length(index, other) != len(path):
+                assert not verify_inclusion(leaf_hash(d[index]), index, other, path, mth)
     for first in range(1, size + 1):
         store.calls.clear()
         path = consistency_path(first, size, store.fetch)
         assert path == (ref_proof(first, d) if first < size else [])
         assert store.fetched_once_within(size) or (first == size and not store.calls)
-        assert verify_consistency(first, size, ref_mth(d[:first]), mth, path)
+        old = ref_mth(d[:first])
+        assert verify_consistency(first, size, old, mth, path)
+        assert len(path) == ref_proof_length(first, size)
+        for other in nearby_sizes(size):
+            if other >= first and ref_proof_length(first, other) != len(path):
+                assert not verify_consistency(first, other, old, mth, path)
 
 
 @pytest.mark.parametrize(
@@ -355,6 +388,13 @@ def test_inclusion_proofs_verify_and_any_change_breaks_them(log, data):
     other_size = data.draw(st.integers(1, BIG), label="other size")
     if other_size != size:
         assert not verify_inclusion(leaf, index, other_size, path, log.roots[other_size])
+    # Another size with this head: refused whenever that size needs a path of another
+    # length (with the same length RFC 9162 cannot tell: the signed head binds the size).
+    other_size = data.draw(
+        st.sampled_from(sorted(nearby_sizes(size))) | st.integers(1, 2**40), label="size'"
+    )
+    if other_size > index and ref_path_length(index, other_size) != len(path):
+        assert not verify_inclusion(leaf, index, other_size, path, head)
 
 
 @settings(max_examples=150, deadline=None)
@@ -389,6 +429,13 @@ def test_consistency_proofs_verify_and_any_change_breaks_them(log, data):
         assert not verify_consistency(
             other_first, other_second, log.roots[other_first], log.roots[other_second], path
         )
+    # Another second size with these heads: refused whenever it needs a proof of another
+    # length.
+    other_second = data.draw(
+        st.sampled_from(sorted(nearby_sizes(second))) | st.integers(1, 2**40), label="second'"
+    )
+    if other_second >= first and ref_proof_length(first, other_second) != len(path):
+        assert not verify_consistency(first, other_second, old, new, path)
 
 
 @settings(max_examples=60, deadline=None)
