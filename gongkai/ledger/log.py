@@ -289,13 +289,14 @@ def witness(*, at: dt.datetime | None = None, using: str = DEFAULT_DB_ALIAS) -> 
             if locked.size and (head is None or head.size != locked.size or at - head.at >= DAILY):
                 _sign(locked, locked.size, bytes.fromhex(locked.root_hash), at, using)
                 signed.append(locked.name)
-        if log.root.parent_id is None:
+        above = log.root.parent
+        if above is None:
             continue
         with transaction.atomic(using=using):
             head = latest_head(log, using=using)
             if head is None:
                 continue
-            parent = log_for(log.root.parent, at=at, using=using)
+            parent = log_for(above, at=at, using=using)
             already = (
                 LogEntry.objects.using(using)
                 .filter(

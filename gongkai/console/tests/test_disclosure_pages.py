@@ -243,7 +243,9 @@ def test_staff_see_each_entry_s_salt_and_sealed_document_and_can_recompute_it(
         client_for(people.reviewer).get(f"/console/disclosures/{disclosure.pk}/").content.decode()
     )
     assert entry.salt in page and "与承诺一致" in page
-    sealed = html_lib.unescape(re.search(r'<pre class="small hash">(.*?)</pre>', page, re.S)[1])
+    found = re.search(r'<pre class="small hash">(.*?)</pre>', page, re.S)
+    assert found is not None
+    sealed = html_lib.unescape(found[1])
     assert "13800138000" in sealed  # the unmasked number is in the sealed document only
     assert hashlib.sha256(bytes.fromhex(entry.salt) + sealed.encode()).hexdigest() == (
         entry.sealed_hash

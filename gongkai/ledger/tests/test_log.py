@@ -43,8 +43,9 @@ def test_verify_passes_and_fails_on_a_changed_revision(story):
     report = verification.verify()
     assert report.ok, report.failure
     assert report.logs == {"YL": 2}
-    corrected = LogEntry.objects.get(kind=Kind.CORRECT).revision_id
-    Revision.objects.filter(pk=corrected).update(published_body="<p>篡改</p>")
+    corrected = LogEntry.objects.get(kind=Kind.CORRECT).revision
+    assert corrected is not None
+    Revision.objects.filter(pk=corrected.pk).update(published_body="<p>篡改</p>")
     report = verification.verify()
     assert not report.ok
     assert report.failure is not None
