@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DEFAULT_DB_ALIAS
 from django.utils.translation import gettext as _
@@ -141,5 +142,5 @@ class Command(BaseCommand):
             notes.generate_key_file(path)
         except FileExistsError as exc:
             raise CommandError(KEY_EXISTS % {"path": path}) from exc
-        signer = notes.load_signer(path, ledger.settings.GONGKAI_LEDGER_NAME)
+        signer = notes.load_signer(path, settings.GONGKAI_LEDGER_NAME)
         self.stdout.write(KEY_WRITTEN % {"path": path, "vkey": signer.vkey()})
