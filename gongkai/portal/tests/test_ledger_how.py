@@ -5,6 +5,7 @@ recompute the hashes shown."""
 from __future__ import annotations
 
 import html
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -26,7 +27,7 @@ pytestmark = pytest.mark.django_db
 def page(**context: object) -> str:
     request = RequestFactory().get("/ledger/how/")
     request.user = AnonymousUser()
-    defaults = {
+    defaults: dict[str, object] = {
         "keys": [],
         "example": None,
         "empty_root": ledger_pages.EMPTY_ROOT,
@@ -135,3 +136,43 @@ def test_the_shell_commands_shown_give_the_hashes_shown(index):
     assert sh(example["leaf_command"]) == example["leaf_hash"]
     if example["commitment_command"]:
         assert sh(example["commitment_command"]) == example["commitment"]
+
+
+# --- the check on a disclosure page (portal/_ledger_check.html, ledger-check.js) -------------
+
+JS = Path(__file__).resolve().parents[1] / "static" / "portal" / "ledger-check.js"
+
+
+class _Disclosure:
+    pk = 42
+
+
+def test_the_check_snippet_gives_the_script_every_word_it_shows():
+    text = html.unescape(
+        render_to_string(
+            "portal/_ledger_check.html", {"d": _Disclosure(), "title": "东岭村“两委”公开"}
+        )
+    )
+    source = JS.read_text()
+    keys = set(re.findall(r'say\(section, "([a-z-]+)"', source))
+    keys |= set(re.findall(r'new Problem\("([a-z-]+)"', source))
+    keys |= {"ok", "ok-unsigned", "malformed"}  # chosen with conditional expressions
+    assert keys >= {"checking", "ok", "failed", "entry-ok", "entry", "inclusion", "signature"}
+    for key in keys:
+        assert f'data-msg-{key}="' in text, key
+    for kind in ("publish", "correct", "withdraw", "opaque"):
+        assert f'data-kind-{kind}="' in text
+    assert 'data-proof-url="/api/v1/disclosures/42/proof"' in text
+    assert 'data-keys-url="/api/v1/ledger/keys"' in text
+    assert 'data-disclosure="42"' in text and 'data-title="东岭村“两委”公开"' in text
+    # In Chinese, with the placeholders the script fills in.
+    assert 'data-msg-ok="核验通过：本事项的 {count} 条台账记录都在台账 {log} 中' in text
+    assert 'aria-live="polite"' in text and '<button type="button">立即核验</button>' in text
+    # Loaded as a file (the CSP forbids inline script).
+    assert re.search(r'<script src="[^"]*portal/ledger-check\.js" defer></script>', text)
+    assert "<script>" not in text
+
+
+def test_a_title_with_quotes_stays_inside_its_attribute():
+    raw = render_to_string("portal/_ledger_check.html", {"d": _Disclosure(), "title": "a\" b='c"})
+    assert 'data-title="a&quot; b=&#x27;c"' in raw
