@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gongkai.portal import views
+from gongkai.portal import ledger_pages, views
 
 app_name = "portal"
 
@@ -19,4 +19,6 @@ urlpatterns = [
         views.canonical,
         name="canonical",
     ),
+    path("ledger/how/", ledger_pages.how, name="ledger_how"),
+    path("ledger/verify_ledger.py", ledger_pages.verifier_script, name="ledger_verifier"),
 ]
