@@ -18,10 +18,15 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+
+from gongkai.ledger import log as ledger
+from gongkai.ledger import signing
+from gongkai.ledger.models import Log
 
 #: The reference verifier, offered for download as it is in the repository.
 VERIFIER = Path(settings.BASE_DIR) / "scripts" / "verify_ledger.py"
@@ -30,25 +35,36 @@ VERIFIER = Path(settings.BASE_DIR) / "scripts" / "verify_ledger.py"
 EMPTY_ROOT = hashlib.sha256(b"").hexdigest()
 
 
-def public_keys() -> list[dict[str, str]]:
-    """The ledger's public keys: [{"name", "key_id", "vkey"}], as /api/v1/ledger/keys lists
-    them.
-
-    TODO(lead): return `gongkai.ledger.signing.public_keys()` here once the signing module
-    is merged (import it at the top of this module; no function-local imports).
-    """
-    return []
+def public_keys() -> list[dict[str, Any]]:
+    """The ledger's public keys, as /api/v1/ledger/keys lists them."""
+    return signing.public_keys()
 
 
 def live_example() -> dict[str, Any] | None:
-    """A worked example from the live ledger, or None while no log has an entry.
-
-    TODO(lead): pick one entry (say the latest visible `publish` entry of the first log,
-    else any entry) and return `example_from(log, entry, inclusion)`, where `log` is that
-    log as /api/v1/ledger/logs lists it, `entry` as /entries shows it to an anonymous reader
-    and `inclusion` its audit path to the log's latest head (or None).
-    """
-    return None
+    """A worked example from the live ledger: the latest entry of the first log that an
+    anonymous reader may read (a publication if there is one), else None."""
+    log = Log.objects.select_related("root").filter(size__gt=0).order_by("pk").first()
+    if log is None:
+        return None
+    head = ledger.latest_head(log)
+    if head is None:
+        return None
+    anonymous = AnonymousUser()
+    recent = ledger.entries_view(log, anonymous, start=max(0, head.size - 200), limit=200)
+    readable = [e for e in recent if e["visible"] and e["index"] < head.size]
+    chosen = next((e for e in reversed(readable) if e.get("kind") == "publish"), None)
+    chosen = chosen or (readable[-1] if readable else None)
+    if chosen is None:
+        return None
+    listed = {
+        "log": log.name,
+        "origin": ledger.origin_of(log),
+        "size": head.size,
+        "root_hash": head.root_hash,
+        "checkpoint": head.checkpoint,
+    }
+    path = ledger.hex_path(ledger.inclusion(log, chosen["index"], head.size))
+    return example_from(listed, chosen, path)
 
 
 def _nfc(value: Any) -> Any:
