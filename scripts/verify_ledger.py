@@ -1016,7 +1016,55 @@ class Verifier:
             ]
             same("reason", doc.get("reason"), notes[0] if notes else None)
         problems.extend(self.compare_attachments(doc.get("attachments"), shown.get("attachments")))
+        # What happened after the entry (the end of the publicity period, an archive, an
+        # opinion received later) has no entry of its own: the recorded timeline and
+        # opinions must be where the shown ones begin.
+        problems.extend(
+            self.compare_prefix(
+                "events", doc.get("events"), shown.get("events"), ("kind", "role", "reason"), ("at",)
+            )
+        )
+        problems.extend(
+            self.compare_prefix(
+                "opinions",
+                doc.get("opinions"),
+                shown.get("opinions"),
+                ("text", "handling"),
+                ("received_at", "handled_at"),
+            )
+        )
         return problems
+
+    @staticmethod
+    def compare_prefix(
+        field: str, recorded: Any, shown: Any, plain: tuple[str, ...], times: tuple[str, ...]
+    ) -> list[str]:
+        if recorded is None:
+            return []  # a document from before the field was recorded
+        if not isinstance(recorded, list) or not isinstance(shown, list):
+            return [f"{field}: recorded {recorded!r}, shown {shown!r}"]
+        if len(shown) < len(recorded):
+            return [f"{field}: {len(recorded)} recorded, only {len(shown)} shown"]
+        for number, (doc, api) in enumerate(zip(recorded, shown), start=1):
+            if not isinstance(doc, dict) or not isinstance(api, dict):
+                return [f"{field} {number} is malformed"]
+            for key in plain:
+                if not same_json(doc.get(key), api.get(key)):
+                    return [
+                        f"{field} {number}: {key} differs: recorded {doc.get(key)!r}, "
+                        f"shown {api.get(key)!r}"
+                    ]
+            for key in times:
+                try:
+                    equal = parse_time(doc.get(key)) == parse_time(api.get(key))
+                except ValueError:
+                    equal = False
+                if not equal:
+                    return [
+                        f"{field} {number}: {key} differs: recorded {doc.get(key)!r}, "
+                        f"shown {api.get(key)!r}"
+                    ]
+        return []
 
     def compare_attachments(self, recorded: Any, shown: Any) -> list[str]:
         if not isinstance(recorded, list) or not isinstance(shown, list):

@@ -464,6 +464,16 @@ def build(
             "body": doc["body"],
             "data": doc["data"],
             "attachments": [],
+            # The timeline and the opinions as shown: what the entry recorded, and later
+            # events (the end of publicity) after it.
+            "events": [
+                {**e, "at": _beijing(e["at"])} for e in doc.get("events", [])
+            ]
+            + [{"at": _beijing(when(30)), "kind": "publicity_ended", "role": "system", "reason": ""}],
+            "opinions": [
+                {**o, "received_at": _beijing(o["received_at"]), "handled_at": _beijing(o["handled_at"])}
+                for o in doc.get("opinions", [])
+            ],
             "withdrawal_reason": None,
             "withdrawn_at": None,
             **extra,
