@@ -196,11 +196,11 @@ class _Claim:
 
 @dataclass
 class _Seen:
-    """A disclosure's entries, as the walk meets them."""
+    """Where a disclosure's entries are, as the walk meets them."""
 
     log: str
     first_at: datetime
-    last: LogEntry
+    last_index: int
 
 
 @dataclass
@@ -442,9 +442,9 @@ def _verify_log(report: Report, log: Log, claims: list[_Claim], context: _Contex
                 last_of[entry.disclosure_id] = entry
                 seen = context.disclosures.get(entry.disclosure_id)
                 if seen is None:
-                    context.disclosures[entry.disclosure_id] = _Seen(name, entry.at, entry)
+                    context.disclosures[entry.disclosure_id] = _Seen(name, entry.at, entry.index)
                 else:
-                    seen.last = entry
+                    seen.last_index = entry.index
             expected += 1
         _check_nodes(name, log, completed, using)
         nodes += len(completed)
@@ -710,13 +710,13 @@ def _unrecorded_moves(context: _Context) -> None:
     for disclosure_id, action, at in orphans:
         seen = context.disclosures.get(disclosure_id)
         if seen is not None and at >= seen.first_at:
-            found.append((order.get(seen.log, 0), seen.last.index, seen, action, at))
+            found.append((order.get(seen.log, 0), seen.last_index, seen, action, at))
     if found:
         _order, _index, seen, action, at = min(found, key=lambda f: (f[0], f[1]))
         raise _Stop(
             Failure(
                 seen.log,
-                seen.last.index,
+                seen.last_index,
                 "unrecorded",
                 str(UNRECORDED_MOVE % {"kind": action, "at": canonical_time(at)}),
             )

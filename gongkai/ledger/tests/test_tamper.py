@@ -16,12 +16,15 @@ The story's logs, for reading the table:
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from io import StringIO
 from typing import Any
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from django.core.management import call_command
 from django.db import connection
 from django.db.models import Model
 
@@ -41,6 +44,7 @@ from gongkai.ledger.models import (
 )
 from gongkai.ledger.tests.conftest import flip_one_byte
 from gongkai.ledger.tests.story import Story
+from gongkai.organizations.models import Organization
 
 # -- changing the database as an attacker would ---------------------------------------------
 
@@ -540,6 +544,20 @@ def _(s: Story) -> Expect:
     return at(s, "publish", s.c, "published")
 
 
+@tamper("opinion handling: the record of the correction's handling deleted")
+def _(s: Story) -> Expect:
+    last = (
+        Event.objects.filter(
+            disclosure=s.c, action="opinion_handled", detail__opinion=s.opinions[0].pk
+        )
+        .order_by("at", "pk")
+        .last()
+    )
+    assert last is not None
+    Event.objects.filter(pk=last.pk).delete()
+    return at(s, "publish", s.c, "published")
+
+
 @tamper("opinion handled_at")
 def _(s: Story) -> Expect:
     o = s.opinions[1]
@@ -719,6 +737,18 @@ def _(s: Story) -> Expect:
     return at(s, "correct", s.a, "published")
 
 
+@tamper("organization code renamed")
+def _(s: Story) -> Expect:
+    Organization.objects.filter(pk=s.tree.village.pk).update(code="QS-09")
+    return at(s, "publish", s.a, "published")
+
+
+@tamper("log root's code renamed (the log's name and origin change)")
+def _(s: Story) -> Expect:
+    Organization.objects.filter(pk=s.tree.town.pk).update(code="QX")
+    return Expect("YL", s.at("witness", log="YL"), "witness")
+
+
 @tamper("entry organization")
 def _(s: Story) -> Expect:
     set_entry(_entry(s, "publish", s.a), organization=s.tree.sibling_village.pk)
@@ -822,6 +852,22 @@ def _(s: Story) -> Expect:
 
 
 # -- the log as a whole: truncation and rewriting ---------------------------------------------
+
+
+@tamper("last entries deleted, their heads and the log's state left")
+def _(s: Story) -> Expect:
+    log = s.log("QS")
+    delete_rows(
+        LogEntry, f"log_id = %s AND {connection.ops.quote_name('index')} >= %s", [log.pk, 8]
+    )
+    return Expect("QS", 8, "truncated")
+
+
+@tamper("witness entry's time")
+def _(s: Story) -> Expect:
+    e = s.entry("witness", log="YL")
+    set_entry(e, at=e.at + dt.timedelta(seconds=1))
+    return Expect("YL", e.index, "leaf")
 
 
 @tamper("truncated below the witnessed size, heads removed")
@@ -1085,3 +1131,18 @@ def test_a_rewrite_by_the_key_holder_past_the_last_witness_needs_a_saved_head(
         None,
         "saved_head",
     )
+
+
+def test_the_command_exits_1_naming_the_log_and_the_entry(story: Story) -> None:
+    expected = TABLE["correction note (the reason shown with the revision)"](story)
+    out, err = StringIO(), StringIO()
+    with pytest.raises(SystemExit) as exit:
+        call_command("ledger", "verify", "--json", stdout=out, stderr=err)
+    assert exit.value.code == 1
+    failure = json.loads(out.getvalue())["failure"]
+    assert (failure["log"], failure["index"], failure["problem"]) == (
+        expected.log,
+        expected.index,
+        expected.problem,
+    )
+    assert f"日志 {expected.log} 第 {expected.index} 条记录" in err.getvalue()
