@@ -79,7 +79,9 @@ def origin_of(log: Log | str) -> str:
 
 def root_of(organization: Organization, *, using: str = DEFAULT_DB_ALIAS) -> Organization:
     """The nearest log root at or above `organization`: an organization that already has a
-    log, one at a depth listed in GONGKAI_LEDGER_ROOT_DEPTHS, or a top-level one."""
+    log, one at a depth listed in GONGKAI_LEDGER_ROOT_DEPTHS (0 for a top-level organization,
+    as settings.py documents; `Organization.depth` counts a top-level one as 1), or a
+    top-level one."""
     chain = list(Organization.objects.using(using).ancestors(organization, include_self=True))
     with_log = set(
         Log.objects.using(using)
@@ -88,7 +90,7 @@ def root_of(organization: Organization, *, using: str = DEFAULT_DB_ALIAS) -> Org
     )
     depths = set(settings.GONGKAI_LEDGER_ROOT_DEPTHS)
     for candidate in reversed(chain):  # deepest first
-        if candidate.pk in with_log or candidate.depth in depths or candidate.parent_id is None:
+        if candidate.pk in with_log or candidate.depth - 1 in depths or candidate.parent_id is None:
             return candidate
     return chain[0]
 
