@@ -190,6 +190,8 @@ class Records:
             "item": d.item.key if d.item_id else "",
             "revision": revision.number,
             "title": shown["title"],
+            # Shown with the title, also once withdrawn.
+            "period": shown["period"],
             "scope": d.scope,
             "publish_from": canonical_time(d.publish_from),
             "public_from": canonical_time(d.public_from),
@@ -199,11 +201,12 @@ class Records:
         }
         sealed: dict[str, Any] = {
             "title": revision.title,
+            "period": d.period,
             "reason": reason_raw,
         }
         if subject.kind == Kind.WITHDRAW:
-            # A withdrawn disclosure shows its title and the reason only: its content is
-            # gone from view, and so is it from the ledger's public view.
+            # A withdrawn disclosure shows its title, period and the reason only: its
+            # content is gone from view, and so is it from the ledger's public view.
             return published, sealed
         shown_files, originals = self._files(d, revision)
         # Every opinion shown with the disclosure: opinions are taken only during the
@@ -213,7 +216,6 @@ class Records:
             {
                 "body": shown["body"],
                 "data": shown["data"],
-                "period": shown["period"],
                 "attachments": shown_files,
                 "opinions": [
                     {
@@ -230,7 +232,6 @@ class Records:
             {
                 "body": revision.body,
                 "data": revision.data,
-                "period": d.period,
                 "attachments": originals,
                 "opinions": [o.text for o, _handling, _at in opinions],
             }

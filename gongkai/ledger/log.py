@@ -88,11 +88,20 @@ def root_of(organization: Organization, *, using: str = DEFAULT_DB_ALIAS) -> Org
         .filter(root__in=[o.pk for o in chain])
         .values_list("root_id", flat=True)
     )
-    depths = set(settings.GONGKAI_LEDGER_ROOT_DEPTHS)
     for candidate in reversed(chain):  # deepest first
-        if candidate.pk in with_log or candidate.depth - 1 in depths or candidate.parent_id is None:
+        if (
+            candidate.pk in with_log
+            or at_root_depth(candidate.depth)
+            or candidate.parent_id is None
+        ):
             return candidate
     return chain[0]
+
+
+def at_root_depth(depth: int) -> bool:
+    """Whether organizations at `depth` (`Organization.depth`, 1 for a top-level one) are
+    log roots by GONGKAI_LEDGER_ROOT_DEPTHS (which counts a top-level one as 0)."""
+    return depth - 1 in set(settings.GONGKAI_LEDGER_ROOT_DEPTHS)
 
 
 def log_for(

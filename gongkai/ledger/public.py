@@ -15,7 +15,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Exists, OuterRef, Subquery
 
 from gongkai.disclosures.models import Disclosure
@@ -55,11 +54,10 @@ def log_of(organization: Organization) -> Log | None:
             head_at=Subquery(latest.values("at")[:1]),
         )
     }
-    depths = set(settings.GONGKAI_LEDGER_ROOT_DEPTHS)
     for path in reversed(paths):  # deepest first
         if path in logs:
             return logs[path]
-        if tree.depth_of(path) in depths or path == paths[0]:  # a root without a log yet
+        if ledger.at_root_depth(tree.depth_of(path)) or path == paths[0]:  # no log yet
             return None
     return None
 
@@ -114,7 +112,6 @@ def _parent_logs(roots: Sequence[Organization]) -> dict[int, str]:
             path__in=sorted(above)
         ).values_list("path", "code", "depth", "parent_id")
     }
-    depths = set(settings.GONGKAI_LEDGER_ROOT_DEPTHS)
     found: dict[int, str] = {}
     for root in roots:
         if root.parent_id is None:
@@ -123,7 +120,7 @@ def _parent_logs(roots: Sequence[Organization]) -> dict[int, str]:
             if path not in orgs:
                 continue
             code, depth, parent_id = orgs[path]
-            if path in with_log or depth in depths or parent_id is None:
+            if path in with_log or ledger.at_root_depth(depth) or parent_id is None:
                 found[root.pk] = code
                 break
     return found

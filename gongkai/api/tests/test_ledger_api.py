@@ -197,7 +197,7 @@ def test_heads_are_one_per_size_and_page_by_size(people, cases, as_person):
 
 
 def test_a_witnessed_log_names_the_log_above(people, tree, village_catalog, settings, as_person):
-    settings.GONGKAI_LEDGER_ROOT_DEPTHS = [tree.town.depth]  # the towns keep their own logs
+    settings.GONGKAI_LEDGER_ROOT_DEPTHS = [tree.town.depth - 1]  # the towns keep their own logs
     published(
         people,
         workflow.create_disclosure(

@@ -466,12 +466,21 @@ def build(
             "attachments": [],
             # The timeline and the opinions as shown: what the entry recorded, and later
             # events (the end of publicity) after it.
-            "events": [
-                {**e, "at": _beijing(e["at"])} for e in doc.get("events", [])
-            ]
-            + [{"at": _beijing(when(30)), "kind": "publicity_ended", "role": "system", "reason": ""}],
+            "events": [{**e, "at": _beijing(e["at"])} for e in doc.get("events", [])]
+            + [
+                {
+                    "at": _beijing(when(30)),
+                    "kind": "publicity_ended",
+                    "role": "system",
+                    "reason": "",
+                }
+            ],
             "opinions": [
-                {**o, "received_at": _beijing(o["received_at"]), "handled_at": _beijing(o["handled_at"])}
+                {
+                    **o,
+                    "received_at": _beijing(o["received_at"]),
+                    "handled_at": _beijing(o["handled_at"]),
+                }
                 for o in doc.get("opinions", [])
             ],
             "withdrawal_reason": None,

@@ -52,7 +52,9 @@ def cut(log: Log, keep: int) -> None:
             f"(({connection.ops.quote_name('index')} + 1) << level) > %s",
             [log.pk, keep],
         )
-        cursor.execute(f"DELETE FROM {table[SignedHead]} WHERE log_id = %s AND size > %s", [log.pk, keep])
+        cursor.execute(
+            f"DELETE FROM {table[SignedHead]} WHERE log_id = %s AND size > %s", [log.pk, keep]
+        )
     fetch = ledger.fetcher(log)
     nodes = fetch(merkle.subtree_nodes(0, keep))
     frontier = merkle.Frontier.from_bytes(

@@ -95,7 +95,7 @@ def test_the_head_is_shown_and_unknown_logs_are_not_found(people, draft, client)
 def test_witness_and_checkpoint_entries_say_what_they_are(
     people, tree, village_catalog, settings, client
 ):
-    settings.GONGKAI_LEDGER_ROOT_DEPTHS = [tree.town.depth]
+    settings.GONGKAI_LEDGER_ROOT_DEPTHS = [tree.town.depth - 1]
     d = workflow.create_disclosure(
         tree.village,
         actor=people.clerk,
@@ -191,7 +191,7 @@ def test_an_organizations_log_is_the_one_its_entries_go_to(
     people, tree, village_catalog, settings, town_roots
 ):
     if town_roots:
-        settings.GONGKAI_LEDGER_ROOT_DEPTHS = [tree.town.depth]
+        settings.GONGKAI_LEDGER_ROOT_DEPTHS = [tree.town.depth - 1]
     d = workflow.create_disclosure(
         tree.village,
         actor=people.clerk,
