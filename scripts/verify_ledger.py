@@ -1021,7 +1021,11 @@ class Verifier:
         # opinions must be where the shown ones begin.
         problems.extend(
             self.compare_prefix(
-                "events", doc.get("events"), shown.get("events"), ("kind", "role", "reason"), ("at",)
+                "events",
+                doc.get("events"),
+                shown.get("events"),
+                ("kind", "role", "reason"),
+                ("at",),
             )
         )
         problems.extend(
@@ -1045,7 +1049,9 @@ class Verifier:
             return [f"{field}: recorded {recorded!r}, shown {shown!r}"]
         if len(shown) < len(recorded):
             return [f"{field}: {len(recorded)} recorded, only {len(shown)} shown"]
-        for number, (doc, api) in enumerate(zip(recorded, shown), start=1):
+        for number, (doc, api) in enumerate(
+            zip(recorded, shown[: len(recorded)], strict=True), start=1
+        ):
             if not isinstance(doc, dict) or not isinstance(api, dict):
                 return [f"{field} {number} is malformed"]
             for key in plain:
