@@ -107,16 +107,24 @@ def at_root_depth(depth: int) -> bool:
 def log_for(
     organization: Organization, *, at: dt.datetime | None = None, using: str = DEFAULT_DB_ALIAS
 ) -> Log:
-    """The log entries about `organization` go to, made on first use. A log made while an
-    older hash chain exists starts with a checkpoint entry committing to that chain's head."""
-    root = root_of(organization, using=using)
-    found = Log.objects.using(using).filter(root=root).first()
+    """The log entries about `organization` go to, made on first use."""
+    return make_root(root_of(organization, using=using), at=at, using=using)
+
+
+def make_root(
+    organization: Organization, *, at: dt.datetime | None = None, using: str = DEFAULT_DB_ALIAS
+) -> Log:
+    """The log of `organization` as a log root, made if it has none (idempotent). A province
+    makes a county one this way: later entries of its subtree go to its own log, witnessed in
+    the log above; entries already recorded stay where they are. A log made while an older
+    hash chain exists starts with a checkpoint entry committing to that chain's head."""
+    found = Log.objects.using(using).filter(root=organization).first()
     if found is not None:
         return found
     at = at or timezone.now()
     try:
         with transaction.atomic(using=using):
-            log = Log.objects.using(using).create(root=root, created_at=at)
+            log = Log.objects.using(using).create(root=organization, created_at=at)
             legacy = (
                 LedgerEntry.objects.using(using)
                 .order_by("-sequence")
@@ -127,7 +135,7 @@ def log_for(
                 append(
                     log,
                     kind=Kind.CHECKPOINT,
-                    organization=root,
+                    organization=organization,
                     document={
                         "kind": Kind.CHECKPOINT.value,
                         "legacy_chain": {"length": legacy[0], "head": legacy[1]},
@@ -137,25 +145,8 @@ def log_for(
                 )
     except IntegrityError:
         # Another transaction made it first (the unique root): theirs is the log.
-        return Log.objects.using(using).get(root=root)
-    return log
-
-
-def make_root(
-    organization: Organization, *, at: dt.datetime | None = None, using: str = DEFAULT_DB_ALIAS
-) -> Log:
-    """Make `organization` a log root from now on (a province making a county one): later
-    entries of its subtree go to its own log, witnessed in the log above. Entries already
-    recorded stay where they are. Idempotent."""
-    found = Log.objects.using(using).filter(root=organization).first()
-    if found is not None:
-        return found
-    at = at or timezone.now()
-    try:
-        with transaction.atomic(using=using):
-            return Log.objects.using(using).create(root=organization, created_at=at)
-    except IntegrityError:
         return Log.objects.using(using).get(root=organization)
+    return log
 
 
 # -- appending ------------------------------------------------------------------------------
