@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import Enum
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from django.utils.translation import gettext_lazy as _
 from ninja import Schema
@@ -20,7 +20,6 @@ from gongkai.catalog.effective import EffectiveCatalog, EffectiveItem
 from gongkai.catalog.models import Channel, Scope
 from gongkai.disclosures import scanning, schedule_warnings, workflow
 from gongkai.disclosures.models import PUBLIC_STATES, Disclosure, Event, Opinion, State
-from gongkai.ledger.models import LedgerEntry, canonical_time
 from gongkai.organizations.models import Organization
 
 DATE_OUT_OF_RANGE = _("The date must lie between the years 1900 and 2099.")
@@ -71,13 +70,6 @@ class DisclosureQuery(PageQuery):
 class WorkingQuery(PageQuery):
     organization: f.OrganizationCode | None = Field(None, description="Organization code.")
     state: StateName | None = None
-
-
-class LedgerQuery(Schema):
-    after: int = Field(0, ge=0, le=f.MAX_ID, description="Entries after this sequence number.")
-    page_size: f.PageSize = f.DEFAULT_PAGE_SIZE
-    organization: f.OrganizationCode | None = Field(None, description="Organization code.")
-    disclosure: f.Id | None = Field(None, description="Disclosure id.")
 
 
 class Paged(Schema):
@@ -262,8 +254,16 @@ class AttachmentPartOut(Schema):
 class AttachmentOut(Schema):
     name: str = Field(description="The file name, masked like the body.")
     kind: str
-    size: int
-    sha256: str = Field(description="Hashed into the ledger with the revision.")
+    served: Literal["original", "text"] = Field(
+        description="What readers get: the original file (`download_url`), or only its masked "
+        "text (`parts`)."
+    )
+    size: int = Field(description="Byte count of what is served (see `sha256`).")
+    sha256: str = Field(
+        description="SHA-256 of what is served, as the ledger records it: the original file's "
+        "bytes, or for text the UTF-8 canonical JSON of [[part name, text], …] "
+        "(docs/ledger-format.md §3.1). Never the digest of an original that is not served."
+    )
     text_preview: str = Field(description="The beginning of the file's masked text.")
     parts: list[AttachmentPartOut] = Field(
         description="Everything read from the file as text, part by part, masked."
@@ -280,6 +280,20 @@ class AttachmentOut(Schema):
     )
 
 
+class PublicOpinionOut(Schema):
+    received_at: dt.datetime
+    text: str = Field(description="Masked.")
+    handling: str = Field(description="How it was handled, masked.")
+    handled_at: dt.datetime | None
+
+
+class PublicEventOut(Schema):
+    at: dt.datetime
+    kind: str = Field(description="The event's name (EventKind).")
+    role: str = Field(description="The role it was done in; never a person.")
+    reason: str = Field(description="A correction's or a withdrawal's reason, masked; else empty.")
+
+
 class DisclosureOut(DisclosureSummaryOut):
     party_first: bool
     party_first_lag_days: int
@@ -289,6 +303,13 @@ class DisclosureOut(DisclosureSummaryOut):
     body: str | None = Field(description="Sanitised HTML, masked; null once withdrawn.")
     data: dict[str, Any] | None = Field(description="Structured data, masked; null once withdrawn.")
     attachments: list[AttachmentOut] | None = Field(description="Null once withdrawn.")
+    opinions: list[PublicOpinionOut] | None = Field(
+        description="The consultation's opinions and their handling, masked, without who gave "
+        "them; null once withdrawn."
+    )
+    events: list[PublicEventOut] | None = Field(
+        description="The public timeline, oldest first; null once withdrawn."
+    )
     withdrawal_reason: str | None
     withdrawn_at: dt.datetime | None
 
@@ -309,31 +330,134 @@ class RevisionOut(Schema):
     )
 
 
-class LedgerEntryOut(Schema):
-    sequence: int
-    at: str = Field(description="UTC, ISO 8601 with microseconds, as hashed.")
-    organization_code: str
-    disclosure_id: int
-    revision_number: int
-    action: str
-    content_hash: str
-    previous_hash: str
-    entry_hash: str
+# --- the transparency log (docs/ledger-format.md §8) -------------------------------------
+
+HEX = "64 lowercase hex digits (SHA-256)."
 
 
-class ProofEntryOut(LedgerEntryOut):
-    canonical_line: str = Field(description="The exact text whose SHA-256 is entry_hash.")
+class LedgerKeyOut(Schema):
+    name: str = Field(description="The key's name: the deployment's name.")
+    key_id: str = Field(description="8 hex digits: the first 4 bytes of the C2SP key hash.")
+    public_key: str = Field(description="Base64 of the 32-byte Ed25519 public key.")
+    vkey: str = Field(description="The C2SP verifier key: <name>+<hex key id>+<base64>.")
+    current: bool = Field(description="Whether new heads are signed with it (else an old key).")
 
 
-class ProofOut(Schema):
-    disclosure_id: int
-    entries: list[ProofEntryOut]
+class LogOut(Schema):
+    log: str = Field(description="The log's name: its root organization's code.")
+    origin: str = Field(description="<deployment name>/<log>, the checkpoints' first line.")
+    organization: str = Field(description="The root organization's code.")
+    organization_name: str
+    parent_log: str | None = Field(
+        description="The log that witnesses this one's heads (that of the organization above "
+        "its root); null for a top-level log."
+    )
+    size: int = Field(description="Entries in the latest signed head.")
+    root_hash: str = Field(description="The latest signed head's root, " + HEX)
+    checkpoint: str = Field(description="The latest signed checkpoint (C2SP signed note).")
 
 
-class LedgerPage(Schema):
-    results: list[LedgerEntryOut]
+class HeadsQuery(Schema):
+    after: int = Field(0, ge=0, le=f.MAX_ID, description="Heads of sizes above this one.")
+    page_size: int = Field(100, ge=1, le=1000)
+
+
+class EntriesQuery(Schema):
+    start: int = Field(0, ge=0, le=f.MAX_ID, description="The first index wanted.")
+    limit: int = Field(100, ge=1, le=1000, description="At most this many entries.")
+
+
+class InclusionQuery(Schema):
+    index: int = Field(ge=0, le=f.MAX_ID, description="The entry's index.")
+    size: int = Field(ge=1, le=f.MAX_ID, description="The tree size (of a signed head).")
+
+
+class ConsistencyQuery(Schema):
+    first: int = Field(ge=1, le=f.MAX_ID, description="The smaller tree size (a saved head).")
+    second: int = Field(ge=1, le=f.MAX_ID, description="The larger tree size.")
+
+
+class HeadOut(Schema):
+    size: int
+    root_hash: str = Field(description=HEX)
+    at: str = Field(description="When it was signed: UTC, ISO 8601 with microseconds.")
+    checkpoint: str = Field(description="The signed checkpoint (C2SP signed note).")
+
+
+class HeadPage(Schema):
+    results: list[HeadOut]
     next_after: int | None = Field(
         description="Pass as `after` for the next page; null at the end."
+    )
+
+
+class OpaqueEntryOut(Schema):
+    """An entry whose document the caller may not read: what its leaf hashes."""
+
+    index: int
+    at: str = Field(description="UTC, ISO 8601 with microseconds, exactly as hashed.")
+    organization: str = Field(description="The code of the organization whose action it records.")
+    commitment: str = Field(description=HEX)
+    leaf_hash: str = Field(description=HEX)
+    visible: Literal[False]
+
+
+class VisibleEntryOut(Schema):
+    """An entry with its published document."""
+
+    index: int
+    at: str = Field(description="UTC, ISO 8601 with microseconds, exactly as hashed.")
+    organization: str = Field(description="The code of the organization whose action it records.")
+    commitment: str = Field(description=HEX)
+    leaf_hash: str = Field(description=HEX)
+    visible: Literal[True]
+    kind: str = Field(description="publish, correct, withdraw, checkpoint or witness.")
+    document: dict[str, Any] = Field(
+        description="The published document; its canonical JSON hashes to published_hash."
+    )
+    published_hash: str = Field(description=HEX)
+    sealed_hash: str = Field(description=HEX + " Salted: nothing sealed can be tested.")
+
+
+class EntryPage(Schema):
+    results: list[VisibleEntryOut | OpaqueEntryOut] = Field(
+        description="Every index from `start`, none left out: the entries the caller may not "
+        "read are opaque."
+    )
+    next_start: int | None = Field(
+        description="Pass as `start` for the next page; null at the end."
+    )
+
+
+class InclusionOut(Schema):
+    index: int
+    size: int
+    leaf_hash: str = Field(description=HEX)
+    path: list[str] = Field(description="The RFC 9162 audit path, from the leaf's sibling up.")
+
+
+class ConsistencyOut(Schema):
+    first: int
+    second: int
+    path: list[str] = Field(description="The RFC 9162 consistency proof.")
+
+
+class OpaqueProofEntryOut(OpaqueEntryOut):
+    inclusion: list[str] = Field(description="Audit path against the head given (RFC 9162).")
+
+
+class VisibleProofEntryOut(VisibleEntryOut):
+    inclusion: list[str] = Field(description="Audit path against the head given (RFC 9162).")
+
+
+class DisclosureProofOut(Schema):
+    log: str | None = Field(description="The log holding the disclosure's entries.")
+    checkpoint: str | None = Field(description="The log's latest signed checkpoint.")
+    size: int = Field(description="The checkpoint's tree size.")
+    root_hash: str = Field(description="The checkpoint's root, " + HEX)
+    entries: list[VisibleProofEntryOut | OpaqueProofEntryOut] = Field(
+        description="The disclosure's entries, each with its inclusion path; those the caller "
+        "may not read (an earlier entry of a withdrawn disclosure) are opaque."
     )
 
 
@@ -361,20 +485,6 @@ def disclosure_summary_out(d: Disclosure, title: str, *, period: str) -> dict[st
         "publicity_until": d.publicity_until,
         "revision": revision.number if revision else 0,
         "withdrawn": d.state == State.WITHDRAWN,
-    }
-
-
-def ledger_entry_out(entry: LedgerEntry) -> dict[str, Any]:
-    return {
-        "sequence": entry.sequence,
-        "at": canonical_time(entry.at),
-        "organization_code": entry.organization.code,
-        "disclosure_id": entry.disclosure_id,
-        "revision_number": entry.revision.number,
-        "action": entry.action,
-        "content_hash": entry.content_hash,
-        "previous_hash": entry.previous_hash,
-        "entry_hash": entry.entry_hash,
     }
 
 

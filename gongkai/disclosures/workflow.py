@@ -897,6 +897,17 @@ def correct(
                 raise ValidationError(UNKNOWN_OPINION)
             opinion.handling, opinion.handled_by, opinion.handled_at = _need_reason(text), actor, at
             opinion.save(update_fields=["handling", "handled_by", "handled_at"])
+            # On record like any handling: the ledger's earlier entries committed to the
+            # handling before this one, and are checked against that record.
+            events.record(
+                d,
+                EventKind.OPINION_HANDLED,
+                actor=actor,
+                role=ActorRole.REVIEWER,
+                at=at,
+                reason=opinion.handling,
+                detail={"opinion": opinion.pk},
+            )
         revision = _snapshot(d, actor, note=why)
         _store_published(d, revision, at)
         d.published_revision = revision

@@ -11,6 +11,17 @@ committed to it.
 The published document is what readers are shown, masked exactly as shown; the sealed one
 holds what is not published (unmasked text, the digests of originals that are not served),
 and is only ever hashed with the entry's secret salt.
+
+Rebuilding an earlier entry needs the records as they were when it was made. Almost all of
+them never change once published (revisions, events, the disclosure's times and scope);
+the exceptions are read through their history:
+
+- how an opinion was handled may change later by a correction: the handling at an entry's
+  time is the last `opinion_handled` event for that opinion up to then (the opinion's row
+  holds the latest, and is what any entry after the last such event is rebuilt from);
+- the timeline of an entry is the public events up to and including its move, in the
+  timeline's own order (time, then id), so an event slipped in later with an earlier time
+  shows up as a change.
 """
 
 from __future__ import annotations
@@ -24,7 +35,7 @@ from typing import Any
 from django.db import DEFAULT_DB_ALIAS
 
 from gongkai.disclosures import attachments as files
-from gongkai.disclosures.event_kinds import PUBLIC_KINDS, PUBLIC_REASON_KINDS
+from gongkai.disclosures.event_kinds import PUBLIC_KINDS, PUBLIC_REASON_KINDS, EventKind
 from gongkai.disclosures.models import Attachment, Disclosure, Event, Opinion, Revision
 from gongkai.disclosures.visibility import published_content, published_text
 from gongkai.ledger.canonical import canonical_json, canonical_time
@@ -43,7 +54,7 @@ class Subject:
     revision_id: int
     #: The event of the move the entry records; the timeline goes up to it.
     event_id: int | None
-    #: When the entry was recorded (opinions received up to then are part of it).
+    #: When the entry was recorded (how opinions were handled is read as of then).
     at: Any
 
 
@@ -73,6 +84,15 @@ def served_text(parts: list[tuple[str, str]]) -> bytes:
     return canonical_json([[label, text] for label, text in parts])
 
 
+@dataclass(frozen=True)
+class Handled:
+    """One recorded handling of an opinion (an `opinion_handled` event)."""
+
+    at: Any
+    pk: int
+    handling: str
+
+
 @dataclass
 class Records:
     """The records behind a batch of entries, read in one query per kind of record."""
@@ -82,6 +102,8 @@ class Records:
     attachments: dict[int, list[Attachment]] = field(default_factory=dict)
     events: dict[int, list[Event]] = field(default_factory=dict)
     opinions: dict[int, list[Opinion]] = field(default_factory=dict)
+    #: Every recorded handling of each opinion (by opinion id), oldest first.
+    handled: dict[int, list[Handled]] = field(default_factory=dict)
     #: Digests of files already hashed in this batch (a file named by several entries).
     digests: dict[int, FileDigest | None] = field(default_factory=dict)
 
@@ -126,6 +148,17 @@ class Records:
         ):
             opinions[opinion.disclosure_id].append(opinion)
         records.opinions = dict(opinions)
+        handled: dict[int, list[Handled]] = defaultdict(list)
+        for detail, reason, at, pk in (
+            Event.objects.using(using)
+            .filter(disclosure_id__in=disclosure_ids, action=EventKind.OPINION_HANDLED)
+            .order_by("at", "pk")
+            .values_list("detail", "reason", "at", "pk")
+        ):
+            opinion_id = detail.get("opinion") if isinstance(detail, dict) else None
+            if isinstance(opinion_id, int):
+                handled[opinion_id].append(Handled(at, pk, reason))
+        records.handled = dict(handled)
         return records
 
     def digest(self, attachment: Attachment) -> FileDigest | None:
@@ -133,12 +166,16 @@ class Records:
             self.digests[attachment.pk] = file_digest(attachment)
         return self.digests[attachment.pk]
 
+    def move_event(self, subject: Subject) -> Event | None:
+        """The event of the move an entry records (None when it is gone)."""
+        return _event(self.events.get(subject.disclosure_id, []), subject.event_id)
+
     def documents(self, subject: Subject) -> tuple[dict[str, Any], dict[str, Any]]:
         """(published document, sealed document) of one entry; KeyError when a record it
         names is gone."""
         d = self.disclosures[subject.disclosure_id]
         revision = self.revisions[subject.revision_id]
-        event = _event(self.events.get(d.pk, []), subject.event_id)
+        event = self.move_event(subject)
         reason_raw = ""
         if subject.kind == Kind.WITHDRAW:
             reason_raw = d.withdrawal_reason
@@ -153,37 +190,41 @@ class Records:
             "item": d.item.key if d.item_id else "",
             "revision": revision.number,
             "title": shown["title"],
+            # Shown with the title, also once withdrawn.
+            "period": shown["period"],
             "scope": d.scope,
             "publish_from": canonical_time(d.publish_from),
             "public_from": canonical_time(d.public_from),
             "publicity_until": canonical_time(d.publicity_until),
             "reason": published_text(d, reason_raw),
-            "events": self._timeline(d, subject.event_id),
+            "events": self._timeline(d, subject.event_id, event),
         }
         sealed: dict[str, Any] = {
             "title": revision.title,
+            "period": d.period,
             "reason": reason_raw,
         }
         if subject.kind == Kind.WITHDRAW:
-            # A withdrawn disclosure shows its title and the reason only: its content is
-            # gone from view, and so is it from the ledger's public view.
+            # A withdrawn disclosure shows its title, period and the reason only: its
+            # content is gone from view, and so is it from the ledger's public view.
             return published, sealed
         shown_files, originals = self._files(d, revision)
-        opinions = [o for o in self.opinions.get(d.pk, []) if o.received_at <= subject.at]
+        # Every opinion shown with the disclosure: opinions are taken only during the
+        # consultation, before any publication, so one received later was slipped in.
+        opinions = [(o, *self._handling(o, subject.at)) for o in self.opinions.get(d.pk, [])]
         published.update(
             {
                 "body": shown["body"],
                 "data": shown["data"],
-                "period": shown["period"],
                 "attachments": shown_files,
                 "opinions": [
                     {
                         "received_at": canonical_time(o.received_at),
                         "text": published_text(d, o.text, reviewed=False),
-                        "handling": published_text(d, o.handling, reviewed=False),
-                        "handled_at": canonical_time(o.handled_at),
+                        "handling": published_text(d, handling, reviewed=False),
+                        "handled_at": canonical_time(handled_at),
                     }
-                    for o in opinions
+                    for o, handling, handled_at in opinions
                 ],
             }
         )
@@ -191,14 +232,42 @@ class Records:
             {
                 "body": revision.body,
                 "data": revision.data,
-                "period": d.period,
                 "attachments": originals,
-                "opinions": [o.text for o in opinions],
+                "opinions": [o.text for o, _handling, _at in opinions],
             }
         )
         return published, sealed
 
-    def _timeline(self, d: Disclosure, up_to: int | None) -> list[dict[str, Any]]:
+    def _handling(self, opinion: Opinion, at: Any) -> tuple[str, Any]:
+        """(handling, handled_at) of `opinion` as it stood at `at`: the opinion's row from
+        its last recorded handling on (or from its own time, if earlier: a row moved back
+        is then compared with every entry after it); before that, the last recorded
+        handling up to `at`, or none."""
+        history = self.handled.get(opinion.pk, [])
+        current = (opinion.handling, opinion.handled_at)
+        if not history:
+            # Handled without the workflow's events (rows written directly): the row.
+            return current
+        if at >= history[-1].at or (opinion.handled_at is not None and at >= opinion.handled_at):
+            return current
+        earlier = [h for h in history if h.at <= at]
+        if not earlier:
+            return "", None
+        return earlier[-1].handling, earlier[-1].at
+
+    def _timeline(
+        self, d: Disclosure, up_to: int | None, move: Event | None
+    ) -> list[dict[str, Any]]:
+        """The public timeline up to and including the move (`up_to`, found as `move`), in
+        the timeline's order (time, then id)."""
+
+        def shown(e: Event) -> bool:
+            if e.action not in PUBLIC_KINDS:
+                return False
+            if move is not None:
+                return (e.at, e.pk) <= (move.at, move.pk)
+            return up_to is None or e.pk <= up_to
+
         return [
             {
                 "at": canonical_time(e.at),
@@ -207,7 +276,7 @@ class Records:
                 "reason": published_text(d, e.reason) if e.action in PUBLIC_REASON_KINDS else "",
             }
             for e in self.events.get(d.pk, [])
-            if e.action in PUBLIC_KINDS and (up_to is None or e.pk <= up_to)
+            if shown(e)
         ]
 
     def _files(

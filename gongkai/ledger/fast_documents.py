@@ -20,6 +20,12 @@ encoder's cost per call and per object). This module builds the same two documen
   NFC or holds a value of an unexpected type, is built as dictionaries (`dicts`) and
   encoded by `canonical.canonical_json`, which normalises.)
 
+Records read over time are read the same way, on canonical time texts (which order as the
+times do): an opinion's handling as it stood at the entry's time (`opinions_at`, from the
+`opinion_handled` events), and the timeline up to the move in (time, id) order (`_shown`).
+What verify compares beside the documents (a revision's `published_at` and `note`, a
+withdrawal's `withdrawn_at`) is read with the rows too.
+
 The results are the canonical JSON *texts* of the documents; their UTF-8 bytes are what
 `canonical_json` gives for `Records.documents` of the same entry. Tests hold the two to
 byte equality on a varied story and on arbitrary rows (ledger/tests/test_fast_documents.py),
@@ -34,19 +40,19 @@ import json
 import math
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from json.encoder import c_encode_basestring  # type: ignore[attr-defined]
 from typing import Any, NamedTuple
 
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models import QuerySet, TextField, Value
+from django.db.models import Case, QuerySet, TextField, Value, When
 from django.db.models.functions import Cast
 
 from gongkai.disclosures import attachments as files
 from gongkai.disclosures import scanning
-from gongkai.disclosures.event_kinds import PUBLIC_KINDS, PUBLIC_REASON_KINDS
+from gongkai.disclosures.event_kinds import PUBLIC_KINDS, PUBLIC_REASON_KINDS, EventKind
 from gongkai.disclosures.models import Attachment, Disclosure, Event, Opinion, Revision
 from gongkai.ledger.canonical import ENCODER, canonical_json
 from gongkai.ledger.documents import FileDigest, file_digest, served_text
@@ -77,6 +83,8 @@ class DisclosureRow:
     #: The personal-number kinds a reviewer kept visible (`mask_exceptions`' keys).
     keep: tuple[str, ...]
     withdrawal_reason: str
+    #: Shown beside the documents (verify compares it with a withdrawal's time).
+    withdrawn_at: str | None = None
 
 
 @dataclass(slots=True)
@@ -93,6 +101,9 @@ class RevisionRow:
     published_body: str | None
     published_data: Any
     published_period: str | None
+    #: Shown beside the documents (verify compares them with the entry's move).
+    published_at: str | None = None
+    note: str = ""
 
 
 @dataclass(slots=True)
@@ -110,6 +121,16 @@ class OpinionRow:
     text: str
     handling: str
     handled_at: str | None
+    pk: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class HandledRow:
+    """One recorded handling of an opinion (`documents.Handled` with the time as text)."""
+
+    at: str
+    pk: int
+    handling: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,6 +195,8 @@ class RowRecords:
     events: dict[int, list[EventRow]] = field(default_factory=dict)
     #: Per disclosure, in the order received (received_at, pk).
     opinions: dict[int, list[OpinionRow]] = field(default_factory=dict)
+    #: Every recorded handling of each opinion (by opinion id), oldest first (at, pk).
+    handled: dict[int, list[HandledRow]] = field(default_factory=dict)
     #: Per revision, the attachments in the order shown (rare: model instances).
     attachments: dict[int, list[Attachment]] = field(default_factory=dict)
     digests: dict[int, FileDigest | None] = field(default_factory=dict)
@@ -195,7 +218,7 @@ class RowRecords:
                 records.disclosures[row[0]] = _disclosure(row)
             events = records.events
             for row in raw_rows(event_rows(using).filter(disclosure_id__in=chunk), using):
-                events.setdefault(row[0], []).append(EventRow(*row[1:]))
+                events.setdefault(row[0], []).append(_event(row, records.handled))
             opinions = records.opinions
             for row in raw_rows(opinion_rows(using).filter(disclosure_id__in=chunk), using):
                 opinions.setdefault(row[0], []).append(OpinionRow(*row[1:]))
@@ -207,6 +230,7 @@ class RowRecords:
                     Revision.attachments.through.objects.using(using).filter(revision_id__in=chunk)
                 )
             )
+        _order_handled(records.handled)
         return records
 
     def documents(self, subject: RowSubject) -> tuple[str, str]:
@@ -221,6 +245,7 @@ class RowRecords:
             self.events.get(d.pk, ()),
             self.opinions.get(d.pk, ()),
             self._files(d, revision),
+            self.handled,
         )
 
     def _files(
@@ -267,22 +292,25 @@ def build(
     events: Sequence[EventRow],
     opinions: Sequence[OpinionRow],
     attachments: tuple[list[dict[str, Any]], list[str | None]] = ([], []),
+    handled: Mapping[int, Sequence[HandledRow]] | None = None,
 ) -> tuple[str, str]:
     """(published, sealed) canonical JSON texts of one entry: `Records.documents` from rows.
-    `events` and `opinions` are all of the disclosure's, in order; `attachments` is (shown,
-    originals). Numbers in the revision's data must be canonical already (`parse_json`).
+    `events` and `opinions` are all of the disclosure's, in order (events by time, then id);
+    `attachments` is (shown, originals); `handled` every recorded handling of each opinion
+    (by opinion id, oldest first). Numbers in the revision's data must be canonical already
+    (`parse_json`).
 
     Written out with templates in the canonical key order, every value through the
     encoder's own string function: the JSON encoder's per-call and per-object costs were
     most of verify's time. `dicts` is the same thing as plain dictionaries, the form the
     slow path encodes when a text is not NFC (or a value is not of the expected type)."""
     try:
-        published, sealed = _texts(subject, d, revision, events, opinions, attachments)
+        published, sealed = _texts(subject, d, revision, events, opinions, attachments, handled)
     except (_Slow, TypeError, ValueError):
         published = sealed = ""
     if published and _nfc(published) and _nfc(sealed):
         return published, sealed
-    published_doc, sealed_doc = dicts(subject, d, revision, events, opinions, attachments)
+    published_doc, sealed_doc = dicts(subject, d, revision, events, opinions, attachments, handled)
     return encode(published_doc), encode(sealed_doc)
 
 
@@ -327,12 +355,12 @@ _PUBLISHED = (
     '"publish_from":%s,"reason":%s,"revision":%s,"role":%s,"scope":%s,"title":%s}'
 )
 _PUBLISHED_WITHDRAW = (
-    '{"disclosure":%s,"events":%s,"item":%s,"kind":%s,"organization":%s,"public_from":%s,'
-    '"publicity_until":%s,"publish_from":%s,"reason":%s,"revision":%s,"role":%s,"scope":%s,'
-    '"title":%s}'
+    '{"disclosure":%s,"events":%s,"item":%s,"kind":%s,"organization":%s,"period":%s,'
+    '"public_from":%s,"publicity_until":%s,"publish_from":%s,"reason":%s,"revision":%s,'
+    '"role":%s,"scope":%s,"title":%s}'
 )
 _SEALED = '{"attachments":%s,"body":%s,"data":%s,"opinions":%s,"period":%s,"reason":%s,"title":%s}'
-_SEALED_WITHDRAW = '{"reason":%s,"title":%s}'
+_SEALED_WITHDRAW = '{"period":%s,"reason":%s,"title":%s}'
 
 
 def _texts(
@@ -342,16 +370,23 @@ def _texts(
     events: Sequence[EventRow],
     opinions: Sequence[OpinionRow],
     attachments: tuple[list[dict[str, Any]], list[str | None]],
+    handled: Mapping[int, Sequence[HandledRow]] | None = None,
 ) -> tuple[str, str]:
     keep = d.keep
     kind = subject.kind
     event_id = subject.event_id
     event = None
+    # The timeline: with the move found, the events up to and including it (they are in
+    # timeline order, time then id, so that is `_shown`'s cut); without it, `_shown`.
+    upto: Sequence[EventRow] = events
     if event_id is not None:
-        for e in events:
+        for position, e in enumerate(events):
             if e.pk == event_id:
                 event = e
+                upto = events[: position + 1]
                 break
+        else:
+            upto = [e for e in events if e.pk <= event_id]
     if kind == _WITHDRAW:
         reason_raw = d.withdrawal_reason
     elif kind == _CORRECT and event is not None:
@@ -367,8 +402,8 @@ def _texts(
                 _string(_mask(e.reason, keep)) if e.action in _PUBLIC_REASON_KINDS else '""',
                 _string(e.role),
             )
-            for e in events
-            if e.action in _PUBLIC_KINDS and (event_id is None or e.pk <= event_id)
+            for e in upto
+            if e.action in _PUBLIC_KINDS
         ]
     )
     published_title = revision.published_title
@@ -393,21 +428,26 @@ def _texts(
         _string(d.scope),
         _string(title),
     )
+    if published_title is not None:
+        period = revision.published_period or ""
+    else:  # visibility.masked_content, now
+        period = scanning.mask(d.period or "", keep=keep)
     if kind == _WITHDRAW:
-        return _PUBLISHED_WITHDRAW % common, _SEALED_WITHDRAW % (
-            _string(reason_raw),
-            _string(revision.title),
+        return _PUBLISHED_WITHDRAW % (*common[:5], _string(period), *common[5:]), (
+            _SEALED_WITHDRAW
+            % (
+                _string(d.period),
+                _string(reason_raw),
+                _string(revision.title),
+            )
         )
     if published_title is not None:
         body = revision.published_body or ""
         data = revision.published_data if revision.published_data is not None else {}
-        period = revision.published_period or ""
     else:  # visibility.masked_content, now
         body = scanning.mask(revision.body or "", keep=keep)
         data = scanning.mask_data(revision.data if revision.data is not None else {}, keep=keep)
-        period = scanning.mask(d.period or "", keep=keep)
-    at = subject.at
-    shown_opinions = [o for o in opinions if o.received_at <= at]
+    shown_opinions = opinions_at(opinions, handled, subject.at) if opinions else ()
     shown_files, originals = attachments
     files_text = (
         "["
@@ -436,12 +476,12 @@ def _texts(
             [
                 _OPINION
                 % (
-                    _j(o.handled_at),
-                    _j(_mask(o.handling, ())),
+                    _j(handled_at),
+                    _j(_mask(handling, ())),
                     _j(o.received_at),
                     _j(_mask(o.text, ())),
                 )
-                for o in shown_opinions
+                for o, handling, handled_at in shown_opinions
             ]
         )
         + "]",
@@ -454,7 +494,7 @@ def _texts(
         "[" + ",".join([_j(h) for h in originals]) + "]",
         body_text if revision.body == body else _string(revision.body),
         published_data_text if raw_data is data else _DATA.encode(raw_data),
-        "[" + ",".join([_j(o.text) for o in shown_opinions]) + "]",
+        "[" + ",".join([_j(o.text) for o, _handling, _at in shown_opinions]) + "]",
         _string(d.period),
         _string(reason_raw),
         _string(revision.title),
@@ -469,6 +509,7 @@ def dicts(
     events: Sequence[EventRow],
     opinions: Sequence[OpinionRow],
     attachments: tuple[list[dict[str, Any]], list[str | None]] = ([], []),
+    handled: Mapping[int, Sequence[HandledRow]] | None = None,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """`build`'s documents as dictionaries, laid out as `Records.documents` lays them out."""
     keep = d.keep
@@ -504,7 +545,7 @@ def dicts(
             "reason": _mask(e.reason, keep) if e.action in _PUBLIC_REASON_KINDS else "",
         }
         for e in events
-        if e.action in _PUBLIC_KINDS and (event_id is None or e.pk <= event_id)
+        if e.action in _PUBLIC_KINDS and _shown(e, event_id, event)
     ]
     published: dict[str, Any] = {
         "kind": kind,
@@ -514,6 +555,7 @@ def dicts(
         "item": d.item,
         "revision": revision.number,
         "title": title,
+        "period": period,
         "scope": d.scope,
         "publish_from": d.publish_from,
         "public_from": d.public_from,
@@ -521,29 +563,54 @@ def dicts(
         "reason": _mask(reason_raw, keep),
         "events": timeline,
     }
-    sealed: dict[str, Any] = {"title": revision.title, "reason": reason_raw}
+    sealed: dict[str, Any] = {"title": revision.title, "period": d.period, "reason": reason_raw}
     if kind != _WITHDRAW:
-        at = subject.at
-        shown_opinions = [o for o in opinions if o.received_at <= at]
+        shown_opinions = opinions_at(opinions, handled, subject.at)
         published["body"] = body
         published["data"] = data
-        published["period"] = period
         published["attachments"] = attachments[0]
         published["opinions"] = [
             {
                 "received_at": o.received_at,
                 "text": _mask(o.text, ()),
-                "handling": _mask(o.handling, ()),
-                "handled_at": o.handled_at,
+                "handling": _mask(handling, ()),
+                "handled_at": handled_at,
             }
-            for o in shown_opinions
+            for o, handling, handled_at in shown_opinions
         ]
         sealed["body"] = revision.body
         sealed["data"] = revision.data
-        sealed["period"] = d.period
         sealed["attachments"] = attachments[1]
-        sealed["opinions"] = [o.text for o in shown_opinions]
+        sealed["opinions"] = [o.text for o, _handling, _at in shown_opinions]
     return published, sealed
+
+
+def _shown(e: EventRow, up_to: int | None, move: EventRow | None) -> bool:
+    """Whether a public event is on the timeline of the entry whose move is `up_to` (found
+    as `move`): up to and including the move in the timeline's order (time, then id), as
+    `Records._timeline` cuts it. Canonical time texts order as the times do."""
+    if move is not None:
+        return (e.at, e.pk) <= (move.at, move.pk)
+    return up_to is None or e.pk <= up_to
+
+
+def opinions_at(
+    opinions: Sequence[OpinionRow], handled: Mapping[int, Sequence[HandledRow]] | None, at: str
+) -> list[tuple[OpinionRow, str, str | None]]:
+    """Every opinion with (handling, handled_at) as it stood at `at`: `Records._handling`
+    on canonical time texts (which compare as the times do)."""
+    found = []
+    for o in opinions:
+        history = handled.get(o.pk, ()) if handled else ()
+        if not history or at >= history[-1].at or (o.handled_at is not None and at >= o.handled_at):
+            found.append((o, o.handling, o.handled_at))
+            continue
+        earlier = [h for h in history if h.at <= at]
+        if not earlier:
+            found.append((o, "", None))
+        else:
+            found.append((o, earlier[-1].handling, earlier[-1].at))
+    return found
 
 
 # -- a batch of entries with their records ---------------------------------------------------
@@ -625,6 +692,7 @@ _RECORD_COLUMNS: list[Any] = [
     "disclosure__period",
     Cast("disclosure__mask_exceptions", output_field=TextField()),
     "disclosure__withdrawal_reason",
+    CanonicalTime("disclosure__withdrawn_at"),
     "revision__id",
     "revision__number",
     "revision__title",
@@ -634,8 +702,10 @@ _RECORD_COLUMNS: list[Any] = [
     "revision__published_body",
     Cast("revision__published_data", output_field=TextField()),
     "revision__published_period",
+    CanonicalTime("revision__published_at"),
+    "revision__note",
 ]
-_REVISION = _ENTRY + 10
+_REVISION = _ENTRY + 11
 
 
 def entry_batch(
@@ -686,7 +756,11 @@ def entry_batch(
         found = events.get(row[0])
         if found is None:
             events[row[0]] = found = []
-        found.append(EventRow(row[1], row[2], row[3], row[4], row[5]))
+        if row[6] is None:
+            found.append(EventRow(row[1], row[2], row[3], row[4], row[5]))
+        else:
+            found.append(_event(row, records.handled))
+    _order_handled(records.handled)
     sparse = sparse or Sparse.load(using)
     with_opinions = [pk for pk in disclosures if pk in sparse.opinions]
     if with_opinions:
@@ -733,6 +807,7 @@ def disclosure_rows(using: str) -> QuerySet[Disclosure, tuple[Any, ...]]:
             "period",
             _text("mask_exceptions"),
             "withdrawal_reason",
+            CanonicalTime("withdrawn_at"),
         )
     )
 
@@ -741,7 +816,7 @@ def _disclosure(row: Sequence[Any]) -> DisclosureRow:
     exceptions = row[8]
     keep = tuple(parse_json(exceptions) or ()) if exceptions and exceptions != "{}" else ()
     return DisclosureRow(
-        row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], keep, row[9]
+        row[0], row[1], row[2], row[3], row[4], row[5], row[6], row[7], keep, row[9], row[10]
     )
 
 
@@ -759,6 +834,8 @@ def revision_rows(using: str) -> QuerySet[Revision, tuple[Any, ...]]:
             "published_body",
             _text("published_data"),
             "published_period",
+            CanonicalTime("published_at"),
+            "note",
         )
     )
 
@@ -767,15 +844,52 @@ def _revision(row: Sequence[Any]) -> RevisionRow:
     data_text, published_text = row[4], row[7]
     data = parse_json(data_text)
     published = data if published_text == data_text else parse_json(published_text)
-    return RevisionRow(row[0], row[1], row[2], row[3], data, row[5], row[6], published, row[8])
+    return RevisionRow(
+        row[0], row[1], row[2], row[3], data, row[5], row[6], published, row[8], row[9], row[10]
+    )
 
 
 def event_rows(using: str) -> QuerySet[Event, tuple[Any, ...]]:
+    """Each event (disclosure, pk, at, action, role, reason) and, for an `opinion_handled`
+    one, its detail as JSON text (None for the others)."""
     return (
         Event.objects.using(using)
         .order_by("disclosure_id", "at", "pk")
-        .values_list("disclosure_id", "pk", CanonicalTime("at"), "action", "role", "reason")
+        .values_list(
+            "disclosure_id",
+            "pk",
+            CanonicalTime("at"),
+            "action",
+            "role",
+            "reason",
+            Case(
+                When(action=EventKind.OPINION_HANDLED.value, then=_text("detail")),
+                default=Value(None),
+                output_field=TextField(),
+            ),
+        )
     )
+
+
+def _event(row: Sequence[Any], handled: dict[int, list[HandledRow]]) -> EventRow:
+    """An event row; an `opinion_handled` one also goes into `handled` under the opinion
+    its detail names (as `Records.load` reads them: an integer id, else ignored)."""
+    if row[6] is not None:
+        try:
+            detail = json.loads(row[6])
+        except ValueError:
+            detail = None
+        found = detail.get("opinion") if isinstance(detail, dict) else None
+        if isinstance(found, int):
+            handled.setdefault(found, []).append(HandledRow(row[2], row[1], row[5]))
+    return EventRow(row[1], row[2], row[3], row[4], row[5])
+
+
+def _order_handled(handled: dict[int, list[HandledRow]]) -> None:
+    # Records reads them ordered by (at, pk) over all the disclosures at once.
+    for found in handled.values():
+        if len(found) > 1:
+            found.sort(key=lambda h: (h.at, h.pk))
 
 
 def opinion_rows(using: str) -> QuerySet[Opinion, tuple[Any, ...]]:
@@ -788,6 +902,7 @@ def opinion_rows(using: str) -> QuerySet[Opinion, tuple[Any, ...]]:
             "text",
             "handling",
             CanonicalTime("handled_at"),
+            "pk",
         )
     )
 

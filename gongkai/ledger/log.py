@@ -79,33 +79,52 @@ def origin_of(log: Log | str) -> str:
 
 def root_of(organization: Organization, *, using: str = DEFAULT_DB_ALIAS) -> Organization:
     """The nearest log root at or above `organization`: an organization that already has a
-    log, one at a depth listed in GONGKAI_LEDGER_ROOT_DEPTHS, or a top-level one."""
+    log, one at a depth listed in GONGKAI_LEDGER_ROOT_DEPTHS (0 for a top-level organization,
+    as settings.py documents; `Organization.depth` counts a top-level one as 1), or a
+    top-level one."""
     chain = list(Organization.objects.using(using).ancestors(organization, include_self=True))
     with_log = set(
         Log.objects.using(using)
         .filter(root__in=[o.pk for o in chain])
         .values_list("root_id", flat=True)
     )
-    depths = set(settings.GONGKAI_LEDGER_ROOT_DEPTHS)
     for candidate in reversed(chain):  # deepest first
-        if candidate.pk in with_log or candidate.depth in depths or candidate.parent_id is None:
+        if (
+            candidate.pk in with_log
+            or at_root_depth(candidate.depth)
+            or candidate.parent_id is None
+        ):
             return candidate
     return chain[0]
+
+
+def at_root_depth(depth: int) -> bool:
+    """Whether organizations at `depth` (`Organization.depth`, 1 for a top-level one) are
+    log roots by GONGKAI_LEDGER_ROOT_DEPTHS (which counts a top-level one as 0)."""
+    return depth - 1 in set(settings.GONGKAI_LEDGER_ROOT_DEPTHS)
 
 
 def log_for(
     organization: Organization, *, at: dt.datetime | None = None, using: str = DEFAULT_DB_ALIAS
 ) -> Log:
-    """The log entries about `organization` go to, made on first use. A log made while an
-    older hash chain exists starts with a checkpoint entry committing to that chain's head."""
-    root = root_of(organization, using=using)
-    found = Log.objects.using(using).filter(root=root).first()
+    """The log entries about `organization` go to, made on first use."""
+    return make_root(root_of(organization, using=using), at=at, using=using)
+
+
+def make_root(
+    organization: Organization, *, at: dt.datetime | None = None, using: str = DEFAULT_DB_ALIAS
+) -> Log:
+    """The log of `organization` as a log root, made if it has none (idempotent). A province
+    makes a county one this way: later entries of its subtree go to its own log, witnessed in
+    the log above; entries already recorded stay where they are. A log made while an older
+    hash chain exists starts with a checkpoint entry committing to that chain's head."""
+    found = Log.objects.using(using).filter(root=organization).first()
     if found is not None:
         return found
     at = at or timezone.now()
     try:
         with transaction.atomic(using=using):
-            log = Log.objects.using(using).create(root=root, created_at=at)
+            log = Log.objects.using(using).create(root=organization, created_at=at)
             legacy = (
                 LedgerEntry.objects.using(using)
                 .order_by("-sequence")
@@ -116,7 +135,7 @@ def log_for(
                 append(
                     log,
                     kind=Kind.CHECKPOINT,
-                    organization=root,
+                    organization=organization,
                     document={
                         "kind": Kind.CHECKPOINT.value,
                         "legacy_chain": {"length": legacy[0], "head": legacy[1]},
@@ -126,7 +145,7 @@ def log_for(
                 )
     except IntegrityError:
         # Another transaction made it first (the unique root): theirs is the log.
-        return Log.objects.using(using).get(root=root)
+        return Log.objects.using(using).get(root=organization)
     return log
 
 
@@ -272,13 +291,14 @@ def witness(*, at: dt.datetime | None = None, using: str = DEFAULT_DB_ALIAS) -> 
             if locked.size and (head is None or head.size != locked.size or at - head.at >= DAILY):
                 _sign(locked, locked.size, bytes.fromhex(locked.root_hash), at, using)
                 signed.append(locked.name)
-        if log.root.parent_id is None:
+        above = log.root.parent
+        if above is None:
             continue
         with transaction.atomic(using=using):
             head = latest_head(log, using=using)
             if head is None:
                 continue
-            parent = log_for(log.root.parent, at=at, using=using)
+            parent = log_for(above, at=at, using=using)
             already = (
                 LogEntry.objects.using(using)
                 .filter(
@@ -427,3 +447,36 @@ def entries_view(
 
 def hex_path(path: Sequence[bytes]) -> list[str]:
     return [node.hex() for node in path]
+
+
+def sealed_view(disclosure: Disclosure) -> list[dict[str, Any]]:
+    """For staff who may see the unmasked content (the console): each entry of the
+    disclosure with its salt and its sealed document as rebuilt now, so they can check
+    `sealed_hash` = SHA-256(salt ‖ canonical JSON) themselves."""
+    entries = list(
+        LogEntry.objects.filter(disclosure=disclosure)
+        .select_related("log__root")
+        .order_by("at", "index")
+    )
+    entries = [e for e in entries if e.revision_id is not None]
+    subjects = [
+        Subject(e.kind, disclosure.pk, e.revision_id, e.event_id, e.at)  # type: ignore[arg-type]
+        for e in entries
+    ]
+    records = Records.load(subjects, using=disclosure._state.db or DEFAULT_DB_ALIAS)
+    shown = []
+    for entry, subject in zip(entries, subjects, strict=True):
+        try:
+            sealed = canonical_json(records.documents(subject)[1]).decode("utf-8")
+        except KeyError:
+            sealed = ""
+        matches = bool(sealed) and sealed_hash_of(entry.salt, sealed.encode()) == entry.sealed_hash
+        shown.append(
+            {
+                "entry": entry,
+                "log": entry.log.name,
+                "sealed": sealed,
+                "matches": matches,
+            }
+        )
+    return shown

@@ -327,16 +327,16 @@ def verify_checkpoint(
     known: dict[tuple[str, bytes], Verifier] = {}
     for verifier in verifiers:
         address = (verifier.name, verifier.key_id)
-        if address in known and known[address] != verifier:
+        if address in known and known[address].public_key != verifier.public_key:
             raise NoteError(f"two known keys share the name and key id of {verifier.vkey()}")
         known[address] = verifier
     message = checkpoint.body.encode("utf-8")
     verified = 0
     for signature in checkpoint.signatures:
-        verifier = known.get((signature.name, signature.key_id))
-        if verifier is None:
+        signer = known.get((signature.name, signature.key_id))
+        if signer is None:
             continue
-        if not verifier.verify(message, signature.signature):
+        if not signer.verify(message, signature.signature):
             raise NoteError(f"the signature by {signature.name} does not verify")
         verified += 1
     if not verified:

@@ -7,6 +7,7 @@ by readers, printed on boards and witnessed up the tree then no longer match it.
 from __future__ import annotations
 
 import base64
+import contextlib
 import functools
 from pathlib import Path
 from typing import Any
@@ -34,10 +35,9 @@ def _signer(path: str, name: str, create: bool) -> notes.Signer:
     file = Path(path)
     if create and not file.exists():
         file.parent.mkdir(parents=True, exist_ok=True)
-        try:
+        # Another process may have made it first: then theirs is used.
+        with contextlib.suppress(FileExistsError):
             notes.generate_key_file(file)
-        except FileExistsError:
-            pass  # another process made it first: use theirs
     try:
         return notes.load_signer(file, name)
     except notes.KeyFileError as exc:

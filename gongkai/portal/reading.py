@@ -5,17 +5,20 @@ Nothing here decides visibility: every disclosure comes from `Disclosure.objects
 (`published_content`) and is only shown when `shows_content` allows. This module only
 arranges what those rules let through: the
 columns of an organization page, the structured data as a table, the public timeline and
-the ledger proof.
+the ledger's entries (which of them are opaque is `gongkai.ledger.public`'s question).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
+import segno
 from django.db.models import Count, F, QuerySet, Window
 from django.db.models.functions import RowNumber
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from gongkai import permissions
@@ -25,8 +28,8 @@ from gongkai.disclosures import events
 from gongkai.disclosures.content import sanitize_html
 from gongkai.disclosures.models import Disclosure, Revision, State
 from gongkai.disclosures.visibility import published_content, published_text
-from gongkai.ledger.models import LedgerEntry
-from gongkai.ledger.services import attachment_hashes_for, content_hash
+from gongkai.ledger import public
+from gongkai.ledger.models import DISCLOSURE_KINDS, Kind, Log, LogEntry, SignedHead
 from gongkai.organizations.models import Organization
 
 #: Disclosures listed per catalog item on an organization page; the item's own page lists
@@ -322,19 +325,15 @@ class ShownRevision:
     note: str
     body: str
     data: StructuredData
-    #: The published content equals the stored one (nothing was masked), so the canonical
-    #: bytes can be served and anyone can recompute the content hash.
-    checkable: bool
-    #: sha256 of the stored content as this server computes it now.
-    current_hash: str
+    #: Something in it (title, body or data) is shown masked.
+    masked: bool
 
 
-def publicly_checkable(disclosure: Disclosure, revision: Revision) -> bool:
-    """Whether the canonical bytes of `revision` may be served: only when what is published
-    is exactly what is stored. The content hash covers the stored (unmasked) text, so
-    serving it for a revision with masked personal numbers would publish them."""
+def has_masked(disclosure: Disclosure, revision: Revision) -> bool:
+    """Whether what is published of `revision` differs from what is stored: a personal
+    number in it is shown masked."""
     shown = published_content(disclosure, revision)
-    return bool(
+    return not (
         shown["title"] == revision.title
         and shown["body"] == revision.body
         and shown["data"] == (revision.data if revision.data is not None else {})
@@ -343,15 +342,11 @@ def publicly_checkable(disclosure: Disclosure, revision: Revision) -> bool:
 
 def published_revisions(disclosure: Disclosure, now: dt.datetime) -> list[Revision]:
     """The revisions the public has been shown (never the submitted drafts), newest first."""
-    revisions = list(
+    return list(
         disclosure.revisions.filter(published_at__isnull=False, published_at__lte=now).order_by(
             "-number"
         )
     )
-    hashes = attachment_hashes_for([r.pk for r in revisions])
-    for revision in revisions:
-        revision.attachment_hashes = hashes.get(revision.pk, [])  # type: ignore[attr-defined]
-    return revisions
 
 
 def show_revision(disclosure: Disclosure, revision: Revision) -> ShownRevision:
@@ -366,8 +361,7 @@ def show_revision(disclosure: Disclosure, revision: Revision) -> ShownRevision:
         # the page safe whatever wrote the row.
         body=sanitize_html(str(shown["body"])),
         data=structured(form, shown["data"]),
-        checkable=publicly_checkable(disclosure, revision),
-        current_hash=content_hash(revision),
+        masked=has_masked(disclosure, revision),
     )
 
 
@@ -395,30 +389,112 @@ def timeline(disclosure: Disclosure) -> list[TimelineEntry]:
     return entries
 
 
+# -- the ledger ------------------------------------------------------------------------------
+
+
 @dataclass
-class ProofEntry:
-    entry: LedgerEntry
-    line: str
-    revision_number: int
-    #: Whether the revision's canonical bytes may be downloaded to check `content_hash`.
-    checkable: bool
-    #: The content hash recomputed from the stored revision now matches the recorded one.
-    matches: bool | None
+class LedgerLine:
+    """One entry of a disclosure as its page lists it."""
+
+    index: int
+    at: dt.datetime
+    #: The entry's kind, or empty for an entry the reader may not read (opaque).
+    kind: str
+    visible: bool
 
 
-def ledger_proof(
-    entries: list[LedgerEntry], shown: dict[int, ShownRevision], *, content_visible: bool
-) -> list[ProofEntry]:
-    proof = []
-    for entry in entries:
-        revision = shown.get(entry.revision_id) if content_visible else None
-        proof.append(
-            ProofEntry(
-                entry=entry,
-                line=entry.canonical_line(),
-                revision_number=entry.revision.number,
-                checkable=bool(revision and revision.checkable),
-                matches=(revision.current_hash == entry.content_hash) if revision else None,
-            )
-        )
-    return proof
+@dataclass
+class HeadSummary:
+    """A signed head in short form: its size, the start of its root hash and its time."""
+
+    log: str
+    size: int
+    root_hash: str
+    at: dt.datetime
+
+    @property
+    def root_prefix(self) -> str:
+        return self.root_hash[:16]
+
+
+def head_summary(log: str, head: SignedHead | None) -> HeadSummary | None:
+    return HeadSummary(log, head.size, head.root_hash, head.at) if head is not None else None
+
+
+def log_head(log: Log | None) -> HeadSummary | None:
+    """The head `public.log_of` annotated its log with."""
+    if log is None or getattr(log, "head_size", None) is None:
+        return None
+    return HeadSummary(log.name, log.head_size, log.head_root, log.head_at)  # type: ignore[attr-defined]
+
+
+@dataclass
+class LedgerBlock:
+    """台账核验 on a disclosure's page: its entries, the log's current head, and where a phone
+    fetches the proof (a QR code of the proof's address)."""
+
+    log: str | None
+    lines: list[LedgerLine]
+    head: HeadSummary | None
+    proof_url: str
+    qr: str
+
+
+def qr_svg(text: str, title: str) -> SafeString:
+    """`text` as a QR code in inline SVG markup (no script, no style attribute: the CSP
+    allows it)."""
+    code = segno.make(text, error="m")
+    # segno writes the markup itself and escapes the title.
+    svg = code.svg_inline(scale=3, border=2, light="#fff", svgclass="qr", title=title)
+    return mark_safe(svg.replace("<svg ", '<svg role="img" ', 1))
+
+
+def ledger_block(proof: public.DisclosureProof, proof_url: str) -> LedgerBlock:
+    lines = [
+        LedgerLine(entry.index, entry.at, str(Kind(entry.kind).label) if visible else "", visible)
+        for entry, visible in proof.entries
+    ]
+    return LedgerBlock(
+        log=proof.log,
+        lines=lines,
+        head=head_summary(proof.log or "", proof.head),
+        proof_url=proof_url,
+        qr=qr_svg(proof_url, str(_("Address of this disclosure's ledger proof"))),
+    )
+
+
+@dataclass
+class LogEntryLine:
+    """One entry on a log's public page. An opaque one shows what its leaf hashes (index,
+    time, organization, commitment); a readable one adds its kind, hashes and what it is
+    about."""
+
+    entry: LogEntry
+    visible: bool
+    kind: str = ""
+    #: A disclosure entry's document: its title and the disclosure to link to.
+    title: str = ""
+    disclosure_id: int | None = None
+    revision: int | None = None
+    #: A witness entry: the witnessed log and size; a checkpoint entry: the old chain's length.
+    witnessed_log: str = ""
+    witnessed_size: int | None = None
+    legacy_length: int | None = None
+
+
+def log_entry_line(entry: LogEntry, visible: bool) -> LogEntryLine:
+    line = LogEntryLine(entry, visible)
+    if not visible:
+        return line
+    line.kind = str(Kind(entry.kind).label)
+    document = json.loads(entry.document)
+    if entry.kind in DISCLOSURE_KINDS:
+        line.title = str(document.get("title", ""))
+        line.disclosure_id = entry.disclosure_id
+        line.revision = document.get("revision")
+    elif entry.kind == Kind.WITNESS:
+        line.witnessed_log = str(document.get("log", ""))
+        line.witnessed_size = document.get("size")
+    elif entry.kind == Kind.CHECKPOINT:
+        line.legacy_length = (document.get("legacy_chain") or {}).get("length")
+    return line

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gongkai.portal import views
+from gongkai.portal import ledger_pages, views
 
 app_name = "portal"
 
@@ -14,9 +14,8 @@ urlpatterns = [
     path("d/<int:pk>/", views.disclosure, name="disclosure"),
     path("d/<int:pk>/consultation", views.consultation, name="consultation"),
     path("d/<int:pk>/files/<int:attachment_pk>", views.attachment_file, name="attachment"),
-    path(
-        "d/<int:pk>/revisions/<int:number>/canonical.json",
-        views.canonical,
-        name="canonical",
-    ),
+    # The page 如何核验 first: a log named "how" would be shadowed, never the page.
+    path("ledger/how/", ledger_pages.how, name="ledger_how"),
+    path("ledger/verify_ledger.py", ledger_pages.verifier_script, name="ledger_verifier"),
+    path("ledger/<str:log>/", views.ledger_log, name="ledger_log"),
 ]

@@ -18,6 +18,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -33,7 +34,7 @@ from gongkai.disclosures.visibility import (
     published_text,
     shows_content,
 )
-from gongkai.ledger.services import canonical_content, proof
+from gongkai.ledger import public
 from gongkai.organizations.models import Organization, Role
 from gongkai.portal import content, diff, reading
 from gongkai.portal.forms import OpinionForm
@@ -255,6 +256,8 @@ def organization(request: HttpRequest, code: str) -> HttpResponse:
         "portal/organization.html",
         {
             "org": org,
+            # The current signed head of the log its entries go to, in short form.
+            "ledger_head": reading.log_head(public.log_of(org)),
             "ancestors": list(org.ancestors()),
             "page": page,
             "subordinates": subordinates[:TREE_PAGE_SIZE],
@@ -310,7 +313,7 @@ def _visible_disclosure(request: HttpRequest, pk: int, now: dt.datetime) -> Disc
 def disclosure(request: HttpRequest, pk: int) -> HttpResponse:
     now = timezone.now()
     shown = _visible_disclosure(request, pk, now)
-    entries = proof(shown)
+    proof_url = request.build_absolute_uri(reverse("api_v1:get_proof", kwargs={"id": shown.pk}))
     context: dict[str, Any] = {
         "d": shown,
         "org": shown.organization,
@@ -320,11 +323,13 @@ def disclosure(request: HttpRequest, pk: int) -> HttpResponse:
         "withdrawn": not shows_content(shown),
         "withdrawal_reason": reading.shown_reason(shown, shown.withdrawal_reason),
         "now": now,
+        # Its entries in the log (opaque where the reader may not read them: once withdrawn,
+        # all but the withdrawal's) and the log's current signed head.
+        "ledger": reading.ledger_block(public.disclosure_proof(shown, with_paths=False), proof_url),
     }
     if not shows_content(shown):
         # Withdrawn: the title, the reason and the time; the content and its history are gone
         # from view (the ledger still records that it was published and withdrawn).
-        context["proof"] = reading.ledger_proof(entries, {}, content_visible=False)
         return render(request, "portal/disclosure.html", context)
 
     revisions = [reading.show_revision(shown, r) for r in reading.published_revisions(shown, now)]
@@ -338,7 +343,6 @@ def disclosure(request: HttpRequest, pk: int) -> HttpResponse:
             # Each earlier revision with what changed in the one published after it.
             "earlier_changes": _earlier_changes(shown, revisions, current),
             "timeline": reading.timeline(shown),
-            "proof": reading.ledger_proof(entries, by_id, content_visible=True),
             "scope_label": Scope(shown.scope).label,
             "channel_labels": _channel_labels(shown.channels),
             "public_scope": shown.scope == Scope.PUBLIC,
@@ -401,26 +405,42 @@ def _channel_labels(channels: list[str]) -> list[str]:
     return [str(labels.get(c, c)) for c in channels or []]
 
 
+#: Entries per page of a log's public page.
+LOG_PAGE_SIZE = 50
+NEWEST_FIRST, OLDEST_FIRST = "newest", "oldest"
+
+
 @require_safe
 @never_cache
-def canonical(request: HttpRequest, pk: int, number: int) -> HttpResponse:
-    """Exactly the bytes a published revision's content hash is the SHA-256 of, so anyone can
-    recompute it. Only for a disclosure the reader may see, that is not withdrawn, for a
-    revision that was published, and only when nothing in it is masked (see
-    `reading.publicly_checkable`)."""
+def ledger_log(request: HttpRequest, log: str) -> HttpResponse:
+    """A log's entries for people without tools, a page at a time by index, newest or oldest
+    first. Every index is listed: an entry the reader may not read is shown as an opaque,
+    committed entry (its time, organization and commitment), through the one rule."""
     now = timezone.now()
-    shown = _visible_disclosure(request, pk, now)
-    if not shows_content(shown):
+    found = public.find_log(log)
+    if found is None:
         raise Http404
-    revision = get_object_or_404(
-        shown.revisions.filter(published_at__isnull=False, published_at__lte=now), number=number
+    head = public.latest_head(found)
+    size = head.size if head is not None else 0
+    order = OLDEST_FIRST if request.GET.get("order") == OLDEST_FIRST else NEWEST_FIRST
+    # Paged over the indexes themselves (a range): no count, and a page is one index range.
+    indexes = range(size) if order == OLDEST_FIRST else range(size - 1, -1, -1)
+    page = Paginator(indexes, LOG_PAGE_SIZE).get_page(request.GET.get("page"))
+    shown: range = page.object_list  # type: ignore[assignment]
+    start = min(shown) if shown else 0
+    rows = public.entry_rows(found, request.user, start=start, limit=len(shown), now=now)
+    lines = [reading.log_entry_line(entry, visible) for entry, visible in rows]
+    if order == NEWEST_FIRST:
+        lines.reverse()
+    return render(
+        request,
+        "portal/ledger_log.html",
+        {
+            "log": found,
+            "origin": public.origin_of(found),
+            "head": head,
+            "order": order,
+            "page": page,
+            "lines": lines,
+        },
     )
-    if not reading.publicly_checkable(shown, revision):
-        raise Http404
-    response = HttpResponse(
-        canonical_content(revision), content_type="application/json; charset=utf-8"
-    )
-    response["Content-Disposition"] = (
-        f'inline; filename="disclosure-{shown.pk}-revision-{revision.number}.json"'
-    )
-    return response

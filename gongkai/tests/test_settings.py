@@ -28,6 +28,7 @@ OWN = (
     "SECURE_PROXY_SSL_HEADER",
     "CSP_REPORT_ONLY",
     "CSP_REPORT_URI",
+    "GONGKAI_LEDGER_KEY_FILE",
 )
 
 
@@ -54,13 +55,32 @@ def a_key() -> str:
     return secrets.token_urlsafe(50)
 
 
+def a_ledger_key(tmp_path: Path) -> str:
+    path = tmp_path / "ledger-key.pem"
+    made = run(tmp_path, "-m", "gongkai", "ledger", "keygen", str(path))
+    assert made.returncode == 0, made.stderr
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    return str(path)
+
+
 def test_the_production_profile_passes_the_deployment_checks(tmp_path):
+    result = run(
+        tmp_path, "-m", "gongkai", "check", "--deploy", GONGKAI_PROFILE="production",
+        SECRET_KEY=a_key(), GONGKAI_LEDGER_KEY_FILE=a_ledger_key(tmp_path),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout and "WARNINGS" not in result.stderr
+
+
+def test_production_cannot_sign_the_ledger_without_a_key_file(tmp_path):
+    """No key is made silently in production: the deploy check names the variable."""
     result = run(
         tmp_path, "-m", "gongkai", "check", "--deploy", GONGKAI_PROFILE="production",
         SECRET_KEY=a_key(),
     )  # fmt: skip
-    assert result.returncode == 0, result.stderr
-    assert "no issues" in result.stdout and "WARNINGS" not in result.stderr
+    assert result.returncode != 0
+    assert "ledger.E001" in result.stderr and "GONGKAI_LEDGER_KEY_FILE" in result.stderr
+    assert not (tmp_path / "var" / "ledger").exists()
 
 
 def test_the_development_defaults_are_what_check_deploy_warns_about(tmp_path):

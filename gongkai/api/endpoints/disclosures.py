@@ -12,6 +12,7 @@ Work in progress is shown only to a token's person who may see it in the console
 
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from django.http import Http404, HttpRequest
@@ -27,24 +28,26 @@ from gongkai.api.schemas import (
     DisclosureIn,
     DisclosureOut,
     DisclosurePage,
+    DisclosureProofOut,
     DisclosureQuery,
     DraftPatch,
-    ProofOut,
     RevisionOut,
     WorkingOut,
     WorkingPage,
     WorkingQuery,
     disclosure_summary_out,
     labels,
-    ledger_entry_out,
     working_out,
     working_summary_out,
 )
 from gongkai.catalog.models import Channel
-from gongkai.disclosures import attachments, workflow
+from gongkai.disclosures import attachments, events, workflow
+from gongkai.disclosures.event_kinds import PUBLIC_REASON_KINDS
 from gongkai.disclosures.models import Disclosure, Revision
 from gongkai.disclosures.visibility import can_see, published_content, published_text, shows_content
-from gongkai.ledger.services import proof
+from gongkai.ledger import log as ledger
+from gongkai.ledger import merkle, public
+from gongkai.ledger.documents import served_text
 from gongkai.organizations.models import Organization
 
 router = Router(tags=["disclosures"])
@@ -68,16 +71,28 @@ def _visible(request: HttpRequest, pk: int) -> Disclosure:
 
 def _attachments(request: HttpRequest, d: Disclosure, revision: Revision) -> list[dict[str, Any]]:
     """A revision's files as published: the masked name and text always, the original only
-    where the portal would serve it (it asks the visibility rule again on download)."""
+    where the portal would serve it (it asks the visibility rule again on download).
+
+    `sha256` and `size` describe what is served, as the ledger's document records them: the
+    original's bytes when it is downloadable, otherwise the masked text's canonical bytes.
+    The digest of an original that is not served would be an unsalted hash of unmasked
+    content, so it is never shown."""
     out = []
     for a in revision.attachments.all():
         parts = attachments.published_parts(d, a)
+        original = attachments.original_is_public(d, a)
+        if original:
+            digest, size = a.sha256, a.size
+        else:
+            text = served_text(parts)
+            digest, size = hashlib.sha256(text).hexdigest(), len(text)
         out.append(
             {
                 "name": attachments.published_name(d, a),
                 "kind": a.kind,
-                "size": a.size,
-                "sha256": a.sha256,
+                "served": "original" if original else "text",
+                "size": size,
+                "sha256": digest,
                 # Cut from the masked text: a cut number would no longer be found.
                 "text_preview": "\n\n".join(text for _label, text in parts)[:300],
                 "parts": [{"name": label, "text": text} for label, text in parts],
@@ -86,11 +101,38 @@ def _attachments(request: HttpRequest, d: Disclosure, revision: Revision) -> lis
                 "download_url": request.build_absolute_uri(
                     reverse("portal:attachment", kwargs={"pk": d.pk, "attachment_pk": a.pk})
                 )
-                if attachments.original_is_public(d, a)
+                if original
                 else None,
             }
         )
     return out
+
+
+def _events(d: Disclosure) -> list[dict[str, Any]]:
+    """The public timeline, as the portal shows it and the ledger records it."""
+    return [
+        {
+            "at": e.at,
+            "kind": e.action,
+            "role": e.role,
+            "reason": masked(d, e.reason) if e.action in PUBLIC_REASON_KINDS else "",
+        }
+        for e in events.public_events(d)
+    ]
+
+
+def _opinions(d: Disclosure) -> list[dict[str, Any]]:
+    """The consultation's opinions as the portal shows them: masked (nothing in one was
+    vetted by a reviewer), without who gave them."""
+    return [
+        {
+            "received_at": o.received_at,
+            "text": published_text(d, o.text, reviewed=False),
+            "handling": published_text(d, o.handling, reviewed=False),
+            "handled_at": o.handled_at,
+        }
+        for o in d.opinions.order_by("received_at", "pk")
+    ]
 
 
 def _summary(d: Disclosure) -> dict[str, Any]:
@@ -155,6 +197,8 @@ def get_disclosure(request: HttpRequest, id: fields.Id) -> Any:
         "body": content["body"] if content else None,
         "data": content["data"] if content else None,
         "attachments": _attachments(request, d, revision) if shown else None,
+        "opinions": _opinions(d) if shown else None,
+        "events": _events(d) if shown else None,
         "withdrawal_reason": None if shown else masked(d, d.withdrawal_reason),
         "withdrawn_at": None if shown else d.withdrawn_at,
     }
@@ -196,17 +240,25 @@ def list_revisions(request: HttpRequest, id: fields.Id) -> Any:
 @router.get(
     "/{int:id}/proof",
     auth=auth.READ,
-    response={200: ProofOut, **responses(401, 404, 422)},
-    summary="The disclosure's ledger entries, to check against the chain",
+    response={200: DisclosureProofOut, **responses(401, 404, 422)},
+    summary="The disclosure's ledger entries with their inclusion paths against the log's "
+    "latest signed head",
     openapi_extra=auth.OPTIONAL_TOKEN,
 )
 def get_proof(request: HttpRequest, id: fields.Id) -> Any:
-    d = _visible(request, id)
+    proof = public.disclosure_proof(_visible(request, id))
+    head = proof.head
     return {
-        "disclosure_id": d.pk,
+        "log": proof.log,
+        "checkpoint": head.checkpoint if head else None,
+        "size": head.size if head else 0,
+        "root_hash": head.root_hash if head else merkle.EMPTY_ROOT.hex(),
         "entries": [
-            {**ledger_entry_out(entry), "canonical_line": entry.canonical_line()}
-            for entry in proof(d)
+            {
+                **ledger.entry_out(entry, visible=visible),
+                "inclusion": ledger.hex_path(proof.paths.get(entry.index, [])),
+            }
+            for entry, visible in proof.entries
         ],
     }
 

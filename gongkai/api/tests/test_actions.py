@@ -264,7 +264,7 @@ def snapshot(d: Disclosure) -> tuple[Any, ...]:
         d.body,
         Event.objects.filter(disclosure=d).count(),
         d.revisions.count(),
-        d.ledger_entries.count(),
+        d.log_entries.count(),
     )
 
 

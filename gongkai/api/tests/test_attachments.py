@@ -3,6 +3,7 @@ revision, their text masked, the original linked only where the portal would ser
 
 from __future__ import annotations
 
+import hashlib
 import io
 
 import pytest
@@ -12,6 +13,7 @@ from openpyxl import Workbook
 from gongkai.disclosures import attachments, workflow
 from gongkai.disclosures.models import Attachment
 from gongkai.disclosures.tests import files
+from gongkai.ledger.documents import served_text
 
 from .conftest import API, CHECKLIST, ApiClient, published
 
@@ -107,3 +109,39 @@ def test_a_reviewer_records_a_scan_as_checked_by_eye_and_its_original_is_then_li
     workflow.publish(draft, actor=people.clerk)
     [file] = ApiClient().get(f"/disclosures/{draft.pk}").json()["attachments"]
     assert file["checked_by_eye"] and file["download_url"]
+
+
+def test_a_files_digest_is_that_of_what_is_served_never_of_an_original_kept_back(people, draft):
+    """`sha256` and `size` are those of the bytes a reader gets, as the log's document records
+    them: the original's when it is served, otherwise the masked text's canonical JSON. The
+    digest of an original kept back would be an unsalted hash of unmasked content."""
+    clerk = ApiClient(people.clerk)
+    upload(clerk, draft.pk, "名单.xlsx", xlsx("王某", ID_NUMBER))
+    upload(clerk, draft.pk, "说明.xlsx", xlsx("村委会"))
+    d = published(people, draft)
+    response = ApiClient().get(f"/disclosures/{d.pk}")
+    listed = {a["name"]: a for a in response.json()["attachments"]}
+    kept_back = Attachment.objects.get(name="名单.xlsx")
+    served = Attachment.objects.get(name="说明.xlsx")
+    assert kept_back.sha256 not in response.content.decode()
+    text = served_text([(p["name"], p["text"]) for p in listed["名单.xlsx"]["parts"]])
+    assert listed["名单.xlsx"] | {"parts": None} == listed["名单.xlsx"] | {
+        "served": "text",
+        "sha256": hashlib.sha256(text).hexdigest(),
+        "size": len(text),
+        "parts": None,
+    }
+    download = ApiClient().client.get(listed["说明.xlsx"]["download_url"])
+    original = download.getvalue()
+    assert listed["说明.xlsx"]["served"] == "original"
+    assert listed["说明.xlsx"]["sha256"] == hashlib.sha256(original).hexdigest() == served.sha256
+    assert listed["说明.xlsx"]["size"] == len(original)
+    # Exactly what the log's entry committed to.
+    [entry] = ApiClient().get(f"/disclosures/{d.pk}/proof").json()["entries"]
+    recorded = {a["name"]: a for a in entry["document"]["attachments"]}
+    for name, shown in listed.items():
+        assert {k: shown[k] for k in ("served", "sha256", "size")} == {
+            k: recorded[name][k] for k in ("served", "sha256", "size")
+        }
+    revisions = ApiClient().get(f"/disclosures/{d.pk}/revisions").content.decode()
+    assert kept_back.sha256 not in revisions

@@ -1,6 +1,6 @@
 """Reading disclosures through the API: the one visibility rule, zero leaks.
 
-Every read endpoint (list, detail, revisions, proof, ledger) is held to
+Every read endpoint (list, detail, revisions, proof, the log's entries) is held to
 `visibility.can_see` over roles × scopes × states × times, and the named cases below say the
 rule out loud: anonymous vs member vs outsider, before publish_from, inside the party-first
 lag, withdrawn (reason only), drafts never. Content is the published revision, masked.
@@ -9,6 +9,7 @@ lag, withdrawn (reason only), drafts never. Content is the published revision, m
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import itertools
 
 import pytest
@@ -17,9 +18,10 @@ from django.utils import timezone
 
 from gongkai.catalog.models import Scope
 from gongkai.disclosures import workflow
-from gongkai.disclosures.models import Disclosure, Revision, State
+from gongkai.disclosures.models import Disclosure, Event, Revision, State
 from gongkai.disclosures.visibility import can_see
-from gongkai.ledger.services import append_entry
+from gongkai.ledger import log as ledger
+from gongkai.ledger.canonical import canonical_json
 
 from .conftest import CHECKLIST, ApiClient, force_state, item_key, published
 
@@ -50,16 +52,25 @@ def visible_ids(client: ApiClient) -> set[int]:
     return {d["id"] for d in response.json()["results"]}
 
 
-def ledger_disclosures(client: ApiClient) -> set[int]:
-    response = client.get("/ledger/", page_size=100)
+def log_entries(client: ApiClient, log: str = "YL") -> list[dict]:
+    response = client.get(f"/ledger/logs/{log}/entries", limit=1000)
     assert response.status_code == 200
-    return {e["disclosure_id"] for e in response.json()["results"]}
+    assert response.json()["next_start"] is None
+    return response.json()["results"]
+
+
+def ledger_disclosures(client: ApiClient) -> set[int]:
+    """The disclosures whose entries the caller may read in the log (every index is listed,
+    opaque or not)."""
+    entries = log_entries(client)
+    assert [e["index"] for e in entries] == list(range(len(entries)))
+    return {e["document"]["disclosure"] for e in entries if e["visible"]}
 
 
 @pytest.fixture
 def every_case(people, tree, village_catalog) -> dict[tuple[str, str, str], Disclosure]:
-    """One disclosure for each (scope, state, time), each with a published revision and a
-    ledger entry, so only the rule can keep any of them from being read."""
+    """One disclosure for each (scope, state, time), each with a published revision and an
+    entry in the log, so only the rule can keep any of them from being read."""
     now = timezone.now()
     made = {}
     for scope, state, when in itertools.product(Scope.values, State.values, TIMES):
@@ -77,8 +88,7 @@ def every_case(people, tree, village_catalog) -> dict[tuple[str, str, str], Disc
             created_by=people.clerk,
             published_at=now + publish_offset,
         )
-        append_entry(action="publish", revision=revision)
-        made[scope, state, when] = force_state(
+        made[scope, state, when] = d = force_state(
             d,
             state,
             scope=scope,
@@ -86,11 +96,17 @@ def every_case(people, tree, village_catalog) -> dict[tuple[str, str, str], Disc
             public_from=None if scope == Scope.PARTY else now + public_offset,
             published_revision=revision,
         )
+        event = Event.objects.create(
+            disclosure=d, action="publish", from_state="approved", to_state=state,
+            role="clerk", at=now,
+        )  # fmt: skip
+        ledger.record_move(d, kind="publish", revision=revision, event=event, at=now)
     return made
 
 
 def test_every_read_endpoint_follows_the_rule(people, every_case, as_person):
-    leaks, misses = [], []
+    leaks: list[tuple[str, tuple[str, str, str], str]] = []
+    misses: list[tuple[str, tuple[str, str, str], str]] = []
     for persona in PERSONAS:
         user = AnonymousUser() if persona == "anonymous" else getattr(people, persona)
         client = as_person(persona)
@@ -101,13 +117,16 @@ def test_every_read_endpoint_follows_the_rule(people, every_case, as_person):
             want = can_see(user, d)
             seen = {
                 "list": d.pk in listed,
-                "ledger": d.pk in in_ledger,
                 **{
                     path or "detail": client.get(f"/disclosures/{d.pk}{path}").status_code == 200
                     for path in ("", "/revisions", "/proof")
                 },
             }
             leaks += [(persona, case, where) for where, shown in seen.items() if shown and not want]
+            # A publication's entry is read while the content is on show, never once withdrawn.
+            readable = want and d.state != State.WITHDRAWN
+            if (d.pk in in_ledger) != readable:
+                (leaks if d.pk in in_ledger else misses).append((persona, case, "ledger"))
             misses += [
                 (persona, case, where) for where, shown in seen.items() if want and not shown
             ]
@@ -152,7 +171,7 @@ def test_nothing_shows_before_publish_from(people, tree, catalog, as_person):
     for persona in ("anonymous", "member", "clerk"):
         assert visible_ids(as_person(persona)) == set()
         assert as_person(persona).get(f"/disclosures/{later.pk}").status_code == 404
-        assert as_person(persona).get("/ledger/").json()["results"] == []
+        assert not any(e["visible"] for e in log_entries(as_person(persona)))
 
 
 def test_inside_the_party_first_lag_only_the_party_sees_it(people, tree, catalog, as_person):
@@ -190,12 +209,16 @@ def test_a_withdrawn_disclosure_shows_its_title_and_reason_only(people, tree, ca
     assert body["body"] is None and body["data"] is None
     assert body["withdrawal_reason"] == "号码有误，联系人 139****5678 已更正"
     assert body["withdrawn_at"] is not None
+    assert body["attachments"] is None and body["opinions"] is None and body["events"] is None
     revisions = client.get(f"/disclosures/{d.pk}/revisions").json()
     assert [(r["title"], r["body"], r["data"]) for r in revisions] == [("监督电话", None, None)]
     assert "0871-6123401" not in client.get(f"/disclosures/{d.pk}/revisions").content.decode()
-    # The ledger still shows the publication and the withdrawal.
-    actions = [e["action"] for e in client.get(f"/disclosures/{d.pk}/proof").json()["entries"]]
-    assert actions == ["publish", "withdraw"]
+    # The ledger still shows that it was published and withdrawn: the publication's entry is
+    # opaque now (its document held the content), the withdrawal's is readable.
+    entries = client.get(f"/disclosures/{d.pk}/proof").json()["entries"]
+    assert [(e["visible"], e.get("kind")) for e in entries] == [(False, None), (True, "withdraw")]
+    assert "0871-6123401" not in client.get(f"/disclosures/{d.pk}/proof").content.decode()
+    assert entries[1]["document"]["reason"] == "号码有误，联系人 139****5678 已更正"
 
 
 def test_content_is_the_published_revision_never_the_working_copy(people, tree, catalog, as_person):
@@ -273,14 +296,17 @@ def test_revisions_list_every_published_one_with_the_correction_reason(
 
 
 def test_the_proof_lets_anyone_recompute_the_hashes(people, tree, catalog, as_person):
-    import hashlib
-
     d = published(people, make(people, tree, catalog, "phones", "监督电话"))
-    entry = as_person("anonymous").get(f"/disclosures/{d.pk}/proof").json()["entries"][0]
-    assert hashlib.sha256(entry["canonical_line"].encode()).hexdigest() == entry["entry_hash"]
-    assert entry["canonical_line"].split("|")[2] == entry["at"]
-    listed = as_person("anonymous").get("/ledger/").json()["results"][0]
-    assert listed == {k: v for k, v in entry.items() if k != "canonical_line"}
+    proof = as_person("anonymous").get(f"/disclosures/{d.pk}/proof").json()
+    [entry] = proof["entries"]
+    published_hash = hashlib.sha256(canonical_json(entry["document"])).hexdigest()
+    assert published_hash == entry["published_hash"]
+    commitment = ledger.commitment_of(published_hash, entry["sealed_hash"])
+    assert commitment == entry["commitment"]
+    leaf = ledger.leaf_bytes(proof["log"], entry["index"], entry["at"], "QS-01", commitment)
+    assert hashlib.sha256(b"\x00" + leaf).hexdigest() == entry["leaf_hash"]
+    listed = as_person("anonymous").get("/ledger/logs/YL/entries").json()["results"][0]
+    assert listed == {k: v for k, v in entry.items() if k != "inclusion"}
 
 
 def test_filters(people, tree, catalog, as_person):
@@ -303,18 +329,21 @@ def test_filters(people, tree, catalog, as_person):
     assert response.json()["errors"][0]["field"] == "state"
 
 
-def test_the_ledger_pages_by_sequence_and_filters(people, tree, catalog, as_person):
-    made = [published(people, make(people, tree, catalog, "phones", f"第{n}条")) for n in range(3)]
+def test_the_log_pages_by_index(people, tree, catalog, as_person):
+    for n in range(3):
+        published(people, make(people, tree, catalog, "phones", f"第{n}条"))
     client = as_person("anonymous")
-    first = client.get("/ledger/", page_size=2).json()
-    assert [e["sequence"] for e in first["results"]] == [1, 2]
-    assert first["next_after"] == 2
-    rest = client.get("/ledger/", page_size=2, after=2).json()
-    assert [e["sequence"] for e in rest["results"]] == [3]
-    assert rest["next_after"] is None
-    only = client.get("/ledger/", disclosure=made[1].pk).json()["results"]
-    assert [e["disclosure_id"] for e in only] == [made[1].pk]
-    assert client.get("/ledger/", organization="QS-02").json()["results"] == []
+    first = client.get("/ledger/logs/YL/entries", limit=2).json()
+    assert [e["index"] for e in first["results"]] == [0, 1]
+    assert first["next_start"] == 2
+    rest = client.get("/ledger/logs/YL/entries", limit=2, start=2).json()
+    assert [e["index"] for e in rest["results"]] == [2]
+    assert rest["next_start"] is None
+    assert client.get("/ledger/logs/YL/entries", start=99).json() == {
+        "results": [],
+        "next_start": None,
+    }
+    assert client.get("/ledger/logs/QS/entries").status_code == 404  # no such log
 
 
 # --- query counts ------------------------------------------------------------------------------
@@ -335,9 +364,9 @@ def test_list_endpoints_cost_the_same_queries_however_many_rows(
         result = []
         for client, path in (
             (anonymous, "/disclosures/"),
-            (anonymous, "/ledger/"),
+            (anonymous, "/ledger/logs/YL/entries"),
             (member, "/disclosures/"),
-            (member, "/ledger/"),
+            (member, "/ledger/logs/YL/entries"),
         ):
             with CaptureQueriesContext(connection) as captured:
                 assert client.get(path).status_code == 200
@@ -348,7 +377,8 @@ def test_list_endpoints_cost_the_same_queries_however_many_rows(
     for n in range(6):
         published(people, make(people, tree, catalog, "dues" if n % 2 else "phones", f"第{n}条"))
     assert counts() == before
-    # count + page; the ledger one page; a member's token and roles add two.
-    assert before == (2, 1, 4, 3)
+    # count + page; the log, a page of its entries and which of their disclosures the caller
+    # may read; a member's token and roles add two.
+    assert before == (2, 3, 4, 5)
     with django_assert_num_queries(2):
         anonymous.get("/disclosures/", organization="QS-01", scope="public")

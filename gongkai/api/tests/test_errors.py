@@ -73,10 +73,12 @@ def test_the_largest_id_is_simply_not_found(db):
     assert ApiClient().get(f"/disclosures/{fields.MAX_ID}").status_code == 404
 
 
-def test_ledger_cursor_is_bounded(db):
-    response = ApiClient().get("/ledger/", after=2**63)
-    assert response.status_code == 422
-    assert ApiClient().get("/ledger/", after=-1).status_code == 422
+def test_ledger_cursors_are_bounded(db):
+    for path, param in (("/ledger/logs/YL/entries", "start"), ("/ledger/logs/YL/heads", "after")):
+        response = ApiClient().get(path, **{param: 2**63})
+        assert response.status_code == 422
+        assert is_chinese(response.json()["detail"])
+        assert ApiClient().get(path, **{param: -1}).status_code == 422
 
 
 @pytest.fixture

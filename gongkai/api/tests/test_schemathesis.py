@@ -118,6 +118,10 @@ def flatmap_path_parameters(context: Any, path_parameters: dict[str, Any] | None
         return _sometimes(path_parameters["code"], KNOWN["codes"]).map(
             lambda code: {**path_parameters, "code": code}
         )
+    if "log" in path_parameters:  # the county's log (the seeded disclosures are in it)
+        return _sometimes(path_parameters["log"], ["YL"]).map(
+            lambda log: {**path_parameters, "log": log}
+        )
     if "id" in path_parameters:
         return _sometimes(path_parameters["id"], KNOWN["ids"]).map(
             lambda pk: {**path_parameters, "id": pk}

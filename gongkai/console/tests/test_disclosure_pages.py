@@ -215,3 +215,39 @@ def test_a_reviewer_corrects_a_published_disclosure_from_the_console(people, ite
     disclosure.refresh_from_db()
     assert disclosure.published_revision.note == "出生年月有误"
     assert disclosure.revisions.count() == 3  # submitted, published, corrected
+
+
+def test_staff_see_each_entry_s_salt_and_sealed_document_and_can_recompute_it(
+    people, item_key, tree
+):
+    """The unmasked text is committed with a secret salt; the console (staff only) shows
+    the salt and the sealed document so a reviewer can check the sealed hash."""
+    import hashlib
+    import html as html_lib
+    import re
+
+    from gongkai.disclosures.tests.conftest import published
+    from gongkai.ledger.models import LogEntry
+
+    disclosure = workflow.create_disclosure(
+        tree.village,
+        actor=people.clerk,
+        item_key=item_key,
+        title="公示",
+        body="<p>联系人13800138000</p>",
+        data={"stage": "发展对象"},
+    )
+    published(people, disclosure)
+    entry = LogEntry.objects.get(disclosure=disclosure)
+    page = (
+        client_for(people.reviewer).get(f"/console/disclosures/{disclosure.pk}/").content.decode()
+    )
+    assert entry.salt in page and "与承诺一致" in page
+    found = re.search(r'<pre class="small hash">(.*?)</pre>', page, re.S)
+    assert found is not None
+    sealed = html_lib.unescape(found[1])
+    assert "13800138000" in sealed  # the unmasked number is in the sealed document only
+    assert hashlib.sha256(bytes.fromhex(entry.salt) + sealed.encode()).hexdigest() == (
+        entry.sealed_hash
+    )
+    assert "13800138000" not in entry.document

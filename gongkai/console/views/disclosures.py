@@ -21,6 +21,7 @@ from gongkai.console.disclosure_forms import DraftForm
 from gongkai.console.views.base import console_view, context
 from gongkai.disclosures import attachments, scanning, schedule_warnings, workflow
 from gongkai.disclosures.models import PUBLIC_STATES, Disclosure, State
+from gongkai.ledger import log as ledger
 from gongkai.organizations.models import Role
 from gongkai.portal.content import content_context
 from gongkai.portal.diff import revision_diff
@@ -266,6 +267,7 @@ def _detail(
             scheduled=disclosure.is_scheduled(),
             handling_open=disclosure.state not in PUBLIC_STATES,
             uncleared=workflow.uncleared_markings(disclosure),
+            ledger_entries=ledger.sealed_view(disclosure),
             posted=posted or {},
             can_edit=disclosure.state in (State.DRAFT, State.RETURNED)
             and permissions.can_draft(user, disclosure.organization),

@@ -6,6 +6,7 @@ already there, so `make setup` can run it on every start.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -16,11 +17,14 @@ from gongkai.accounts.models import User
 from gongkai.catalog import exchange, services
 from gongkai.catalog.builtin import builtin_templates
 from gongkai.catalog.models import Catalog, Channel, Scope, Timing
-from gongkai.devtools.demo.disclosures import load_demo_disclosures
+from gongkai.devtools.demo.disclosures import BEIJING, load_demo_disclosures
+from gongkai.ledger import log as ledger
 from gongkai.organizations.models import Organization, Role
 from gongkai.organizations.services import create_organization
 
 DEMO_PASSWORD = "gongkai-demo-2026"
+#: When the demo town became a log root: before its first publication.
+DEMO_LOG_CREATED = dt.datetime(2025, 12, 1, 9, tzinfo=BEIJING)
 
 K = Organization.Kind
 R = Role.Kind
@@ -289,7 +293,11 @@ def load_demo() -> None:
 
     _load_catalogs(town, branches, people["office"])
 
+    # The town is a log root of its own (as a province makes each county one): its entries
+    # go to its log, and the county's log witnesses the town's signed heads.
+    ledger.make_root(town, at=DEMO_LOG_CREATED)
     load_demo_disclosures(town, branches)
+    ledger.witness()
 
 
 def _load_catalogs(town: Organization, branches: list[Organization], office: User) -> None:

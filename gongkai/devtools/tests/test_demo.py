@@ -94,13 +94,19 @@ def test_the_demo_plays_the_scenarios(db):
 
 
 def test_the_demo_history_runs_forward_in_time_and_its_ledger_verifies(db):
-    from gongkai.ledger.models import LedgerEntry
-    from gongkai.ledger.services import verify
+    from gongkai.ledger.models import Kind, LogEntry
+    from gongkai.ledger.verification import verify
 
     load_demo()
-    times = list(LedgerEntry.objects.order_by("sequence").values_list("at", flat=True))
+    town = LogEntry.objects.filter(log__root__code="QS").order_by("index")
+    times = list(town.values_list("at", flat=True))
     assert times == sorted(times) and len(times) >= 40
-    assert verify().ok
+    # The town is a log root of its own, witnessed in the county's log.
+    witness = LogEntry.objects.get(log__root__code="YL")
+    assert witness.kind == Kind.WITNESS and f'"size":{len(times)}' in witness.document
+    report = verify()
+    assert report.ok, report.failure
+    assert report.logs == {"QS": len(times), "YL": 1}
 
 
 def test_the_renovation_page_shows_how_each_opinion_was_handled_without_names(db, client):

@@ -4,6 +4,7 @@ whole (or a reviewer looked at it)."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import resource
 import time
@@ -34,7 +35,7 @@ from gongkai.catalog.models import Scope
 from gongkai.conftest import client_for
 from gongkai.disclosures import attachments, extraction, scanning, workflow
 from gongkai.disclosures.models import Attachment, Disclosure
-from gongkai.ledger.services import verify
+from gongkai.ledger.verification import verify
 
 from . import files
 from .conftest import CHECKLIST, published
@@ -463,8 +464,11 @@ def test_an_unchecked_scan_is_published_without_its_original(people, draft):
     assert Client().get(f"/api/v1/disclosures/{done.pk}").json()["attachments"][0] == {
         "name": "扫描件.png",
         "kind": "png",
-        "size": attached.size,
-        "sha256": attached.sha256,
+        # What is served instead of the original: its (empty) text, as the ledger records
+        # it; never the digest of an original that is not served.
+        "served": "text",
+        "size": 2,
+        "sha256": hashlib.sha256(b"[]").hexdigest(),
         "text_preview": "",
         "parts": [],
         "complete": False,
@@ -638,9 +642,12 @@ def test_the_ledger_covers_the_attachment_bytes(people, draft):
     attach(people, draft, "notice.pdf", files.pdf("x"))
     done = published(people, draft)
     assert verify().ok
-    done.published_revision.attachments.update(sha256="0" * 64)
+    stored = done.published_revision.attachments.get()
+    with stored.file.open("wb") as handle:  # the file on disk, as served, changed
+        handle.write(files.pdf("y"))
     result = verify()
-    assert not result.ok and result.first_bad == 1
+    assert result.failure is not None
+    assert (result.failure.index, result.failure.problem) == (0, "published")
 
 
 def test_a_bomb_uploaded_in_the_console_is_refused_in_chinese_and_the_draft_is_kept(people, draft):

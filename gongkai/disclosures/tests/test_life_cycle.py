@@ -202,14 +202,14 @@ def test_a_publication_cannot_be_backdated(people, draft):
 
 
 def test_the_simulated_clock_dates_events_publication_and_ledger_alike(people, draft):
-    from gongkai.ledger.models import LedgerEntry
+    from gongkai.ledger.models import LogEntry
 
     then = dt.datetime(2026, 7, 6, 9, 0, tzinfo=BEIJING)
     with workflow.clock(then):
         done = published(people, draft)
     assert done.publish_from == then
     assert {e.at for e in done.events.exclude(action="create")} == {then}
-    assert LedgerEntry.objects.get().at == then
+    assert LogEntry.objects.get().at == then
 
 
 def test_published_text_keeps_a_reviewed_exception_but_never_in_unreviewed_text(people, draft):

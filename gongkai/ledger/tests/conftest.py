@@ -34,6 +34,9 @@ from gongkai.disclosures.tests.conftest import draft, village_catalog  # noqa: F
 from gongkai.ledger.models import LedgerEntry
 from gongkai.ledger.services import append_entry
 
+# The story built through the real workflow once per module (tamper and privacy tests).
+from gongkai.ledger.tests.story import story, story_module  # noqa: F401
+
 T0 = datetime(2025, 3, 1, 1, 2, 3, 456789, tzinfo=UTC)
 
 

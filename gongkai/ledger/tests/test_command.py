@@ -18,7 +18,7 @@ def test_a_clean_ledger_passes_with_its_size_and_head_hash(chain):
     out, err = run()
 
     head = LedgerEntry.objects.get(sequence=6).entry_hash
-    assert out == f"台账校验通过：共 6 条记录，链尾哈希 {head}。\n"
+    assert out == f"旧哈希链校验通过：共 6 条记录，链尾哈希 {head}。\n"
     assert err == ""
 
 
@@ -39,7 +39,7 @@ def test_a_changed_revision_fails_with_exit_code_1_naming_the_entry(chain):
 
     assert exit.value.code == 1
     assert out.getvalue() == ""
-    assert err.getvalue().startswith("第 4 条记录校验失败：")
+    assert err.getvalue().startswith("台账校验未通过，位置：旧哈希链第 4 条记录：")
     assert f"第 {chain.roster.pk} 号公开事项的第 1 版" in err.getvalue()
 
 
@@ -51,7 +51,10 @@ def test_a_deleted_entry_fails_naming_the_gap(chain):
         call_command("ledger", "verify", stdout=StringIO(), stderr=err)
 
     assert exit.value.code == 1
-    assert err.getvalue() == "第 2 条记录校验失败：记录缺失：第 1 条之后是第 3 条\n"
+    assert (
+        err.getvalue()
+        == "台账校验未通过，位置：旧哈希链第 2 条记录：记录缺失：第 1 条之后是第 3 条\n"
+    )
 
 
 def test_the_batch_size_must_be_positive(db):

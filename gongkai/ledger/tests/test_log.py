@@ -43,8 +43,9 @@ def test_verify_passes_and_fails_on_a_changed_revision(story):
     report = verification.verify()
     assert report.ok, report.failure
     assert report.logs == {"YL": 2}
-    corrected = LogEntry.objects.get(kind=Kind.CORRECT).revision_id
-    Revision.objects.filter(pk=corrected).update(published_body="<p>篡改</p>")
+    corrected = LogEntry.objects.get(kind=Kind.CORRECT).revision
+    assert corrected is not None
+    Revision.objects.filter(pk=corrected.pk).update(published_body="<p>篡改</p>")
     report = verification.verify()
     assert not report.ok
     assert report.failure is not None
@@ -75,3 +76,13 @@ def test_withdrawal_then_reverting_it_is_caught(people, story):
     Disclosure.objects.filter(pk=story.pk).update(state="published")
     report = verification.verify()
     assert report.failure is not None and report.failure.problem == "state"
+
+
+def test_the_how_to_page_works_a_live_example_through_to_the_signed_head(client, story):
+    """如何核验 takes the latest public entry of the live log and recomputes it step by step:
+    both the commitment and the leaf hash it computes match the entry."""
+    entry = LogEntry.objects.filter(kind=Kind.PUBLISH).order_by("-index").first()
+    assert entry is not None
+    page = client.get("/ledger/how/").content.decode()
+    assert entry.leaf_hash in page and entry.commitment in page
+    assert page.count("与记录一致") >= 2 and "与记录不符" not in page

@@ -8,6 +8,7 @@ connections), outside any test transaction."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from django.db import connections
 
 from gongkai.devtools import bench
 from gongkai.devtools.synthetic import ledger as synthetic
+from gongkai.disclosures.models import Event
 from gongkai.ledger import verification
 from gongkai.ledger.models import LogEntry, LogNode, SignedHead
 
@@ -119,4 +121,40 @@ def test_a_head_that_does_not_match_the_tree_inside_a_chunk(db_copy):
     )
     parallel, single = both(db_copy)
     assert single.failure is not None
+    assert parallel.failure == single.failure
+
+
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE disclosures_revision SET published_at = '2001-01-01 00:00:00' WHERE id = %s",
+        "UPDATE disclosures_revision SET note = 'changed' WHERE id = %s",
+    ],
+)
+def test_what_is_shown_beside_the_documents_is_named_the_same_both_ways(db_copy, sql):
+    revision = LogEntry.objects.using(db_copy).get(index=77).revision_id
+    _raw(db_copy, sql, revision)
+    parallel, single = both(db_copy)
+    assert single.failure is not None and (single.failure.index, single.failure.problem) == (
+        77,
+        "published",
+    )
+    assert parallel.failure == single.failure
+
+
+def test_an_unrecorded_move_is_named_the_same_both_ways(db_copy):
+    # What the workers saw of each disclosure (where its entries are) is what the single
+    # walk sees: the move is reported at the disclosure's last entry.
+    entry = LogEntry.objects.using(db_copy).get(index=130)
+    event = Event.objects.using(db_copy).filter(disclosure_id=entry.disclosure_id).last()
+    assert event is not None
+    event.pk = None
+    event.action = "correct"
+    event.at = entry.at + dt.timedelta(days=1)
+    event.save(using=db_copy)
+    parallel, single = both(db_copy)
+    assert single.failure is not None and (single.failure.index, single.failure.problem) == (
+        130,
+        "unrecorded",
+    )
     assert parallel.failure == single.failure

@@ -1,5 +1,5 @@
 """The disclosure page: what was published, masked; its revisions and corrections; how it was
-handled, in role terms; a withdrawal's reason; the ledger proof."""
+handled, in role terms; a withdrawal's reason; the ledger check."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from django.utils import timezone
 from gongkai.catalog.models import Scope
 from gongkai.disclosures import workflow
 from gongkai.disclosures.models import Disclosure, Revision
-from gongkai.ledger.services import proof
+from gongkai.ledger.models import LogEntry, SignedHead
 
 from .conftest import CHECKLIST, item_key, published, reader
 
@@ -150,25 +150,36 @@ def test_a_withdrawal_leaves_only_the_title_its_reason_and_time(people, notice, 
     assert "撤回时间" in html
     assert "0871-6123401" not in html  # the content is gone from view
     assert "已发布的版本" not in html and "办理情况" not in html
-    assert "canonical.json" not in html
-    assert proof(notice)[-1].entry_hash in html  # the withdrawal is on the chain, for anyone
+    # The log still shows it was published and withdrawn: the publication's entry is opaque
+    # now (its document held the content), the withdrawal's is readable, for anyone.
+    block = html[html.index('id="ledger"') :]
+    assert block.count("不可见条目（已承诺）") == 1
+    assert "撤回" in block and "第 1 条" in block
 
 
-def test_the_ledger_proof_shows_every_entry_and_its_hashes(people, notice, client):
+def test_the_ledger_check_lists_the_entries_and_the_signed_head(people, notice, client):
     workflow.correct(
         notice, actor=people.reviewer, reason="补充说明", title="东岭村监督电话", body="<p>改</p>"
     )
     html = client.get(f"/d/{notice.pk}/").content.decode()
-    entries = proof(notice)
-    assert len(entries) == 2
-    for entry in entries:
-        assert entry.content_hash in html
-        assert entry.previous_hash in html
-        assert entry.entry_hash in html
-        assert entry.canonical_line() in html
-        assert f"第 {entry.sequence} 条" in html
-    assert entries[1].previous_hash == entries[0].entry_hash
-    assert "sha256sum" in html and "与当前内容一致" in html
+    block = html[html.index('id="ledger"') :]
+    assert "台账核验" in block
+    entries = list(LogEntry.objects.filter(disclosure=notice).order_by("index"))
+    assert [e.index for e in entries] == [0, 1]
+    assert "第 0 条" in block and "发布" in block and "第 1 条" in block and "更正" in block
+    head = SignedHead.objects.order_by("-size").first()
+    assert f"共 {head.size} 条" in block and head.root_hash[:16] in block
+    assert head.root_hash[:17] not in block  # the short form
+    # A QR code of the proof's address, drawn on the server (no script).
+    assert '<svg role="img"' in block and f"/api/v1/disclosures/{notice.pk}/proof" in block
+    assert 'href="/ledger/how/"' in block and 'href="/ledger/YL/"' in block
+    # The in-browser check (portal/ledger-check.js): the markup the static script looks for.
+    assert "data-ledger-check" in html
+    assert f'data-proof-url="/api/v1/disclosures/{notice.pk}/proof"' in html
+    assert 'data-keys-url="/api/v1/ledger/keys"' in html
+    assert '<script src="/static/portal/ledger-check.js" defer></script>' in html
+    # Nothing of the old chain: no shell recipe, no content hashes.
+    assert "sha256sum" not in html and "canonical.json" not in html
 
 
 def test_a_disclosure_that_was_never_published_is_not_found(people, draft, client):
@@ -197,10 +208,10 @@ def test_the_query_count_does_not_grow_with_revisions_or_disclosures(
     client = reader(people, persona)
     url = f"/d/{notice.pk}/"
     client.get(url)  # the catalog item's name comes from the cached effective catalog
-    # The disclosure, its ledger entries, its published revisions, their attachment digests
-    # (for the content hashes), the revisions' file names (for the revision diffs), its
-    # events, the files on show, the consultation's opinions; a signed-in reader adds the
-    # session, the user and the user's roles.
+    # The disclosure, its log entries, the log's latest head, its published revisions, the
+    # revisions' file names (for the revision diffs), its events, the files on show, the
+    # consultation's opinions; a signed-in reader adds the session, the user and the user's
+    # roles.
     expected = 8 if persona == "anonymous" else 11
     with django_assert_num_queries(expected):
         assert client.get(url).status_code == 200

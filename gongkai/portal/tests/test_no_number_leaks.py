@@ -31,6 +31,12 @@ SURFACES = (
     "/api/v1/disclosures/{pk}",
     "/api/v1/disclosures/{pk}/revisions",
     "/api/v1/disclosures/",
+    # The ledger: documents of exactly what is shown, opaque entries, the page 如何核验's
+    # worked example, the log's page.
+    "/api/v1/disclosures/{pk}/proof",
+    "/api/v1/ledger/logs/YL/entries",
+    "/ledger/YL/",
+    "/ledger/how/",
 )
 
 

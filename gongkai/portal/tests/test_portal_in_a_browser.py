@@ -66,3 +66,29 @@ def test_a_withdrawal_leaves_its_reason_visible(
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     finally:
         context.close()
+
+
+def test_a_reader_on_a_phone_checks_a_disclosure_against_the_signed_head(
+    people: Any, draft: Any, chromium: Any, live_server: Any
+) -> None:
+    """Scenario: a villager scans the QR code or taps 立即核验; the phone's browser recomputes
+    the disclosure's entries (canonical JSON, commitment, leaf), follows the inclusion path
+    to the signed head and checks its Ed25519 signature, without downloading the log."""
+    notice = published(people, draft)
+    workflow.correct(
+        notice, actor=people.reviewer, reason="号码有误", title=notice.title, body="<p>更正</p>"
+    )
+    context = chromium.new_context(
+        viewport=PHONE, is_mobile=True, locale="zh-CN", base_url=live_server.url
+    )
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    try:
+        page.goto(f"/d/{notice.pk}/")
+        check = page.locator("[data-ledger-check]")
+        check.get_by_role("button", name="立即核验").click()
+        result = check.locator("[data-result]")
+        result.get_by_text("核验通过", exact=False).wait_for()
+        assert "2 条台账记录" in result.inner_text()
+    finally:
+        context.close()

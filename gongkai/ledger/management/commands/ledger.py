@@ -16,6 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DEFAULT_DB_ALIAS
 from django.utils.translation import gettext as _
@@ -29,6 +30,10 @@ VERIFIED = gettext_lazy("Log %(log)s verified: %(count)d entries, root hash %(ha
 VERIFIED_EMPTY = gettext_lazy("Ledger verified: it has no entries yet.")
 FAILED = gettext_lazy("Ledger verification failed at %(where)s: %(reason)s")
 ENTRY = gettext_lazy("log %(log)s, entry %(index)d")
+LEGACY_VERIFIED = gettext_lazy(
+    "The old hash chain verified: %(count)d entries, chain head hash %(hash)s."
+)
+LEGACY_ENTRY = gettext_lazy("entry %(index)d of the old hash chain")
 LOG = gettext_lazy("log %(log)s")
 BAD_BATCH_SIZE = gettext_lazy("--batch-size must be a positive number.")
 BAD_HEAD_FILE = gettext_lazy("The saved head %(path)s cannot be used: %(problem)s")
@@ -108,16 +113,18 @@ class Command(BaseCommand):
             if not report.logs:
                 self.stdout.write(str(VERIFIED_EMPTY))
             for name, count in report.logs.items():
+                message = LEGACY_VERIFIED if name == verification.LEGACY_LOG else VERIFIED
                 self.stdout.write(
-                    VERIFIED % {"log": name, "count": count, "hash": report.heads[name]}
+                    message % {"log": name, "count": count, "hash": report.heads[name]}
                 )
         if report.failure is not None:
             failure = report.failure
-            where = (
-                ENTRY % {"log": failure.log, "index": failure.index}
-                if failure.index is not None
-                else LOG % {"log": failure.log}
-            )
+            if failure.log == verification.LEGACY_LOG:
+                where = LEGACY_ENTRY % {"index": failure.index}
+            elif failure.index is not None:
+                where = ENTRY % {"log": failure.log, "index": failure.index}
+            else:
+                where = LOG % {"log": failure.log}
             self.stderr.write(FAILED % {"where": where, "reason": failure.reason})
             sys.exit(EXIT_BAD_LEDGER)
 
@@ -135,5 +142,5 @@ class Command(BaseCommand):
             notes.generate_key_file(path)
         except FileExistsError as exc:
             raise CommandError(KEY_EXISTS % {"path": path}) from exc
-        signer = notes.load_signer(path, ledger.settings.GONGKAI_LEDGER_NAME)
+        signer = notes.load_signer(path, settings.GONGKAI_LEDGER_NAME)
         self.stdout.write(KEY_WRITTEN % {"path": path, "vkey": signer.vkey()})
