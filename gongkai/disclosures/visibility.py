@@ -26,6 +26,7 @@ from django.utils import timezone
 from gongkai import permissions
 from gongkai.catalog.models import Scope
 from gongkai.disclosures import scanning
+from gongkai.disclosures.event_kinds import PUBLIC_REASON_KINDS
 from gongkai.disclosures.states import PUBLIC_STATES, State
 from gongkai.organizations.models import Role
 
@@ -88,6 +89,12 @@ def published_text(disclosure: Disclosure, text: str, *, reviewed: bool = True) 
     unmasked."""
     keep = tuple(disclosure.mask_exceptions or ()) if reviewed else ()
     return scanning.mask(text or "", keep=keep)
+
+
+def timeline_reason(disclosure: Disclosure, action: str, reason: str) -> str:
+    """The reason the public timeline shows with an event: a correction's or a withdrawal's,
+    masked; any other reason (a return's) is the reviewers' working note, never shown."""
+    return published_text(disclosure, reason) if action in PUBLIC_REASON_KINDS else ""
 
 
 def masked_content(

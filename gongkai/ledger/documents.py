@@ -35,9 +35,9 @@ from typing import Any
 from django.db import DEFAULT_DB_ALIAS
 
 from gongkai.disclosures import attachments as files
-from gongkai.disclosures.event_kinds import PUBLIC_KINDS, PUBLIC_REASON_KINDS, EventKind
+from gongkai.disclosures.event_kinds import PUBLIC_KINDS, EventKind
 from gongkai.disclosures.models import Attachment, Disclosure, Event, Opinion, Revision
-from gongkai.disclosures.visibility import published_content, published_text
+from gongkai.disclosures.visibility import published_content, published_text, timeline_reason
 from gongkai.ledger.canonical import canonical_json, canonical_time
 from gongkai.ledger.models import Kind
 
@@ -91,6 +91,34 @@ class Handled:
     at: Any
     pk: int
     handling: str
+
+
+def served_file(
+    d: Disclosure,
+    attachment: Attachment,
+    on_disk: FileDigest | None,
+    parts: list[tuple[str, str]] | None = None,
+) -> dict[str, Any]:
+    """A file as readers get it and the ledger records it: its masked name, and the digest
+    and size of what is served — the original's bytes (`on_disk`) where the original may be
+    served, otherwise the masked text rendering (`parts`, computed when not given). Never the
+    digest of an original that is not served: that would be an unsalted hash of unmasked
+    content."""
+    name = files.published_name(d, attachment)
+    if files.original_is_public(d, attachment):
+        return {
+            "name": name,
+            "served": "original",
+            "sha256": on_disk.sha256 if on_disk else None,
+            "size": on_disk.size if on_disk else None,
+        }
+    text = served_text(parts if parts is not None else files.published_parts(d, attachment))
+    return {
+        "name": name,
+        "served": "text",
+        "sha256": hashlib.sha256(text).hexdigest(),
+        "size": len(text),
+    }
 
 
 @dataclass
@@ -273,7 +301,7 @@ class Records:
                 "at": canonical_time(e.at),
                 "kind": e.action,
                 "role": e.role,
-                "reason": published_text(d, e.reason) if e.action in PUBLIC_REASON_KINDS else "",
+                "reason": timeline_reason(d, e.action, e.reason),
             }
             for e in self.events.get(d.pk, [])
             if shown(e)
@@ -287,25 +315,7 @@ class Records:
         for attachment in self.attachments.get(revision.pk, []):
             on_disk = self.digest(attachment)
             originals.append(on_disk.sha256 if on_disk else None)
-            if files.original_is_public(d, attachment):
-                shown.append(
-                    {
-                        "name": files.published_name(d, attachment),
-                        "served": "original",
-                        "sha256": on_disk.sha256 if on_disk else None,
-                        "size": on_disk.size if on_disk else None,
-                    }
-                )
-            else:
-                text = served_text(files.published_parts(d, attachment))
-                shown.append(
-                    {
-                        "name": files.published_name(d, attachment),
-                        "served": "text",
-                        "sha256": hashlib.sha256(text).hexdigest(),
-                        "size": len(text),
-                    }
-                )
+            shown.append(served_file(d, attachment, on_disk))
         return shown, originals
 
 

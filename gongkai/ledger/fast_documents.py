@@ -35,7 +35,6 @@ what an entry stored, `verify` asks `Records` for the verdict and the reason.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import unicodedata
@@ -50,12 +49,11 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Case, QuerySet, TextField, Value, When
 from django.db.models.functions import Cast
 
-from gongkai.disclosures import attachments as files
 from gongkai.disclosures import scanning
 from gongkai.disclosures.event_kinds import PUBLIC_KINDS, PUBLIC_REASON_KINDS, EventKind
 from gongkai.disclosures.models import Attachment, Disclosure, Event, Opinion, Revision
 from gongkai.ledger.canonical import ENCODER, canonical_json
-from gongkai.ledger.documents import FileDigest, file_digest, served_text
+from gongkai.ledger.documents import FileDigest, file_digest, served_file
 from gongkai.ledger.models import CanonicalTime, Kind, LogEntry
 
 _WITHDRAW = Kind.WITHDRAW.value
@@ -263,25 +261,7 @@ class RowRecords:
                 self.digests[attachment.pk] = file_digest(attachment)
             on_disk = self.digests[attachment.pk]
             originals.append(on_disk.sha256 if on_disk else None)
-            if files.original_is_public(stand_in, attachment):
-                shown.append(
-                    {
-                        "name": files.published_name(stand_in, attachment),
-                        "served": "original",
-                        "sha256": on_disk.sha256 if on_disk else None,
-                        "size": on_disk.size if on_disk else None,
-                    }
-                )
-            else:
-                text = served_text(files.published_parts(stand_in, attachment))
-                shown.append(
-                    {
-                        "name": files.published_name(stand_in, attachment),
-                        "served": "text",
-                        "sha256": hashlib.sha256(text).hexdigest(),
-                        "size": len(text),
-                    }
-                )
+            shown.append(served_file(stand_in, attachment, on_disk))
         return shown, originals
 
 

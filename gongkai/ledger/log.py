@@ -27,7 +27,7 @@ from django.db.models import Field
 from django.utils import timezone
 
 from gongkai.disclosures.models import Disclosure, Event, Revision, State
-from gongkai.disclosures.visibility import visibility_condition
+from gongkai.disclosures.visibility import shows_content, visibility_condition
 from gongkai.ledger import merkle, notes, signing
 from gongkai.ledger.canonical import canonical_json, canonical_time
 from gongkai.ledger.documents import Records, Subject
@@ -385,27 +385,47 @@ def consistency(log: Log, first: int, second: int) -> list[bytes]:
 # -- the public view ------------------------------------------------------------------------
 
 
-def visible_disclosures(user: Any, ids: Iterable[int], now: dt.datetime | None = None) -> set[int]:
+@dataclass(frozen=True)
+class Shown:
+    """Which disclosures' ledger documents a reader may read (`visible_disclosures`)."""
+
+    #: Seen by the one visibility rule, content on show: every entry is readable.
+    content: frozenset[int] = frozenset()
+    #: Seen, but withdrawn: only the withdrawal's entry (title, period, reason) is readable.
+    withdrawn: frozenset[int] = frozenset()
+
+    @classmethod
+    def of(cls, disclosure: Disclosure) -> Shown:
+        """For a disclosure the reader is already known to see."""
+        if not shows_content(disclosure):
+            return cls(withdrawn=frozenset({disclosure.pk}))
+        return cls(content=frozenset({disclosure.pk}))
+
+
+def visible_disclosures(user: Any, ids: Iterable[int], now: dt.datetime | None = None) -> Shown:
     """Of `ids`, the disclosures whose ledger documents `user` may read: those the one
     visibility rule lets them see, and whose content is on show (a withdrawn disclosure
     shows only its withdrawal)."""
-    rows = Disclosure.objects.filter(visibility_condition(user, now), pk__in=list(ids)).values_list(
-        "pk", "state"
+    rows = list(
+        Disclosure.objects.filter(visibility_condition(user, now), pk__in=list(ids)).values_list(
+            "pk", "state"
+        )
     )
-    return {pk for pk, state in rows if state != State.WITHDRAWN} | {
-        -pk for pk, state in rows if state == State.WITHDRAWN
-    }
+    return Shown(
+        content=frozenset(pk for pk, state in rows if state != State.WITHDRAWN),
+        withdrawn=frozenset(pk for pk, state in rows if state == State.WITHDRAWN),
+    )
 
 
-def readable(entry: LogEntry, shown: set[int]) -> bool:
+def readable(entry: LogEntry, shown: Shown) -> bool:
     """Whether an entry's document may be shown, given `visible_disclosures`."""
     if entry.kind not in DISCLOSURE_KINDS:
         return True
     if entry.disclosure_id is None:
         return False
-    if entry.disclosure_id in shown:
+    if entry.disclosure_id in shown.content:
         return True
-    return entry.kind == Kind.WITHDRAW and -entry.disclosure_id in shown
+    return entry.kind == Kind.WITHDRAW and entry.disclosure_id in shown.withdrawn
 
 
 def entry_out(entry: LogEntry, *, visible: bool) -> dict[str, Any]:

@@ -18,7 +18,6 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Subquery
 
 from gongkai.disclosures.models import Disclosure
-from gongkai.disclosures.visibility import shows_content
 from gongkai.ledger import log as ledger
 from gongkai.ledger import merkle
 from gongkai.ledger.models import Log, LogEntry, SignedHead
@@ -239,7 +238,7 @@ def disclosure_proof(disclosure: Disclosure, *, with_paths: bool = True) -> Disc
         rows = [r for r in rows if r.log_id == log.pk]
     else:
         log = log_of(disclosure.organization)
-    shown = {disclosure.pk} if shows_content(disclosure) else {-disclosure.pk}
+    shown = ledger.Shown.of(disclosure)
     head = latest_head(log)
     proof = DisclosureProof(
         log=log.name if log is not None else None,

@@ -27,7 +27,7 @@ from gongkai.catalog.models import Catalog, Scope
 from gongkai.disclosures import events
 from gongkai.disclosures.content import sanitize_html
 from gongkai.disclosures.models import Disclosure, Revision, State
-from gongkai.disclosures.visibility import published_content, published_text
+from gongkai.disclosures.visibility import published_content, published_text, timeline_reason
 from gongkai.ledger import public
 from gongkai.ledger.models import DISCLOSURE_KINDS, Kind, Log, LogEntry, SignedHead
 from gongkai.organizations.models import Organization
@@ -380,9 +380,7 @@ def timeline(disclosure: Disclosure) -> list[TimelineEntry]:
     a withdrawal's reasons are shown (masked); a return's are the reviewers' working notes."""
     entries = []
     for event in events.public_events(disclosure):
-        reason = ""
-        if event.action in events.PUBLIC_REASON_KINDS:
-            reason = shown_reason(disclosure, event.reason)
+        reason = timeline_reason(disclosure, event.action, event.reason)
         entries.append(
             TimelineEntry(event.at, event.sentence, str(event.get_role_display()), reason)
         )

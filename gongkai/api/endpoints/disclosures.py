@@ -12,7 +12,6 @@ Work in progress is shown only to a token's person who may see it in the console
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from django.http import Http404, HttpRequest
@@ -42,12 +41,17 @@ from gongkai.api.schemas import (
 )
 from gongkai.catalog.models import Channel
 from gongkai.disclosures import attachments, events, workflow
-from gongkai.disclosures.event_kinds import PUBLIC_REASON_KINDS
 from gongkai.disclosures.models import Disclosure, Revision
-from gongkai.disclosures.visibility import can_see, published_content, published_text, shows_content
+from gongkai.disclosures.visibility import (
+    can_see,
+    published_content,
+    published_text,
+    shows_content,
+    timeline_reason,
+)
 from gongkai.ledger import log as ledger
 from gongkai.ledger import merkle, public
-from gongkai.ledger.documents import served_text
+from gongkai.ledger.documents import FileDigest, served_file
 from gongkai.organizations.models import Organization
 
 router = Router(tags=["disclosures"])
@@ -80,19 +84,15 @@ def _attachments(request: HttpRequest, d: Disclosure, revision: Revision) -> lis
     out = []
     for a in revision.attachments.all():
         parts = attachments.published_parts(d, a)
-        original = attachments.original_is_public(d, a)
-        if original:
-            digest, size = a.sha256, a.size
-        else:
-            text = served_text(parts)
-            digest, size = hashlib.sha256(text).hexdigest(), len(text)
+        served = served_file(d, a, FileDigest(a.sha256, a.size), parts)
+        original = served["served"] == "original"
         out.append(
             {
-                "name": attachments.published_name(d, a),
+                "name": served["name"],
                 "kind": a.kind,
-                "served": "original" if original else "text",
-                "size": size,
-                "sha256": digest,
+                "served": served["served"],
+                "size": served["size"],
+                "sha256": served["sha256"],
                 # Cut from the masked text: a cut number would no longer be found.
                 "text_preview": "\n\n".join(text for _label, text in parts)[:300],
                 "parts": [{"name": label, "text": text} for label, text in parts],
@@ -115,7 +115,7 @@ def _events(d: Disclosure) -> list[dict[str, Any]]:
             "at": e.at,
             "kind": e.action,
             "role": e.role,
-            "reason": masked(d, e.reason) if e.action in PUBLIC_REASON_KINDS else "",
+            "reason": timeline_reason(d, e.action, e.reason),
         }
         for e in events.public_events(d)
     ]
