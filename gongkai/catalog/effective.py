@@ -29,12 +29,19 @@ from gongkai.catalog.models import (
 
 #: Attributes a subordinate layer may change on an inherited item that is not locked.
 # Not the category (it is the superior's structure), nor whether it is a major matter, its
-# form or its lock: those stay as the superior set them.
-OVERRIDABLE = tuple(
-    name for name in ITEM_FIELDS if name not in ("category_key", "major_matter", "form", "locked")
+# form, its lock, where it applies or when lateness is escalated: those stay as the superior
+# set them (a subordinate that has no use for an unlocked item drops it).
+SUPERIOR_ONLY = (
+    "category_key",
+    "major_matter",
+    "form",
+    "locked",
+    "applies_to",
+    "escalate_after_days",
 )
+OVERRIDABLE = tuple(name for name in ITEM_FIELDS if name not in SUPERIOR_ONLY)
 #: Attributes compared when telling what changed between two versions.
-COMPARED = (*OVERRIDABLE, "category_key", "major_matter", "form", "locked")
+COMPARED = (*OVERRIDABLE, *SUPERIOR_ONLY)
 
 UNCATEGORISED = "_uncategorised"
 UNCATEGORISED_NAME = _("Other items")

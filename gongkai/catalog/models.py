@@ -84,6 +84,8 @@ ITEM_FIELDS = (
     "legal_basis",
     "form",
     "locked",
+    "applies_to",
+    "escalate_after_days",
 )
 
 
@@ -234,6 +236,12 @@ class Item(Versioned):
         _("consultation period (working days)"), null=True, blank=True
     )
     legal_basis = models.TextField(_("legal basis"), blank=True)
+    #: Which organizations the item applies to; see catalog.applicability. Empty: all.
+    applies_to = models.JSONField(_("applies to"), default=dict, blank=True)
+    #: Working days overdue after which the superior's office is alerted (default 5).
+    escalate_after_days = models.PositiveSmallIntegerField(
+        _("escalate after (working days overdue)"), null=True, blank=True
+    )
     #: Optional structured form: {"fields": [...], "columns": [...]}; see forms_schema.py.
     form = models.JSONField(_("structured form"), null=True, blank=True)
     locked = models.BooleanField(

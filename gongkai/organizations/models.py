@@ -52,6 +52,18 @@ class Organization(models.Model):
         BRANCH = "branch", _("Branch")
         PARTY_GROUP = "party_group", _("Party group")
 
+    class Setting(models.TextChoices):
+        """Where the organization works: catalogs hold items for village branches only,
+        community branches only, and so on (see catalog.applicability)."""
+
+        VILLAGE = "village", _("Village")
+        COMMUNITY = "community", _("Community")
+        AGENCY = "agency", _("Party or government agency")
+        INSTITUTION = "institution", _("Public institution")
+        ENTERPRISE = "enterprise", _("Enterprise")
+        SCHOOL = "school", _("School")
+        OTHER = "other", _("Other")
+
     code = models.CharField(_("code"), max_length=32, unique=True, validators=[CODE_VALIDATOR])
     name = models.CharField(_("name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
@@ -66,6 +78,9 @@ class Organization(models.Model):
     # Set by services.create_organization / move_organization only; see tree.py.
     path = tree.TreePathField(_("tree path"), unique=True, editable=False)
     depth = models.PositiveSmallIntegerField(_("depth"), editable=False)
+    setting = models.CharField(
+        _("setting"), max_length=20, choices=Setting.choices, blank=True, default=""
+    )
     is_pilot = models.BooleanField(
         _("pilot (contact point)"),
         default=False,

@@ -217,6 +217,7 @@ def load_demo() -> None:
         "青石镇党委",
         K.COMMITTEE,
         county,
+        setting=Organization.Setting.AGENCY,
         supervision_phone="0871-6123456",
         opinion_mailbox="镇政府一楼大厅意见箱；qsz-dwgk@example.cn",
         address="云岭县青石镇政府街8号",
@@ -230,6 +231,9 @@ def load_demo() -> None:
             K.BRANCH,
             town,
             is_pilot=pilot,
+            setting=Organization.Setting.COMMUNITY
+            if "社区" in name
+            else Organization.Setting.VILLAGE,
             supervision_phone=f"0871-61234{index:02d}",
             address=f"青石镇{name.removesuffix('党支部')}{'居' if '社区' in name else '村'}委会",
         )

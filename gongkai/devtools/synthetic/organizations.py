@@ -439,6 +439,7 @@ _COLUMNS = (
     "path",
     "depth",
     "is_pilot",
+    "setting",
     "supervision_phone",
     "opinion_mailbox",
     "address",
@@ -498,6 +499,13 @@ def load(
     return summary
 
 
+def _setting(row: SyntheticOrg) -> str:
+    """Branches named after a community work in one; other branches in a village."""
+    if row.kind != Organization.Kind.BRANCH:
+        return ""
+    return Organization.Setting.COMMUNITY if "社区" in row.name else Organization.Setting.VILLAGE
+
+
 def _row_values(row: SyntheticOrg, first_id: int, now: object) -> tuple[Any, ...]:
     """One row in `_COLUMNS` order."""
     parent_id = None if row.parent_index is None else first_id + row.parent_index
@@ -510,6 +518,7 @@ def _row_values(row: SyntheticOrg, first_id: int, now: object) -> tuple[Any, ...
         row.path,
         row.depth,
         row.is_pilot,
+        _setting(row),
         "",
         "",
         "",
