@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "gongkai.catalog",
     "gongkai.disclosures",
     "gongkai.ledger",
+    "gongkai.compliance",
     "gongkai.portal",
     "gongkai.api",
     "gongkai.console",

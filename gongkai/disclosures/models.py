@@ -61,6 +61,9 @@ class Disclosure(models.Model):
         _("period or event"), max_length=100, blank=True, validators=[validate_plain_text]
     )
     event_date = models.DateField(_("date of the event"), null=True, blank=True)
+    #: The obligation this disclosure fulfils, by its structured key (gongkai.compliance.
+    #: periods: "2026-Q1", "2026-H1", "E12" …); `period` stays the words readers see.
+    period_key = models.CharField(_("obligation"), max_length=40, blank=True, db_index=True)
 
     title = models.CharField(_("title"), max_length=200, validators=[validate_plain_text])
     body = models.TextField(_("body"), blank=True, validators=[validate_plain_text])

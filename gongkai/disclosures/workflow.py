@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from gongkai import permissions, validation
 from gongkai.catalog.effective import COMPARED, EffectiveItem, effective_catalog
 from gongkai.catalog.models import Catalog, Channel, Scope
+from gongkai.compliance import obligations, periods
 from gongkai.disclosures import attachments as attached_files
 from gongkai.disclosures import clock as disclosure_clock
 from gongkai.disclosures import data as structured_data
@@ -308,6 +309,7 @@ def create_disclosure(
     event_date: dt.date | None = None,
     beyond_authority: bool = False,
     channels: list[str] | None = None,
+    period_key: str = "",
 ) -> Disclosure:
     """A clerk starts a draft for a catalog item; the item's rules are copied onto it."""
     validation.check_disclosure_content(
@@ -318,6 +320,9 @@ def create_disclosure(
     catalog, item = effective_item(org, item_key)
     rules = item_rules(item)
     _check_data(rules["form"], data or {})
+    period_key = periods.check_key(period_key)
+    if period_key and not period.strip():
+        period = periods.label(period_key)
     disclosure = Disclosure.objects.create(
         organization=org,
         catalog=catalog,
@@ -325,6 +330,7 @@ def create_disclosure(
         item=item.item,
         rules=rules,
         period=period,
+        period_key=period_key,
         event_date=event_date,
         title=title.strip(),
         body=sanitize_html(body),
@@ -353,6 +359,7 @@ def edit_draft(
     channels: list[str] | None = None,
     period: str | None = None,
     event_date: dt.date | None = None,
+    period_key: str | None = None,
 ) -> Disclosure:
     validation.check_disclosure_content(
         title=title, body=body, data=data, period=period, event_date=event_date
@@ -374,6 +381,8 @@ def edit_draft(
         locked.channels = _channels(channels)
     if period is not None:
         locked.period, locked.event_date = period.strip(), event_date
+    if period_key is not None:
+        locked.period_key = periods.check_key(period_key)
     locked.save()
     events.record(locked, EventKind.EDIT, actor=actor, role=ActorRole.CLERK, at=_now())
     return locked
@@ -856,6 +865,8 @@ def publish(
         revision = _snapshot(d, actor)
         _store_published(d, revision, start)
         d.published_revision = revision
+        # The obligation it names is fulfilled, on time or late by its publication time.
+        obligations.fulfil(d)
         return LedgerMove("publish", revision, now)
 
     return _move(disclosure, A.PUBLISH, actor=actor, apply=apply)
@@ -922,6 +933,7 @@ def withdraw(disclosure: Disclosure, *, actor: Any, reason: str) -> Disclosure:
 
     def apply(d: Disclosure) -> LedgerMove:
         d.withdrawal_reason, d.withdrawn_at = why, _now()
+        obligations.unfulfil(d)
         assert d.published_revision is not None
         return LedgerMove("withdraw", d.published_revision, d.withdrawn_at)
 

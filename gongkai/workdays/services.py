@@ -190,6 +190,13 @@ class WorkingCalendar:
         due = self._add(_as_date(start), _checked_count(n), missing)
         return Deadline(date=due, provisional=bool(missing), missing_years=tuple(sorted(missing)))
 
+    def count_provisional(self, a: dt.date, b: dt.date) -> tuple[int, tuple[int, ...]]:
+        """Like count_working_days, but unknown years count Monday to Friday; returns the
+        count and the years that were assumed (empty: the count is certain)."""
+        missing: set[int] = set()
+        total = self._count(_as_date(a), _as_date(b), missing)
+        return total, tuple(sorted(missing))
+
     def day_name(self, day: dt.date) -> str:
         """The holiday or make-up day's name: the table's, else the package's (in Chinese)."""
         name = self.names.get(day)
@@ -451,6 +458,12 @@ def deadline(start: dt.date, n: int) -> Deadline:
     if result.missing_years:
         record_missing_years(result.missing_years)
     return result
+
+
+def count_provisional(a: dt.date, b: dt.date) -> tuple[int, tuple[int, ...]]:
+    """Working days after `a` up to `b` for pages and compliance: never raises; the years
+    assumed Monday to Friday come back with the count."""
+    return current_calendar().count_provisional(a, b)
 
 
 def describe(value: dt.date | None, since: dt.date | None = None) -> DayDescription | None:

@@ -1,0 +1,97 @@
+"""Stored roll-ups: obligation counts by state over each organization's subtree, per month of
+the due date. `apply` adds signed deltas for the obligations' organizations and every
+ancestor, in the caller's transaction; `recompute` rebuilds them from the obligations and
+counts the rows that disagreed (the nightly cross-check)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter, defaultdict
+from collections.abc import Mapping
+
+from django.db import connection, transaction
+from django.db.models import Count
+
+from gongkai.compliance.models import COUNTED, Obligation, Rollup, RollupCheck
+from gongkai.disclosures import clock
+from gongkai.organizations import tree
+from gongkai.organizations.models import Organization
+
+
+def month_of(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def apply(deltas: Mapping[tuple[str, dt.date, str], int]) -> None:
+    """Add `deltas` ((organization path, due date, state) → n) to the roll-ups of each
+    organization and all its ancestors."""
+    if not any(deltas.values()):
+        return
+    paths = {path for path, _due, _state in deltas}
+    every_path = {a for path in paths for a in tree.ancestor_paths(path, True)}
+    ids = dict(Organization.objects.filter(path__in=every_path).values_list("path", "pk"))
+    totals: dict[tuple[int, dt.date], Counter[str]] = defaultdict(Counter)
+    for (path, due, state), n in deltas.items():
+        if not n:
+            continue
+        for ancestor in tree.ancestor_paths(path, True):
+            if ancestor in ids:
+                totals[(ids[ancestor], month_of(due))][state] += n
+    Rollup.objects.bulk_create(
+        [Rollup(organization_id=org, month=month) for org, month in totals],
+        ignore_conflicts=True,
+        batch_size=1000,
+    )
+    table = connection.ops.quote_name(Rollup._meta.db_table)
+    sets = ", ".join(f"{c} = {c} + %s" for c in COUNTED)
+    sql = f"UPDATE {table} SET {sets} WHERE organization_id = %s AND month = %s"
+    rows = [
+        (*(counts.get(c, 0) for c in COUNTED), org, connection.ops.adapt_datefield_value(month))
+        for (org, month), counts in totals.items()
+        if any(counts.values())
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
+def expected() -> dict[tuple[int, dt.date], Counter[str]]:
+    """The roll-ups as the obligations say they should be (reads every obligation)."""
+    ids = dict(Organization.objects.values_list("path", "pk"))
+    out: dict[tuple[int, dt.date], Counter[str]] = defaultdict(Counter)
+    rows = Obligation.objects.values("path", "due_date", "state").annotate(n=Count("pk")).order_by()
+    for row in rows.iterator(chunk_size=5000):
+        month = month_of(row["due_date"])
+        for ancestor in tree.ancestor_paths(row["path"], True):
+            if ancestor in ids:
+                out[(ids[ancestor], month)][row["state"]] += row["n"]
+    return out
+
+
+def recompute(*, fix: bool = True) -> RollupCheck:
+    """Compare the stored roll-ups with the obligations, record the number of rows that
+    disagree, and (by default) rewrite them."""
+    with transaction.atomic():
+        want = expected()
+        stored = {(r.organization_id, r.month): r for r in Rollup.objects.select_for_update().all()}
+        details = []
+        for key in set(want) | set(stored):
+            counts = want.get(key, Counter())
+            row = stored.get(key)
+            have = {c: getattr(row, c) if row else 0 for c in COUNTED}
+            if any(have[c] != counts.get(c, 0) for c in COUNTED):
+                details.append(
+                    {
+                        "organization": key[0],
+                        "month": key[1].isoformat(),
+                        "stored": have,
+                        "expected": {c: counts.get(c, 0) for c in COUNTED},
+                    }
+                )
+                if fix:
+                    values = {c: counts.get(c, 0) for c in COUNTED}
+                    Rollup.objects.update_or_create(
+                        organization_id=key[0], month=key[1], defaults=values
+                    )
+        return RollupCheck.objects.create(
+            at=clock.now(), mismatches=len(details), rows=len(want), details=details[:100]
+        )
