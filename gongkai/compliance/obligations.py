@@ -35,6 +35,7 @@ from gongkai.compliance.models import (
 from gongkai.disclosures import clock
 from gongkai.disclosures.models import Disclosure
 from gongkai.disclosures.states import PUBLIC_STATES
+from gongkai.disclosures.states import State as DisclosureState
 from gongkai.organizations.models import Organization
 from gongkai.workdays import services as workdays
 
@@ -175,28 +176,50 @@ def _timing_of(item: EffectiveItem | None) -> tuple[Any, ...] | None:
     return None if item is None else tuple(item.value(name) for name in TIMING_RULES)
 
 
-def effective_since(catalog: Catalog) -> dict[str, dt.date]:
-    """For each item of the layer's published catalog, the local date from which its current
-    timing rules have held for the organization: the publication of the earliest layer
-    version in the unbroken run of versions with the same rules."""
-    versions = list(
+@dataclass
+class Run:
+    """An unbroken run of a layer's versions in which an item kept the same timing rules."""
+
+    #: The item as the run's newest version has it.
+    item: EffectiveItem
+    #: The local date of the run's earliest version.
+    since: dt.date
+    #: The local date of the version that ended it (changed or dropped the item); None while
+    #: it holds.
+    until: dt.date | None
+
+
+def rule_runs(catalog: Catalog) -> dict[str, list[Run]]:
+    """For each item the layer's published versions ever held, its runs of unchanged timing
+    rules, newest first."""
+    versions = (
         CatalogVersion.objects.filter(catalog=catalog, number__lte=catalog.version)
         .order_by("-number")
         .values_list("number", "published_at")
     )
-    current = effective_catalog(catalog).by_key()
-    since: dict[str, dt.date] = {}
-    open_keys = {key: _timing_of(item) for key, item in current.items()}
+    runs: dict[str, list[Run]] = {}
+    newer: set[str] = set()
+    newer_since: dt.date | None = None
     for number, published_at in versions:
-        if not open_keys:
-            break
+        day = timezone.localdate(published_at)
         at_version = effective_catalog(catalog, number).by_key()
-        for key in list(open_keys):
-            if _timing_of(at_version.get(key)) == open_keys[key]:
-                since[key] = timezone.localdate(published_at)
+        for key, item in at_version.items():
+            chain = runs.setdefault(key, [])
+            if key in newer and _timing_of(chain[-1].item) == _timing_of(item):
+                chain[-1].since = day
             else:
-                del open_keys[key]
-    return since
+                chain.append(Run(item, day, newer_since))
+        newer, newer_since = set(at_version), day
+    return runs
+
+
+def effective_since(catalog: Catalog) -> dict[str, dt.date]:
+    """For each item of the layer's published catalog, the local date from which its current
+    timing rules have held for the organization: the publication of the earliest layer
+    version in the unbroken run of versions with the same rules."""
+    return {
+        key: chain[0].since for key, chain in rule_runs(catalog).items() if chain[0].until is None
+    }
 
 
 # --- generation -----------------------------------------------------------------------------
@@ -231,9 +254,18 @@ def generate(
 def _generate_for(layer: Catalog, on: dt.date, report: Report) -> None:
     org = layer.organization
     effective = effective_catalog(layer)
-    since = effective_since(layer)
+    runs = rule_runs(layer)
+    since = {key: chain[0].since for key, chain in runs.items() if chain[0].until is None}
     items = [item for item in effective.items if applies(item, org)]
-    if not items:
+    # Earlier rules of the items: the periods that began under them are owed under them (a
+    # daily run then generated them; a run after downtime across a change must too).
+    earlier = [
+        run
+        for chain in runs.values()
+        for run in chain
+        if run.until is not None and run.since < run.until and applies(run.item, org)
+    ]
+    if not items and not earlier:
         return
     keys = [item.key for item in items]
     events: dict[str, list[RecordedEvent]] = {}
@@ -245,19 +277,27 @@ def _generate_for(layer: Catalog, on: dt.date, report: Report) -> None:
     existing = set(
         Obligation.objects.filter(organization=org).values_list("item_key", "period_key")
     )
-    published = _published_by_key(org, keys)
+    published = _published_by_key(org, keys + [run.item.key for run in earlier])
     now = clock.now()
     new: list[Obligation] = []
+    owed: list[tuple[EffectiveItem, Candidate]] = []
+    for run in earlier:
+        # Calendar-made only: events and stages are generated when recorded or staged.
+        last = min(on, run.until - dt.timedelta(days=1)) if run.until else on
+        owed.extend((run.item, c) for c in candidates(run.item, run.since, last, [], []))
     for item in items:
         start = since.get(item.key)
         if start is None:
             continue
-        for candidate in candidates(
-            item, start, on, events.get(item.key, []), plans.get(item.key, [])
-        ):
-            if (item.key, candidate.period_key) in existing:
-                continue
-            new.append(_new_obligation(org, layer, item, candidate, on, now, published))
+        owed.extend(
+            (item, c)
+            for c in candidates(item, start, on, events.get(item.key, []), plans.get(item.key, []))
+        )
+    for item, candidate in owed:
+        if (item.key, candidate.period_key) in existing:
+            continue
+        existing.add((item.key, candidate.period_key))
+        new.append(_new_obligation(org, layer, item, candidate, on, now, published))
     if not new:
         return
     Obligation.objects.bulk_create(new, batch_size=500)
@@ -271,10 +311,13 @@ def _generate_for(layer: Catalog, on: dt.date, report: Report) -> None:
 
 
 def _published_by_key(org: Organization, keys: list[str]) -> dict[tuple[str, str], Disclosure]:
-    """The organization's first publication for each (item, period key)."""
+    """The organization's first publication for each (item, period key). A withdrawn one
+    fulfils nothing (`unfulfil`), whether it was withdrawn before its obligation existed or
+    after."""
     found: dict[tuple[str, str], Disclosure] = {}
+    fulfilling = [s for s in PUBLIC_STATES if s != DisclosureState.WITHDRAWN]
     rows = (
-        Disclosure.objects.filter(organization=org, item__key__in=keys, state__in=PUBLIC_STATES)
+        Disclosure.objects.filter(organization=org, item__key__in=keys, state__in=fulfilling)
         .exclude(period_key="")
         .exclude(publish_from__isnull=True)
         .select_related("item")
