@@ -13,8 +13,11 @@ from django.utils import timezone
 
 from gongkai.accounts.models import User
 from gongkai.catalog.effective import EffectiveItem
+from gongkai.compliance import obligations
+from gongkai.compliance.models import StagePlan
+from gongkai.devtools.demo.year import Year
 from gongkai.disclosures import workflow
-from gongkai.disclosures.models import Disclosure
+from gongkai.disclosures.models import Disclosure, State
 from gongkai.disclosures.scanning import id18_check_digit
 from gongkai.organizations.models import Organization, Role
 
@@ -360,66 +363,39 @@ def fake_id(rng: random.Random, born: dt.date) -> str:
 
 
 def load_demo_disclosures(town: Organization, branches: list[Organization]) -> int:
-    """Build the demo's history in time order: every flow runs on the workflow's simulated
-    clock at its own date, so events, publication times and ledger entries agree and the
-    ledger's times rise with its sequence."""
+    """Build the demo's history in time order: the year of obligations (year.py) with the
+    branches' routine publications, and the story's own flows at their dates, every move on
+    the workflow's simulated clock, so events, publication times, obligation states and
+    ledger entries agree and the ledger's times rise with its sequence."""
     if Disclosure.objects.exists():
         return 0
     rng = random.Random(2026)
     office, secretary, county = _person("office"), _person("superior"), _person("yl-reviewer")
-    flows: list[tuple[dt.datetime, Any]] = []
-
-    def at(when: dt.datetime) -> Any:
-        def register(flow: Any) -> Any:
-            flows.append((when, flow))
-            return flow
-
-        return register
+    year = Year(town, branches, rng)
+    at = year.at
 
     def people_of(branch: Organization) -> tuple[User, User]:
-        if branch.code == "QS-01":
-            return _person("clerk"), _person("reviewer")
-        return _person(f"clerk-{branch.code.lower()}"), _person(f"sec-{branch.code.lower()}")
+        clerk, reviewer, _superior = year.staff(branch)
+        return clerk, reviewer
 
-    # Every branch: the half-year dues table and the third quarter's 三会一课, published on time.
-    for index, branch in enumerate(branches):
-        clerk, reviewer = people_of(branch)
-
-        def dues(
-            branch: Organization = branch, clerk: User = clerk, reviewer: User = reviewer
-        ) -> None:
-            d = _draft(
-                branch,
-                clerk,
-                "dues-paid",
-                f"{_place(branch)}党员2026年上半年党费缴纳情况",
-                rng,
-                period="2026年上半年",
-            )
-            _publish(d, clerk, reviewer)
-
-        def meetings(
-            branch: Organization = branch, clerk: User = clerk, reviewer: User = reviewer
-        ) -> None:
-            d = _draft(
-                branch,
-                clerk,
-                "three-meetings-one-lesson",
-                f"{_place(branch)}2026年第三季度“三会一课”开展情况",
-                rng,
-                period="2026年第三季度",
-            )
-            _publish(d, clerk, reviewer)
-
-        at(_at(2026, 7, 6 + index % 5, 9 + index % 8))(dues)
-        at(_at(2026, 10, 12 + index % 4, 9 + index % 8))(meetings)
+    state: dict[str, Any] = {}
 
     # Scenario 4: the town renovates its building (major matter, consultation, county review,
-    # party first): drafted and consulted from 20 October, published 2 November.
-    state: dict[str, Disclosure] = {}
-
+    # party first), a staged plan: the scheme is published in its first stage, the final
+    # accounts are owed when the works are accepted.
     @at(_at(2026, 10, 20))
     def renovation_consulted() -> None:
+        plan = StagePlan.objects.create(
+            organization=town,
+            item_key=_find(town, "major-projects")[1].key,
+            title="镇党委办公楼修缮改造",
+            stages=[
+                {"name": "方案公示", "date": "2026-10-28"},
+                {"name": "竣工验收和决算公开", "date": "2027-01-15"},
+            ],
+            created_by=office,
+            created_at=workflow.now(),
+        )
         d = _draft(
             town,
             office,
@@ -434,7 +410,7 @@ def load_demo_disclosures(town: Organization, branches: list[Organization]) -> i
                 "progress": "方案征求意见中，计划11月开工、12月底完工",
             },
             body="<p>拟对镇党委办公楼屋面防水、外墙及消防设施进行修缮，预算6.8万元，资金来源为镇级公用经费。</p>",
-            period="2026年",
+            period_key=f"P{plan.pk}-0",
         )
         workflow.submit(d, actor=office)
         workflow.open_consultation(d, actor=office, days=5)
@@ -451,7 +427,19 @@ def load_demo_disclosures(town: Organization, branches: list[Organization]) -> i
         workflow.superior_approve(d, actor=county)
         workflow.publish(d, actor=office)
 
-    # Scenario 5: approved on Friday morning, scheduled for 16:00 before National Day.
+    # Scenario 5: the town committee settles a cadre appointment (a recorded event, which owes
+    # its pre-appointment publicity within three working days); approved on Friday morning,
+    # scheduled for 16:00 before National Day. The daily job ends the publicity.
+    @at(_at(2026, 9, 24, 17))
+    def appointment_decided() -> None:
+        state["appointment_event"] = obligations.record_event(
+            town,
+            actor=office,
+            item_key=_find(town, "pre-appointment")[1].key,
+            title="镇党委会议研究确定东岭村党支部副书记拟任人选",
+            happened_on=dt.date(2026, 9, 24),
+        )
+
     @at(_at(2026, 9, 25, 10))
     def pre_appointment() -> None:
         d = _draft(
@@ -462,17 +450,26 @@ def load_demo_disclosures(town: Organization, branches: list[Organization]) -> i
             rng,
             rows=1,
             period="2026年9月",
+            period_key=f"E{state['appointment_event'].pk}",
         )
         state["appointment"] = _publish(
             d, office, secretary, superior=county, publish_from=_at(2026, 9, 25, 16)
         )
 
-    @at(_at(2026, 10, 12, 8))
-    def appointment_over() -> None:
-        workflow.end_publicity(state["appointment"])  # what the daily job records
-
-    # Scenario 3: a development candidate, publicised inside the party, then filed away.
+    # Scenario 3: a development candidate (a recorded recruitment step), publicised inside
+    # the party, then filed away once the publicity is over.
     village = branches[0]
+
+    @at(_at(2026, 9, 4, 16))
+    def recruitment_step() -> None:
+        clerk, _reviewer = people_of(village)
+        state["recruitment_event"] = obligations.record_event(
+            village,
+            actor=clerk,
+            item_key=_find(village, "recruitment")[1].key,
+            title="支部委员会研究确定2026年第二批发展对象",
+            happened_on=dt.date(2026, 9, 4),
+        )
 
     @at(_at(2026, 9, 7))
     def recruitment() -> None:
@@ -484,17 +481,19 @@ def load_demo_disclosures(town: Organization, branches: list[Organization]) -> i
             "东岭村党支部拟确定发展对象公示",
             rng,
             period="2026年第二批",
+            period_key=f"E{state['recruitment_event'].pk}",
         )
         state["recruitment"] = _publish(d, clerk, reviewer)
 
     @at(_at(2026, 9, 30, 17))
     def recruitment_filed() -> None:
-        d = state["recruitment"]
-        if d.publicity_until and d.publicity_until <= _at(2026, 9, 30, 17):
-            workflow.end_publicity(d)
+        d = Disclosure.objects.get(pk=state["recruitment"].pk)
+        if d.state == State.PUBLICITY_ENDED:
             workflow.archive(d, actor=people_of(village)[0])
 
-    # Scenario 6: a hardship list pasted with ID and mobile numbers; masked, then withdrawn.
+    # Scenario 6: a hardship list pasted with ID and mobile numbers; masked, then withdrawn
+    # once its week was over. Published outside the catalog's obligations (a withdrawal
+    # reopens the obligation a disclosure fulfils).
     community = branches[-1]
 
     @at(_at(2026, 9, 21))
@@ -525,10 +524,11 @@ def load_demo_disclosures(town: Organization, branches: list[Organization]) -> i
             reason="一周公示期已满，按规定撤下名单；如有疑问请联系社区党支部。",
         )
 
-    # A correction that stays visible.
+    # A standing item confirmed for the year, then corrected in a way that stays visible.
     second = branches[1]
+    duties_key = year.claim(second, "branch-committee-duties", "S2026")
 
-    @at(_at(2026, 3, 2))
+    @at(_at(2026, 1, 20))
     def duties() -> None:
         clerk, reviewer = people_of(second)
         d = _draft(
@@ -538,6 +538,7 @@ def load_demo_disclosures(town: Organization, branches: list[Organization]) -> i
             "西岭村党支部委员职责分工及联系电话",
             rng,
             body="<p>书记：主持全面工作。联系电话0871-6123402。</p>",
+            period_key=duties_key,
         )
         state["duties"] = _publish(d, clerk, reviewer)
 
@@ -552,17 +553,7 @@ def load_demo_disclosures(town: Organization, branches: list[Organization]) -> i
             body="<p>书记：主持全面工作；组织委员：负责发展党员。联系电话0871-6123402。</p>",
         )
 
-    # Standing town items.
-    @at(_at(2026, 1, 5))
-    def standing() -> None:
-        for local, title in (
-            ("team-duties", "镇党委领导班子成员分工及联系村（社区）情况"),
-            ("report-channels", "镇纪委监督举报电话、信箱和网址"),
-            ("decision-rules", "镇党委议事规则和决策程序"),
-        ):
-            _publish(_draft(town, office, local, title, rng), office, secretary)
-
-    # Work in progress in every other state, this month.
+    # Work in progress in every other state, this month, for obligations still to come.
     @at(_at(2026, 11, 16))
     def in_progress() -> None:
         for branch, title in zip(
@@ -574,7 +565,9 @@ def load_demo_disclosures(town: Organization, branches: list[Organization]) -> i
             ),
             strict=True,
         ):
-            _draft(branch, people_of(branch)[0], "member-review", title, rng)  # drafts
+            _draft(
+                branch, people_of(branch)[0], "member-review", title, rng, period_key="2026"
+            )  # drafts
         for branch in branches[5:7]:
             clerk, _reviewer = people_of(branch)
             workflow.submit(
@@ -582,22 +575,52 @@ def load_demo_disclosures(town: Organization, branches: list[Organization]) -> i
                     branch,
                     clerk,
                     "posts-for-members",
-                    f"{_place(branch)}无职党员设岗定责情况",
+                    f"{_place(branch)}无职党员设岗定责情况（2026年下半年）",
                     rng,
+                    period_key="2026-H2",
                 ),
                 actor=clerk,
             )
         clerk, reviewer = people_of(branches[7])
-        d = _draft(branches[7], clerk, "benefit-funds", "杏花村2026年第三季度惠民资金发放情况", rng)
+        d = _draft(
+            branches[7],
+            clerk,
+            "benefit-funds",
+            "杏花村2026年第四季度惠民资金发放情况",
+            rng,
+            dates=(dt.date(2026, 10, 1), dt.date(2026, 11, 13)),
+            period_key="2026-Q4",
+        )
         workflow.submit(d, actor=clerk)
         workflow.return_to_clerk(d, actor=reviewer, reason="请补充发放对象的户数和发放日期")
         clerk, reviewer = people_of(branches[8])
-        d = _draft(branches[8], clerk, "member-pairing", "青山村党员结对帮扶情况", rng)
+        d = _draft(
+            branches[8],
+            clerk,
+            "member-pairing",
+            "青山村党员结对帮扶情况（2026年下半年）",
+            rng,
+            period_key="2026-H2",
+        )
         workflow.submit(d, actor=clerk)
         workflow.review(d, actor=reviewer, checklist=CHECKLIST)  # reviewed, waiting for approval
+        # A change to a standing item (a recorded change owes its publication): approved,
+        # waiting to be published.
         clerk, reviewer = people_of(branches[9])
+        change = obligations.record_event(
+            branches[9],
+            actor=clerk,
+            item_key=_find(branches[9], "village-power-list")[1].key,
+            title="村级小微权力清单调整：新增村级小型工程项目管理事项",
+            happened_on=dt.date(2026, 11, 13),
+        )
         d = _draft(
-            branches[9], clerk, "village-supervision", "白水村村务监督委员会第三季度监督情况", rng
+            branches[9],
+            clerk,
+            "village-power-list",
+            "白水村村级小微权力清单和运行流程图（2026年11月修订）",
+            rng,
+            period_key=f"C{change.pk}",
         )
         workflow.submit(d, actor=clerk)
         workflow.review(d, actor=reviewer, checklist=CHECKLIST)
@@ -616,35 +639,38 @@ def load_demo_disclosures(town: Organization, branches: list[Organization]) -> i
             d, actor=reviewer, checklist=CHECKLIST
         )  # beyond its authority: with the town now
 
-    # What the member of 东岭村 reads inside the party, and what waits in each queue today.
-    @at(_at(2026, 10, 15))
+    # What the member of 东岭村 reads inside the party: the half year's reports.
+    ideology_key = year.claim(village, "ideology-responsibility", "2026-H1")
+    mobile_key = year.claim(village, "mobile-members", "2026-H1")
+
+    @at(_at(2026, 7, 8, 15))
     def ideology() -> None:
         clerk, reviewer = people_of(village)
         d = _draft(
             village,
             clerk,
             "ideology-responsibility",
-            "东岭村党支部2026年第三季度意识形态工作责任制落实情况",
+            "东岭村党支部2026年上半年意识形态工作责任制落实情况",
             rng,
-            body="<p>第三季度，支部召开专题会议2次，分析研判党员群众思想动态；"
-            "组织党员收听收看专题辅导3次；村广播、宣传栏内容均经支部审核后发布，"
+            body="<p>上半年，支部召开专题会议4次，分析研判党员群众思想动态；"
+            "组织党员收听收看专题辅导6次；村广播、宣传栏内容均经支部审核后发布，"
             "未发现错误思想言论传播情况。</p>",
-            period="2026年第三季度",
+            period_key=ideology_key,
         )
         _publish(d, clerk, reviewer)
 
-    @at(_at(2026, 11, 4))
+    @at(_at(2026, 7, 9, 10))
     def mobile_members() -> None:
         clerk, reviewer = people_of(village)
         d = _draft(
             village,
             clerk,
             "mobile-members",
-            "东岭村党支部流动党员管理和组织关系转接情况（2026年10月）",
+            "东岭村党支部流动党员管理和组织关系转接情况（2026年上半年）",
             rng,
             body="<p>本支部现有流动党员5名，均已纳入“口袋党支部”线上管理，每月按时参加线上"
-            "组织生活。10月转出党员组织关系1名（转至云岭县城区社区党委），转入1名。</p>",
-            period="2026年10月",
+            "组织生活。上半年转出党员组织关系1名（转至云岭县城区社区党委），转入1名。</p>",
+            period_key=mobile_key,
         )
         _publish(d, clerk, reviewer)
 
@@ -722,16 +748,14 @@ def load_demo_disclosures(town: Organization, branches: list[Organization]) -> i
             "member-pairing",
             "东岭村党员结对帮扶情况（2026年下半年）",
             rng,
-            period="2026年下半年",
+            period_key="2026-H2",
         )
         workflow.submit(d, actor=clerk)
         workflow.return_to_clerk(
             d, actor=reviewer, reason="请补充每户的帮扶成效和下一步措施，帮扶对象户主姓名请核对。"
         )
 
-    for when, flow in sorted(flows, key=lambda pair: pair[0]):
-        with workflow.clock(min(when, timezone.now())):
-            flow()
+    year.run()
 
     # Out for consultation from today, whenever the demo is built: the member can still give
     # an opinion (the window closes at its minute, so a dated history would have closed it).
@@ -743,14 +767,32 @@ def load_demo_disclosures(town: Organization, branches: list[Organization]) -> i
     workflow.open_consultation(d, actor=clerk, days=5)
     workflow.add_opinion(d, author="村民代表", text="建议明确施工期间的通行安排")
 
-    # Scheduled for next Monday 09:00, decided today: it appears on its own at that minute.
-    clerk, reviewer = people_of(branches[11])
+    # A new duty roster decided today (a recorded change of a standing item), scheduled for
+    # next Monday 09:00: it appears on its own at that minute and fulfils its obligation.
+    duty_branch = branches[11]
+    clerk, reviewer = people_of(duty_branch)
     today = timezone.localtime(timezone.now(), BEIJING).date()
+    change = obligations.record_event(
+        duty_branch,
+        actor=clerk,
+        item_key=_find(duty_branch, "village-duty-roster")[1].key,
+        title="村干部坐班值班安排调整",
+        happened_on=today,
+    )
     next_monday = today + dt.timedelta(days=7 - today.weekday())
     _publish(
-        _draft(branches[11], clerk, "village-duty-roster", "竹园村干部坐班值班表", rng),
+        _draft(
+            duty_branch,
+            clerk,
+            "village-duty-roster",
+            "竹园村干部坐班值班表",
+            rng,
+            period_key=f"C{change.pk}",
+        ),
         clerk,
         reviewer,
         publish_from=dt.datetime.combine(next_monday, dt.time(9), tzinfo=BEIJING),
     )
+    # The daily job's run today, after the day's moves.
+    obligations.daily(today)
     return Disclosure.objects.count()

@@ -1,9 +1,16 @@
-"""The demo town matches Scenario 1 and loading it twice changes nothing."""
+"""The demo town matches Scenario 1 and loading it twice changes nothing.
 
+The demo is loaded once for the module (it plays a year: tens of seconds) inside a
+transaction rolled back at the end; each test runs in a savepoint of its own inside it.
+"""
+
+from collections.abc import Iterator
 from io import StringIO
 
+import pytest
 from django.core.management import call_command
-from django.test import Client
+from django.db import transaction
+from django.test import Client, override_settings
 
 from gongkai.accounts.models import User
 from gongkai.catalog.effective import effective_catalog
@@ -13,8 +20,23 @@ from gongkai.devtools.demo.disclosures import NAME_LABELS, NAMES
 from gongkai.organizations.models import Organization, Role
 
 
-def test_the_demo_town_has_sixteen_branches_two_of_them_pilots(db):
-    load_demo()
+@pytest.fixture(scope="module")
+def demo(django_db_setup, django_db_blocker) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    from gongkai.conftest import _LEDGER_KEY
+
+    # The test settings the per-test fixture (gongkai.conftest) gives, for the module.
+    fast = override_settings(
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        GONGKAI_LEDGER_KEY_FILE=str(_LEDGER_KEY),
+        GONGKAI_LEDGER_NAME="gongkai.test",
+    )
+    with fast, django_db_blocker.unblock(), transaction.atomic():
+        load_demo()
+        yield
+        transaction.set_rollback(True)
+
+
+def test_the_demo_town_has_sixteen_branches_two_of_them_pilots(demo, db):
     town = Organization.objects.get(code="QS")
     branches = Organization.objects.subtree(town, include_self=False)
     assert branches.count() == 16
@@ -28,8 +50,7 @@ def test_the_demo_town_has_sixteen_branches_two_of_them_pilots(db):
         assert Role.objects.filter(organization=branch, kind=Role.Kind.MEMBER).count() >= 4
 
 
-def test_every_branch_inherits_the_town_catalog_and_the_pilots_add_two_items(db):
-    load_demo()
+def test_every_branch_inherits_the_town_catalog_and_the_pilots_add_two_items(demo, db):
     town_catalog = Catalog.objects.get(organization__code="QS")
     town_items = {i.key for i in effective_catalog(town_catalog).items}
     assert len(town_items) == 64
@@ -41,44 +62,50 @@ def test_every_branch_inherits_the_town_catalog_and_the_pilots_add_two_items(db)
     assert Catalog.objects.filter(parent=town_catalog).count() == 16
 
 
-def test_loading_the_demo_again_changes_nothing(db):
-    load_demo()
-    counts = (
+def _everything() -> tuple[object, ...]:
+    from gongkai.compliance.models import Exemption, Obligation, RecordedEvent, Rollup, StagePlan
+    from gongkai.disclosures.models import Disclosure
+    from gongkai.ledger.models import LogEntry
+
+    return (
         Organization.objects.count(),
         User.objects.count(),
         Role.objects.count(),
         Catalog.objects.count(),
+        sorted(Disclosure.objects.values_list("pk", "state", "period_key")),
+        sorted(Obligation.objects.values_list("pk", "state", "state_since", "due_date")),
+        sorted(Rollup.objects.values_list(*[f.attname for f in Rollup._meta.concrete_fields])),
+        Exemption.objects.count(),
+        RecordedEvent.objects.count(),
+        StagePlan.objects.count(),
+        LogEntry.objects.count(),
     )
-    load_demo()
-    assert (
-        Organization.objects.count(),
-        User.objects.count(),
-        Role.objects.count(),
-        Catalog.objects.count(),
-    ) == counts
 
 
-def test_every_printed_demo_account_signs_in_with_the_demo_password(db, client):
+def test_loading_the_demo_again_changes_nothing(demo, db):
+    before = _everything()
     load_demo()
+    assert _everything() == before
+
+
+def test_every_printed_demo_account_signs_in_with_the_demo_password(demo, db, client):
     for account in ACCOUNTS:
         user = User.objects.get(username=account.username)
         assert user.check_password(DEMO_PASSWORD)
         assert user.mobile == account.mobile
 
 
-def test_the_demo_has_over_fifty_disclosures_in_every_state(db):
+def test_the_demo_has_over_fifty_disclosures_in_every_state(demo, db):
     from gongkai.disclosures.models import Disclosure, State
 
-    load_demo()
     states = set(Disclosure.objects.values_list("state", flat=True))
     assert Disclosure.objects.count() >= 50
     assert states == set(State.values)
 
 
-def test_the_demo_plays_the_scenarios(db):
+def test_the_demo_plays_the_scenarios(demo, db):
     from gongkai.disclosures.models import Disclosure, State
 
-    load_demo()
     renovation = Disclosure.objects.get(title__startswith="镇党委办公楼修缮")
     assert (
         renovation.state == State.PUBLISHED
@@ -93,11 +120,10 @@ def test_the_demo_plays_the_scenarios(db):
     assert corrected.published_revision.note == "组织委员调整，更新分工"
 
 
-def test_the_demo_history_runs_forward_in_time_and_its_ledger_verifies(db):
+def test_the_demo_history_runs_forward_in_time_and_its_ledger_verifies(demo, db):
     from gongkai.ledger.models import Kind, LogEntry
     from gongkai.ledger.verification import verify
 
-    load_demo()
     town = LogEntry.objects.filter(log__root__code="QS").order_by("index")
     times = list(town.values_list("at", flat=True))
     assert times == sorted(times) and len(times) >= 40
@@ -109,10 +135,9 @@ def test_the_demo_history_runs_forward_in_time_and_its_ledger_verifies(db):
     assert report.logs == {"QS": len(times), "YL": 1}
 
 
-def test_the_renovation_page_shows_how_each_opinion_was_handled_without_names(db, client):
+def test_the_renovation_page_shows_how_each_opinion_was_handled_without_names(demo, db, client):
     from gongkai.disclosures.models import Disclosure
 
-    load_demo()
     renovation = Disclosure.objects.get(title__startswith="镇党委办公楼修缮")
     html = client.get(f"/d/{renovation.pk}/").content.decode()
     assert "共 11 条意见" in html and "已在方案中补充比价结果" in html
@@ -140,12 +165,12 @@ STARTS = {
     "member": ("/me/", ["党内公开", "意识形态工作责任制落实情况", "流动党员管理", "村道硬化"]),
     "supervisor": ("/me/", ["您监督的党组织", "青石镇党委", "最近公开的内容"]),
     "office": ("/console/todo/", ["我的待办", "镇党委领导班子2026年度民主生活会会前征求意见情况"]),
+    "assessor": ("/console/todo/", ["我的待办", "云岭县委"]),
     "admin": ("/console/", ["系统管理员"]),
 }
 
 
-def test_every_demo_persona_signs_in_to_a_page_with_something_to_do_or_read(db):
-    load_demo()
+def test_every_demo_persona_signs_in_to_a_page_with_something_to_do_or_read(demo, db):
     assert set(STARTS) == {a.username for a in ACCOUNTS}
     for username, (start, expected) in STARTS.items():
         client = Client()
@@ -165,10 +190,9 @@ def _is_name(value: object) -> bool:
     return isinstance(value, str) and (value in NAMES or value in people)
 
 
-def test_demo_tables_hold_names_only_in_name_columns_and_their_sums_agree(db):
+def test_demo_tables_hold_names_only_in_name_columns_and_their_sums_agree(demo, db):
     from gongkai.disclosures.models import Disclosure
 
-    load_demo()
     for d in Disclosure.objects.select_related("item"):
         form = d.item.form or {}
         labels = {c["key"]: c["label"] for c in form.get("columns", [])}
@@ -188,10 +212,9 @@ def test_demo_tables_hold_names_only_in_name_columns_and_their_sums_agree(db):
     assert not [t for t in titles if "党员2026" in t and "村党员" not in t and "社区党员" not in t]
 
 
-def test_demo_opinions_are_distinct_and_notices_speak_of_their_titles(db):
+def test_demo_opinions_are_distinct_and_notices_speak_of_their_titles(demo, db):
     from gongkai.disclosures.models import Disclosure
 
-    load_demo()
     renovation = Disclosure.objects.get(title__startswith="镇党委办公楼修缮")
     texts = list(renovation.opinions.values_list("text", flat=True))
     handlings = list(renovation.opinions.values_list("handling", flat=True))
@@ -199,3 +222,153 @@ def test_demo_opinions_are_distinct_and_notices_speak_of_their_titles(db):
     assert len(set(handlings)) == 11
     for d in Disclosure.objects.filter(title__contains="党费缴纳情况"):
         assert d.title in d.body
+
+
+# --- the year of obligations (devtools/demo/year.py) ----------------------------------------
+
+
+def _states(code: str, *sources: str) -> dict[str, int]:
+    from collections import Counter
+
+    from gongkai.compliance.models import Obligation
+
+    rows = Obligation.objects.filter(organization__code=code)
+    if sources:
+        rows = rows.filter(source__in=sources)
+    return dict(Counter(rows.values_list("state", flat=True)))
+
+
+def test_the_catalog_took_effect_before_the_year(demo, db):
+    import datetime as dt
+
+    from gongkai.catalog.models import CatalogVersion
+    from gongkai.devtools.demo.year import BEIJING
+
+    adopted = list(CatalogVersion.objects.values_list("published_at", flat=True))
+    assert len(adopted) >= 19  # the town, its 16 branches, the pilots' own items
+    assert max(adopted) < dt.datetime(2026, 1, 1, tzinfo=BEIJING)
+
+
+def test_most_branches_publish_every_report_on_time(demo, db):
+    from gongkai.compliance.models import Source
+    from gongkai.devtools.demo.year import LATE_BRANCH, STOPPED_BRANCH
+
+    town = Organization.objects.get(code="QS")
+    punctual = [
+        o.code
+        for o in Organization.objects.subtree(town)
+        if o.code not in (LATE_BRANCH, STOPPED_BRANCH)
+    ]
+    assert len(punctual) == 15  # the town and 14 of its 16 branches
+    for code in punctual:
+        # Their periodic reports and yearly confirmations: on time, or not due yet.
+        states = _states(code, Source.PERIOD, Source.STANDING)
+        assert states.get("on_time", 0) >= 40, (code, states)
+        assert not {"late", "overdue"} & set(states), (code, states)
+
+
+def test_one_branch_is_always_late_and_one_is_overdue_long_enough_to_be_escalated(demo, db):
+    from gongkai.compliance import obligations
+    from gongkai.compliance.models import Obligation, Source, State
+    from gongkai.devtools.demo.year import LATE_BRANCH, STOPPED_BRANCH, STOPPED_FROM
+
+    late = _states(LATE_BRANCH, Source.PERIOD, Source.STANDING)
+    assert late.get("late", 0) >= 40 and "on_time" not in late
+    today = obligations.today()
+    for ob in Obligation.objects.filter(organization__code=LATE_BRANCH, state=State.OVERDUE):
+        # Overdue only for the few days before it publishes: never escalated.
+        assert -obligations.remaining_days(ob, today) < ob.escalate_after_days, ob
+    overdue = Obligation.objects.filter(organization__code=STOPPED_BRANCH, state=State.OVERDUE)
+    assert overdue.count() >= 5
+    for ob in overdue:
+        assert ob.due_date >= STOPPED_FROM
+        # Escalated: more working days overdue than the item allows before escalation.
+        assert -obligations.remaining_days(ob, today) > ob.escalate_after_days, ob
+    before = Obligation.objects.filter(
+        organization__code=STOPPED_BRANCH, due_date__lt=STOPPED_FROM
+    ).exclude(source=Source.EVENT)
+    assert set(before.values_list("state", flat=True)) == {State.ON_TIME}
+
+
+def test_states_changed_on_the_days_the_calendar_and_the_publications_say(demo, db):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from gongkai.compliance.models import Obligation, State
+
+    for ob in Obligation.objects.filter(state=State.OVERDUE):
+        assert timezone.localdate(ob.state_since) == ob.due_date + dt.timedelta(days=1), ob
+    for ob in Obligation.objects.filter(state__in=[State.ON_TIME, State.LATE]).select_related(
+        "disclosure"
+    ):
+        assert ob.disclosure is not None and ob.fulfilled_at == ob.disclosure.publish_from
+        assert (ob.state == State.ON_TIME) == (timezone.localdate(ob.fulfilled_at) <= ob.due_date)
+
+
+def test_every_publication_names_the_obligation_it_fulfils(demo, db):
+    from gongkai.compliance import rollups
+    from gongkai.compliance.models import Obligation
+    from gongkai.disclosures.models import Disclosure, State
+    from gongkai.disclosures.states import PUBLIC_STATES
+
+    # The one withdrawn list (Scenario 6) was published outside the obligations: a withdrawal
+    # reopens the obligation a publication fulfilled.
+    withdrawn = Disclosure.objects.get(state=State.WITHDRAWN)
+    assert withdrawn.period_key == ""
+    public = Disclosure.objects.filter(state__in=PUBLIC_STATES).exclude(pk=withdrawn.pk)
+    assert public.count() >= 800
+    fulfilled = dict(
+        Obligation.objects.filter(disclosure__isnull=False).values_list("disclosure", "pk")
+    )
+    for d in public:
+        assert d.period_key, d.title
+        assert d.pk in fulfilled, d.title
+    assert len(fulfilled) == public.count()
+    assert rollups.recompute(fix=False).mismatches == 0
+
+
+def test_the_town_exempts_one_report_and_defers_another(demo, db):
+    from gongkai.compliance.models import Exemption, Obligation, State
+    from gongkai.devtools.demo.year import DEFERRAL, EXEMPTION
+
+    town = Organization.objects.get(code="QS")
+    leading_group = set(
+        Role.objects.filter(organization=town, kind=Role.Kind.REVIEWER).values_list(
+            "user", flat=True
+        )
+    )
+    exempt = Exemption.objects.get(kind=Exemption.Kind.EXEMPT)
+    assert exempt.status == Exemption.Status.APPROVED and exempt.decided_by_id in leading_group
+    assert exempt.obligation.organization.code == EXEMPTION.code
+    assert exempt.obligation.state == State.EXEMPTED
+    defer = Exemption.objects.get(kind=Exemption.Kind.DEFER)
+    assert defer.status == Exemption.Status.APPROVED and defer.decided_by_id in leading_group
+    assert defer.obligation.organization.code == DEFERRAL.code
+    assert defer.obligation.state == State.DEFERRED
+    moved = Obligation.objects.get(origin=defer.obligation)
+    assert moved.due_date == DEFERRAL.defer_until
+    assert moved.period_key == f"{DEFERRAL.period_key}~1" and moved.state == State.ON_TIME
+
+
+def test_recorded_events_and_a_staged_plan_owe_their_publications(demo, db):
+    from gongkai.compliance.models import Obligation, RecordedEvent, Source, StagePlan, State
+
+    appointment = RecordedEvent.objects.get(item_key__endswith=".pre-appointment")
+    step = RecordedEvent.objects.get(item_key__endswith=".recruitment")
+    for event in (appointment, step):
+        ob = Obligation.objects.get(event=event, source=Source.EVENT)
+        assert ob.state == State.ON_TIME and ob.disclosure is not None
+    assert Obligation.objects.get(event=appointment).disclosure.title.endswith("任前公示")
+    plan = StagePlan.objects.get(title="镇党委办公楼修缮改造")
+    first = Obligation.objects.get(plan=plan, period_key=f"P{plan.pk}-0")
+    assert first.state == State.ON_TIME
+    assert first.disclosure.title.startswith("镇党委办公楼修缮改造方案")
+
+
+def test_the_assessor_is_a_county_office_account(demo, db):
+    assessor = User.objects.get(username="assessor")
+    assert assessor.display_name == "考核评议员"
+    role = Role.objects.get(user=assessor)
+    assert role.organization.code == "YL" and role.kind == Role.Kind.OFFICE
+    assert role.reaches_subtree

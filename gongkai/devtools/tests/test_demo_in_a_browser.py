@@ -34,7 +34,7 @@ def test_a_member_lands_on_the_party_internal_items_of_their_branch(
     assert page.title() == "我的党组织 · 党务公开平台"
     branch = page.locator("section.card", has_text="党内公开").first
     assert "东岭村党支部" in branch.inner_text()
-    link = branch.get_by_role("link", name="东岭村党支部2026年第三季度意识形态工作责任制落实情况")
+    link = branch.get_by_role("link", name="东岭村党支部2026年上半年意识形态工作责任制落实情况")
     link.click()
     page.get_by_role("heading", name="意识形态工作责任制落实情况", exact=False).first.wait_for()
     assert "专题会议" in page.content()
