@@ -137,6 +137,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
+    *(["django_rq", "django_tasks_rq"] if GONGKAI_TASK_BACKEND == "rq" else []),
     "gongkai.web",
     "gongkai.devtools",
     "gongkai.validation",
@@ -150,9 +153,6 @@ INSTALLED_APPS = [
     "gongkai.api",
     "gongkai.console",
     "gongkai.notifications",
-    "django_tasks",
-    "django_tasks_db",
-    *(["django_rq", "django_tasks_rq"] if GONGKAI_TASK_BACKEND == "rq" else []),
 ]
 
 MIDDLEWARE = [

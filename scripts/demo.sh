@@ -19,7 +19,7 @@ trap stop EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 # Deliveries a previous run left pending (its worker was stopped mid-way) are sent again.
-"$GK" notifications deliver-pending --older-than 0 -v 0
+"$GK" notifications -v 0 deliver-pending --older-than 0
 "$GK" db_worker --no-reload --interval 1 -v 0 &
 worker=$!
 echo "task worker started (pid $worker); e-mails are written to var/mail/"

@@ -1,8 +1,20 @@
 from __future__ import annotations
 
+from django.apps import apps
 from django.contrib import admin
 
 from gongkai.notifications.models import Delivery, Notification
+
+# The queue's own rows (django-tasks-db's task results, django-rq's dashboard) are machinery
+# with English names and nothing a person acts on: an administrator reads the deliveries
+# below. (Those apps come earlier in INSTALLED_APPS, so they have registered by now.)
+_MACHINERY = [
+    ("django_tasks_db", "django_tasks_database", "DBTaskResult"),
+    ("django_rq", "django_rq", "Dashboard"),
+]
+for app, label, name in _MACHINERY:
+    if apps.is_installed(app) and admin.site.is_registered(model := apps.get_model(label, name)):
+        admin.site.unregister(model)
 
 
 class DeliveryInline(admin.TabularInline):

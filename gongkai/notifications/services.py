@@ -15,7 +15,6 @@ transaction commits (transaction.on_commit): a caller that rolls back has notifi
 
 from __future__ import annotations
 
-import logging
 from functools import partial
 from typing import Any
 
@@ -36,8 +35,6 @@ from gongkai.notifications.models import (
     Notification,
     NotificationQuerySet,
 )
-
-logger = logging.getLogger(__name__)
 
 UNKNOWN_KIND = _("“%(kind)s” is not a kind of notification.")
 KEY_REQUIRED = _("A notification needs a key that names the event it tells of.")
