@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the project needs, only where they are missing.
 #   scripts/system-deps.sh base   - what `make setup` needs (gettext for the translations)
-#   scripts/system-deps.sh test   - plus the PostgreSQL server, Chromium, CJK fonts and faketime
+#   scripts/system-deps.sh test   - plus the PostgreSQL server, Chromium, CJK fonts, faketime
 #                                   (libfaketime: `make test-clock` runs tests with the clock moved)
+#                                   and the Redis server (the RQ worker's integration test)
 set -euo pipefail
 want=${1:-base}
 missing=()
@@ -13,6 +14,7 @@ if [ "$want" = test ]; then
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   dpkg -s fonts-noto-cjk >/dev/null 2>&1 || missing+=(fonts-noto-cjk)
   command -v faketime >/dev/null 2>&1 || missing+=(faketime)
+  command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 echo "installing Debian packages: ${missing[*]}"

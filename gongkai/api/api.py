@@ -26,6 +26,7 @@ from gongkai.api.endpoints import (
     catalog,
     disclosures,
     ledger,
+    notifications,
     organizations,
 )
 
@@ -84,3 +85,4 @@ api.add_router("/disclosures", disclosures.router)
 api.add_router("/disclosures", actions.router)
 api.add_router("/disclosures", attachments.router)
 api.add_router("/ledger", ledger.router)
+api.add_router("/notifications", notifications.router)

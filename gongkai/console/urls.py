@@ -1,6 +1,13 @@
 from django.urls import path
 
-from gongkai.console.views import calendar, catalog, disclosures, home, organizations
+from gongkai.console.views import (
+    calendar,
+    catalog,
+    disclosures,
+    home,
+    notifications,
+    organizations,
+)
 
 app_name = "console"
 
@@ -16,6 +23,10 @@ urlpatterns = [
     path("orgs/<str:code>/edit", organizations.edit, name="org_edit"),
     path("orgs/<str:code>/new", organizations.add_child, name="org_add_child"),
     path("todo/", disclosures.todo, name="todo"),
+    path("notifications/", notifications.inbox, name="notifications"),
+    path("notifications/read-all", notifications.read_all, name="notifications_read_all"),
+    path("notifications/<int:pk>/read", notifications.read, name="notification_read"),
+    path("notifications/<int:pk>/open", notifications.open_notification, name="notification_open"),
     path("calendar/notice", calendar.holiday_notice, name="holiday_notice"),
     path("disclosures/new", disclosures.draft, name="disclosure_new"),
     path("disclosures/<int:pk>/", disclosures.detail, name="disclosure"),

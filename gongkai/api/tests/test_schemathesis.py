@@ -35,6 +35,7 @@ from schemathesis.specs.openapi.checks import (
 from gongkai.api import tokens
 from gongkai.conftest import grant
 from gongkai.disclosures import workflow
+from gongkai.notifications.services import notify
 from gongkai.organizations.models import Role
 
 from .conftest import item_key, published
@@ -74,8 +75,14 @@ def _seed(people: Any, tree: Any, catalog: Any) -> None:
         workflow.submit(draft("phones", "待审"), actor=people.clerk),
         draft("building", "修缮"),
     ]
+    # The staff token's person has notifications to list and mark read.
+    told = [
+        notify(people.reviewer, key=f"fuzz:{n}", kind="general", subject=f"通知{n}", body="",
+               link="/console/todo/", organization=tree.village)[0]
+        for n in range(3)
+    ]  # fmt: skip
     # Ids differ between runs on PostgreSQL (its sequences outlive rolled-back tests).
-    KNOWN["ids"] = [d.pk for d in made]
+    KNOWN["ids"] = [d.pk for d in made] + [n.pk for n in told]
 
 
 @pytest.fixture

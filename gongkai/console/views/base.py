@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from gongkai import permissions
+from gongkai.notifications.services import unread_count
 from gongkai.organizations.models import Organization
 from gongkai.validation import text_problem
 
@@ -73,6 +74,7 @@ def navigation(request: HttpRequest, active: str) -> list[dict[str, Any]]:
     work = [
         ("home", _("Overview"), reverse("console:home")),
         ("todo", _("My to-do list"), reverse("console:todo")),
+        ("notifications", _("My notifications"), reverse("console:notifications")),
     ]
     sections.append({"title": _("Work"), "links": work})
     organization_links = [("tree", _("Organization tree"), reverse("console:org_tree"))]
@@ -103,9 +105,17 @@ def navigation(request: HttpRequest, active: str) -> list[dict[str, Any]]:
                 ],
             }
         )
+    # The unread count: one count over the notifications' inbox index, on every console page.
+    badges = {"notifications": unread_count(user)}
     for section in sections:
         section["links"] = [
-            {"key": key, "label": label, "url": url, "active": key == active}
+            {
+                "key": key,
+                "label": label,
+                "url": url,
+                "active": key == active,
+                "badge": badges.get(key),
+            }
             for key, label, url in section["links"]
         ]
     return sections
