@@ -23,4 +23,7 @@ trap 'exit 143' TERM
 "$GK" db_worker --no-reload --interval 1 -v 0 &
 worker=$!
 echo "task worker started (pid $worker); e-mails are written to var/mail/"
+# Today's compliance run (in production cron runs `gongkai remind` each morning): obligations
+# of the periods begun since the demo was loaded, states by today's calendar, reminders.
+"$GK" remind
 "$GK" runserver "127.0.0.1:$port"

@@ -128,3 +128,15 @@ def test_a_bad_date_is_refused_in_chinese(db):
     with pytest.raises(CommandError) as raised:
         call_command("remind", "--date", "2026-13-45")
     assert "日期" in str(raised.value)
+
+
+def test_the_daily_tasks_run_on_the_queue(tree, people, january):
+    from gongkai.compliance import tasks
+    from gongkai.ledger import tasks as ledger_tasks
+
+    day = (january.due_date + dt.timedelta(days=1)).isoformat()
+    first = tasks.remind.enqueue(day)
+    again = tasks.remind.enqueue(day)
+    assert first.return_value["sent"] >= 1 and again.return_value["sent"] == 0
+    assert tasks.recompute_rollups.enqueue().return_value == 0
+    assert set(ledger_tasks.witness.enqueue().return_value) == {"signed", "witnessed"}
