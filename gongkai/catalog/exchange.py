@@ -195,6 +195,12 @@ HEADERS = dict(COLUMNS)
 HEADERS["form"] = "表单"
 HEADERS["applies_to"] = "适用范围"
 REQUIRED_HEADERS = ("类别", "事项", "公开范围", "公开时限")
+#: Other headers people give the columns of where an item applies.
+HEADER_ALIASES = {
+    "适用类型": "applies_kinds",
+    "适用场所": "applies_settings",
+    "逾期几个工作日报上级": "escalate_after_days",
+}
 FORM_COLUMNS = [
     ("item", "事项编号"),
     ("part", "部分"),
@@ -581,7 +587,9 @@ def export_yaml(effective: EffectiveCatalog) -> str:
                 value = item.value(name)
                 if name == "applies_to":
                     value = applicability.parse(value).as_dict()
-                if value in (None, "", [], {}, False) and name != "scope":
+                # Empty values are left out; a 0 is not empty (`0 in (False,)` would say so).
+                empty = value is None or value is False or value in ("", [], {})
+                if empty and name != "scope":
                     continue
                 entry[name] = value
             items.append(entry)
@@ -655,7 +663,9 @@ def _parse_excel(content: bytes) -> ParsedCatalog:
         )
         return result
     by_header = {h: i for i, h in enumerate(header) if h}
-    headers_to_names = dict((h, n) for n, h in COLUMNS)
+    headers_to_names = {**HEADER_ALIASES, **dict((h, n) for n, h in COLUMNS)}
+    # Problems name the column as this sheet heads it.
+    own_headers = {headers_to_names[h]: h for h in by_header if h in headers_to_names}
     form_rows: dict[str, int] = {}
     forms_by_item = _read_form_sheet(book, result, form_rows) if FORM_SHEET in sheetnames else {}
     categories: dict[str, dict[str, Any]] = {}
@@ -692,7 +702,7 @@ def _parse_excel(content: bytes) -> ParsedCatalog:
                         "sheet": CATALOG_SHEET,
                         "row": row_number,
                         # In a workbook the column header is what the person can find.
-                        "field": HEADERS.get(name) or _form_label(name),
+                        "field": own_headers.get(name) or HEADERS.get(name) or _form_label(name),
                         "message": message,
                     }
                 )

@@ -432,3 +432,23 @@ def test_where_items_apply_survives_excel_and_yaml(specs, data):
         assert [parse(i["applies_to"]) for i in items] == specs
         assert [i["applies_to"] for i in items] == [spec.as_dict() for spec in specs]
         assert [i["escalate_after_days"] for i in items] == escalate
+
+
+def test_the_applies_to_columns_may_carry_other_common_headers():
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "目录"
+    sheet.append(
+        ["类别", "事项", "公开范围", "公开时限", "适用类型", "适用场所", "逾期几个工作日报上级"]
+    )
+    sheet.append(["固定公开", "村务监督", "社会", "固定", "党支部", "农村；社区", 3])
+    sheet.append(["固定公开", "值班表", "社会", "固定", "支部", "城市", ""])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    parsed = exchange.parse_excel(buffer.getvalue())
+    assert parsed.errors == [
+        "工作表“目录”第 3 行：适用场所：“城市”不是可选值（农村、社区、机关、事业单位、企业、学校、其他）之一。"
+    ]
+    item = parsed.data["categories"][0]["items"][0]
+    assert item["applies_to"] == {"kinds": ["branch"], "settings": ["community", "village"]}
+    assert item["escalate_after_days"] == 3

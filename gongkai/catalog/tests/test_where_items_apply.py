@@ -80,7 +80,7 @@ def test_a_clerk_cannot_start_a_disclosure_for_an_item_that_does_not_apply(tree,
             tree.village, actor=people.clerk, item_key=key(catalogs, "town-rules"), title="议事规则"
         )
     assert refused.value.messages == [
-        "“镇党委议事规则和决策程序”不适用于东岭村党支部，只适用于：仅本级（青石镇党委）。"
+        "“镇党委议事规则和决策程序”不适用于东岭村党支部。适用范围：仅本级（青石镇党委）。"
     ]
     assert not Disclosure.objects.exists()
     made = workflow.create_disclosure(
@@ -97,7 +97,7 @@ def test_the_api_refuses_a_draft_for_an_item_that_does_not_apply(tree, people, c
     )
     assert refused.status_code == 400
     assert refused.json()["detail"] == (
-        "“社区干部坐班值班表”不适用于东岭村党支部，只适用于：下一级（社区）。"
+        "“社区干部坐班值班表”不适用于东岭村党支部。适用范围：下一级（社区）。"
     )
     assert not Disclosure.objects.exists()
 
@@ -182,3 +182,44 @@ def test_the_demo_town_is_held_to_its_own_items_and_its_villages_are_not(db, cli
     village_page = client.get("/o/QS-02/").content.decode()
     assert "镇党委议事规则和决策程序" not in village_page
     assert "党员党费缴纳情况" in village_page
+
+
+def test_which_items_apply_costs_no_query_per_item(tree, people, catalogs):
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(org: Organization) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            applicable = applicable_catalog(org)
+            assert applicable is not None
+            assert all(item.applies_label for item in applicable.items)
+        return len(captured)
+
+    cache.clear()
+    cold = queries(tree.village), queries(tree.town)
+    warm = queries(tree.village), queries(tree.town)
+    catalogs.refresh_from_db()
+    for n in range(10):
+        services.save_item(
+            catalogs,
+            actor=people.office,
+            values={"category_key": key(catalogs, "fixed"), "name": f"新增事项{n}",
+                    "scope": "public", "timing": "standing", "applies_to": {"levels": [n % 2]}},
+        )  # fmt: skip
+    services.publish_catalog(catalogs, actor=people.office)
+    village = Catalog.objects.get(organization=tree.village)
+    services.accept_parent_change(village, actor=people.office)
+    cache.clear()
+    assert (queries(tree.village), queries(tree.town)) == cold
+    assert (queries(tree.village), queries(tree.town)) == warm == (1, 1)
+
+
+def test_a_built_in_templates_preview_says_where_each_item_applies(tree, people):
+    html = (
+        client_for(people.office)
+        .get("/console/catalog/templates", {"show": "town-seven-categories"})
+        .content.decode()
+    )
+    assert "镇党委重大决策" in html and "· 仅本级" in html
+    assert "· 下一级（农村）" in html and "· 下一级党总支、党支部" in html

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gongkai import permissions
-from gongkai.catalog import exchange, services
+from gongkai.catalog import applicability, exchange, services
 from gongkai.catalog.builtin import builtin_templates
 from gongkai.catalog.effective import OVERRIDABLE, effective_catalog
 from gongkai.catalog.forms import (
@@ -382,6 +382,9 @@ def templates(request: HttpRequest) -> HttpResponse:
     if chosen in builtin_templates():
         parsed = exchange.parse_yaml(builtin_templates()[chosen].read())
         preview = parsed.data
+        for category in preview["categories"]:
+            for item in category["items"]:
+                item["applies_label"] = applicability.describe(item.get("applies_to"))
     return render(
         request,
         "console/catalog/templates.html",
