@@ -22,7 +22,12 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from gongkai import permissions
-from gongkai.catalog.effective import UNCATEGORISED, UNCATEGORISED_NAME, effective_catalog
+from gongkai.catalog.effective import (
+    UNCATEGORISED,
+    UNCATEGORISED_NAME,
+    applicable_catalog,
+    effective_catalog,
+)
 from gongkai.catalog.models import Catalog, Scope
 from gongkai.disclosures import events
 from gongkai.disclosures.content import sanitize_html
@@ -163,10 +168,6 @@ class OrganizationPage:
     inside: bool
 
 
-def published_catalog(org: Organization) -> Catalog | None:
-    return Catalog.objects.filter(organization=org, version__gt=0).first()
-
-
 def newest_per_item(
     visible: QuerySet[Disclosure], org: Organization, per_item: int
 ) -> list[Disclosure]:
@@ -208,10 +209,13 @@ def organization_page(
         total = getattr(rows[0], "item_total", len(rows)) if rows else 0
         return ItemColumn(key, name, scope, as_listings(rows, now), total)
 
-    catalog = published_catalog(org)
+    applicable = applicable_catalog(org)
+    catalog = applicable.catalog if applicable is not None else None
     sections: list[Section] = []
-    if catalog is not None:
-        for category in effective_catalog(catalog).categories:
+    if applicable is not None:
+        # Only the items that apply to this organization: a village's page does not list
+        # the town committee's own items as having nothing disclosed.
+        for category in applicable.categories:
             section = Section(category.key, category.name, category.description)
             for item in category.items:
                 scope = item.value("scope")
@@ -230,8 +234,8 @@ def organization_page(
 def catalog_item(org: Organization, key: str, *, inside: bool) -> tuple[str, str] | None:
     """(name, scope) of an item of the organization's current catalog, as the organization
     page would name it to this reader: items inside the party only to those inside."""
-    catalog = published_catalog(org)
-    item = effective_catalog(catalog).find(key) if catalog is not None else None
+    applicable = applicable_catalog(org)
+    item = applicable.find(key) if applicable is not None else None
     if item is None:
         return None
     scope = str(item.value("scope"))

@@ -191,3 +191,18 @@ def test_loading_a_builtin_template_fills_the_draft(people, tree):
     client.post("/console/catalog/publish", {"note": "首版"})
     catalog.refresh_from_db()
     assert catalog.version == 1
+
+
+def test_the_office_says_where_an_organization_works(people, tree):
+    client = client_for(people.office)
+    form = client.get("/console/orgs/QS-01/edit").content.decode()
+    assert "所在领域" in form and "农村" in form and "社区" in form
+    response = client.post(
+        "/console/orgs/QS-01/edit",
+        {"code": "QS-01", "name": "东岭村党支部", "kind": "branch", "setting": "village",
+         "is_pilot": "on", "is_active": "on"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    tree.village.refresh_from_db()
+    assert tree.village.setting == "village"
+    assert "<th>所在领域</th><td>农村</td>" in client.get("/console/orgs/QS-01/").content.decode()

@@ -14,8 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongkai import permissions, validation
-from gongkai.catalog.effective import effective_catalog
-from gongkai.catalog.models import Catalog
+from gongkai.catalog.effective import applicable_catalog
 from gongkai.console import disclosure_forms as dforms
 from gongkai.console.disclosure_forms import DraftForm
 from gongkai.console.views.base import console_view, context
@@ -80,9 +79,11 @@ def todo(request: HttpRequest) -> HttpResponse:
     date_checks = _date_checks(user, base)
     items = []
     if org is not None and permissions.can_draft(user, org):
-        catalog = Catalog.objects.filter(organization=org, version__gt=0).first()
-        if catalog is not None:
-            items = effective_catalog(catalog).categories
+        # Only the items that apply to this organization: a village is not offered the
+        # town committee's own items.
+        applicable = applicable_catalog(org)
+        if applicable is not None:
+            items = applicable.categories
     return render(
         request,
         "console/disclosures/todo.html",
