@@ -200,8 +200,22 @@ def parent_version_at(catalog: Catalog, version: int) -> int:
     return recorded or 0
 
 
+#: Bumped when the tree changes shape: a resolved catalog remembers each layer's depth
+#: (levels in `applies_to` are counted from it), so a move makes every cached one stale.
+_GENERATION_KEY = "catalog:effective:generation"
+
+
 def _cache_key(catalog: Catalog, version: int) -> str:
-    return f"catalog:effective:{catalog.pk}:{version}"
+    generation = cache.get(_GENERATION_KEY, 0)
+    return f"catalog:effective:{generation}:{catalog.pk}:{version}"
+
+
+def forget_resolved(**_: object) -> None:
+    """Drop every cached effective catalog (the tree moved)."""
+    try:
+        cache.incr(_GENERATION_KEY)
+    except ValueError:
+        cache.set(_GENERATION_KEY, 1, timeout=None)
 
 
 def effective_catalog(catalog: Catalog, version: int | None = None) -> EffectiveCatalog:

@@ -318,3 +318,17 @@ def test_a_moved_subtree_takes_its_obligations_and_counts_along(tree, people, ca
     assert rollups.recompute(fix=False).mismatches == 0
     other = Rollup.objects.filter(organization=tree.other_town)
     assert sum(r.upcoming + r.due_soon + r.overdue for r in other) == own
+
+
+def test_levels_count_from_where_the_layers_are_after_a_move(tree, people, catalogs):
+    from gongkai.catalog.effective import applicable_catalog
+    from gongkai.organizations.services import move_organization
+
+    def owes_meetings() -> bool:
+        village = type(tree.village).objects.get(pk=tree.village.pk)
+        found = applicable_catalog(village)
+        return found is not None and any(i.key.endswith(".meetings") for i in found.items)
+
+    assert owes_meetings()  # cached now, with the town at depth 1
+    move_organization(tree.town, new_parent=tree.other_town)
+    assert owes_meetings()  # the town at depth 2, the village at 3: still one level below
