@@ -27,6 +27,7 @@ from gongkai.api.endpoints import (
     disclosures,
     ledger,
     organizations,
+    reports,
 )
 
 
@@ -84,3 +85,5 @@ api.add_router("/disclosures", disclosures.router)
 api.add_router("/disclosures", actions.router)
 api.add_router("/disclosures", attachments.router)
 api.add_router("/ledger", ledger.router)
+api.add_router("/reports", reports.reports_router)
+api.add_router("/assessments", reports.assessments_router)
