@@ -74,34 +74,41 @@ def create(org: Organization, *, actor: Any, window: Window) -> Report:
 
 def render_summary(report_id: int) -> Report:
     """Render the report's documents from today's figures and store them in place of any
-    earlier ones. A failure is recorded on the report (status failed, with its reason)."""
+    earlier ones. A failure (rendering or storage) is recorded on the report: status failed,
+    with its reason, for the office to see."""
     report = Report.objects.select_related("organization").get(pk=report_id)
     now = clock.now()
     try:
         data = summary.build(report.organization, report.first, report.last, on=_local_date(now))
         docx_bytes = docx_document(data)
         pdf_bytes = pdf_document(data)
-    except Exception as exc:  # recorded for the office to see; the task runner logs it too
+        with transaction.atomic():
+            # Two runs at once: the second waits here, then replaces the first one's files.
+            locked = Report.objects.select_for_update().get(pk=report_id)
+            for field in (locked.docx, locked.pdf):
+                if field.name:
+                    field.storage.delete(field.name)
+            locked.docx.save("summary.docx", ContentFile(docx_bytes), save=False)
+            locked.pdf.save("summary.pdf", ContentFile(pdf_bytes), save=False)
+            locked.figures = data
+            locked.title = data["title"]
+            locked.status = Report.Status.READY
+            locked.failure = ""
+            locked.rendered_at = now
+            locked.save()
+    except Exception as exc:  # recorded for the office; the task runner logs it too
         logger.exception("summary %s failed", report_id)
+        report.refresh_from_db()
+        gone = {
+            name: ""
+            for name, field in (("docx", report.docx), ("pdf", report.pdf))
+            if field.name and not field.storage.exists(field.name)
+        }
         Report.objects.filter(pk=report_id).update(
-            status=Report.Status.FAILED, failure=f"{type(exc).__name__}: {exc}"[:2000]
+            status=Report.Status.FAILED, failure=f"{type(exc).__name__}: {exc}"[:2000], **gone
         )
         report.refresh_from_db()
         return report
-    with transaction.atomic():
-        # Two runs at once: the second waits here and then replaces the first one's files.
-        locked = Report.objects.select_for_update().get(pk=report_id)
-        for field in (locked.docx, locked.pdf):
-            if field.name:
-                field.storage.delete(field.name)
-        locked.docx.save("summary.docx", ContentFile(docx_bytes), save=False)
-        locked.pdf.save("summary.pdf", ContentFile(pdf_bytes), save=False)
-        locked.figures = data
-        locked.title = data["title"]
-        locked.status = Report.Status.READY
-        locked.failure = ""
-        locked.rendered_at = now
-        locked.save()
     return locked
 
 
@@ -141,7 +148,7 @@ def totals_table(data: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
     t = data["totals"]
     head = [
         _("Due"),
-        _("Published"),
+        _("Items published"),
         _("On time"),
         _("Late"),
         _("Overdue"),

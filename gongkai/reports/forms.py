@@ -54,7 +54,7 @@ class PeriodForm(forms.Form):
         ("year", _("Year")),
         ("months", _("Chosen months")),
     ]
-    period = forms.ChoiceField(label=_("Period"), choices=KINDS, initial="half_year")
+    period = forms.ChoiceField(label=_("Period covered"), choices=KINDS, initial="half_year")
     year = forms.IntegerField(
         label=_("Year"), min_value=windows.YEAR_MIN, max_value=YEAR_MAX, required=False
     )

@@ -14,6 +14,7 @@ import datetime as dt
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from gongkai.organizations.models import Organization
 from gongkai.validation import validate_plain_text
@@ -40,8 +41,8 @@ class Report(models.Model):
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     #: The first day of the window's first month and the last day of its last month.
-    first = models.DateField(_("from"))
-    last = models.DateField(_("to"))
+    first = models.DateField(_("period start"))
+    last = models.DateField(_("period end"))
     title = models.CharField(_("title"), max_length=200)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -88,8 +89,8 @@ class AssessmentPlan(models.Model):
     reach = models.CharField(
         _("organizations assessed"), max_length=20, choices=Reach.choices, default=Reach.CHILDREN
     )
-    first = models.DateField(_("from"))
-    last = models.DateField(_("to"))
+    first = models.DateField(_("period start"))
+    last = models.DateField(_("period end"))
     public_summary = models.BooleanField(
         _("public summary on the portal"),
         default=False,
@@ -127,7 +128,7 @@ class Criterion(models.Model):
         ON_TIME_RATE = "on_time_rate", _("On-time rate")
         ANSWER_TIME = "answer_time", _("Time to answer opinions")
         SATISFACTION = "satisfaction", _("Satisfaction")
-        CONTENT = "content", _("Content")
+        CONTENT = "content", pgettext_lazy("criterion", "Content")
         PROCEDURE = "procedure", _("Procedure")
         FORM = "form", _("Form")
         EFFECT = "effect", _("Effect")
