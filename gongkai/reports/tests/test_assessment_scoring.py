@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from decimal import Decimal
 
 import pytest
@@ -166,10 +167,10 @@ def test_ranking_is_deterministic_and_orders_by_total(totals):
     ]
     assert first == again
     ranked = [r for r in assessment.rank(rows) if r["rank"] is not None]
-    assert all(D(a["total"]) >= D(b["total"]) for a, b in zip(ranked, ranked[1:], strict=False))
+    assert all(D(a["total"]) >= D(b["total"]) for a, b in itertools.pairwise(ranked))
     assert all(
         (a["rank"] == b["rank"]) == (D(a["total"]) == D(b["total"]))
-        for a, b in zip(ranked, ranked[1:], strict=False)
+        for a, b in itertools.pairwise(ranked)
     )
 
 

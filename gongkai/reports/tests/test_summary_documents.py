@@ -173,7 +173,7 @@ def test_a_failure_is_recorded_on_the_report(tree, people, season, settings, tmp
 def test_a_village_summary_has_no_subordinates_and_lists_its_overdue_items(tree, people, season):
     with time_machine.travel(SEEN_AT, tick=False):
         report = documents.produce(tree.village, actor=people.reviewer, window=season.window)
-    text, tables = docx_text(report)
+    text, _tables = docx_text(report)
     assert "没有直属下级党组织" in text
     own = figures.subtree(tree.village, season.first, season.last)
     listed = [i for e in report.figures["lagging"] for i in e["overdue_items"]]
