@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import re
 from decimal import Decimal
+from typing import Any
 
 import pytest
 import time_machine
@@ -104,7 +105,8 @@ def test_publication_waits_for_every_assessor_then_freezes_the_result(
         with pytest.raises(PermissionDenied):
             assessment.publish(plan, actor=people.clerk)
         published = assessment.publish(plan, actor=people.office)
-    rows = {r["organization"]["name"]: r for r in published.result["rows"]}
+    frozen: Any = published.result
+    rows = {r["organization"]["name"]: r for r in frozen["rows"]}
     content = next(p for p in rows["东岭村党支部"]["parts"] if p["kind"] == "content")
     assert content["mean"] == "85.00" and content["score"] == "17.00"
     assert [e["score"] for e in content["panel"]] == ["90.0", "80.0"]

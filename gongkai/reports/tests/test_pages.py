@@ -55,9 +55,7 @@ def test_the_office_produces_a_half_year_summary_and_downloads_it(tree, people, 
         "attachment" in word["Content-Disposition"]
         and "filename*=utf-8''" in word["Content-Disposition"]
     )
-    text = "\n".join(
-        p.text for p in Document(io.BytesIO(b"".join(word.streaming_content))).paragraphs
-    )
+    text = "\n".join(p.text for p in Document(io.BytesIO(word.getvalue())).paragraphs)
     assert "青石镇党委2026年上半年党务公开工作情况报告" in text
     pdf = client.get(reverse("console:report_file", args=[report.pk, "pdf"]))
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
@@ -252,7 +250,7 @@ def test_an_assessor_without_any_role_scores_and_the_office_publishes(tree, peop
     clerk = client_for(people.clerk)
     assert clerk.get(reverse("console:assessment", args=[plan.pk])).status_code == 200
     workbook = clerk.get(reverse("console:assessment_export", args=[plan.pk, "xlsx"]))
-    book = load_workbook(io.BytesIO(b"".join(workbook.streaming_content)))
+    book = load_workbook(io.BytesIO(workbook.getvalue()))
     assert book["排名"]["A4"].value == "排名"
     assert clerk.get(reverse("console:assessment_export", args=[plan.pk, "pdf"])).status_code == 200
     assert clerk.get(reverse("console:assessment_export", args=[plan.pk, "doc"])).status_code == 404

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 import time_machine
@@ -120,12 +121,11 @@ def test_the_pdf_reads_back_title_organizations_and_numbers(tree, people, season
         assert rate_text(f.on_time_rate) in text
     assert "意见建议和回音壁" in text and "（盖章）" in text
     with report.pdf.open("rb") as f:
-        fonts = {
-            str(font)
-            for page in PdfReader(io.BytesIO(f.read())).pages
-            for font in page["/Resources"]["/Font"].values()
-            for font in [font.get_object()["/BaseFont"]]
-        }
+        pages = PdfReader(io.BytesIO(f.read())).pages
+    fonts: set[str] = set()
+    for page in pages:
+        resources: Any = page["/Resources"]
+        fonts |= {str(font.get_object()["/BaseFont"]) for font in resources["/Font"].values()}
     # Every font embedded is Debian's Noto CJK (no fallback that would show boxes).
     assert fonts and all("-CJK-SC" in name for name in fonts), fonts
 
