@@ -434,6 +434,9 @@ def _seal(doc: Any, text: str) -> None:
     table = doc.add_table(rows=1, cols=1)
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.RIGHT
+    table.autofit = False
+    # Word reads the cell's width, LibreOffice the grid column's: both are set.
+    table.columns[0].width = Cm(3.6)
     cell = table.cell(0, 0)
     cell.width = Cm(3.6)
     cell.text = ""
