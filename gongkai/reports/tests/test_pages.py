@@ -297,3 +297,13 @@ def test_the_public_summary_shows_only_published_plans_that_say_so(tree, people,
         client_for(people.outsider).get(reverse("console:assessment", args=[hidden.pk])).status_code
         == 403
     )
+
+
+def test_the_admin_shows_summaries_and_plans_read_only(tree, people, season):
+    with time_machine.travel(SEEN_AT, tick=False):
+        report = documents.produce(tree.town, actor=people.office, window=season.window)
+    admin = client_for(people.admin)
+    listing = admin.get("/admin/reports/report/")
+    assert listing.status_code == 200 and report.title in html(listing)
+    assert admin.get("/admin/reports/assessmentplan/").status_code == 200
+    assert admin.get("/admin/reports/report/add/").status_code == 403
