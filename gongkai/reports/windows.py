@@ -68,11 +68,6 @@ def months(first: dt.date, last: dt.date) -> Window:
     return Window("months", start, end)
 
 
-def of(kind: str, first: dt.date, last: dt.date) -> Window:
-    """The window a stored report or plan names (its kind and dates)."""
-    return Window(kind, first, last)
-
-
 def label(first: dt.date, last: dt.date) -> str:
     """2026年上半年, 2026年度, 2026年3月, 2026年1月至9月, 2025年11月至2026年2月."""
     whole_year = first == dt.date(first.year, 1, 1) and last == dt.date(first.year, 12, 31)
@@ -94,11 +89,3 @@ def label(first: dt.date, last: dt.date) -> str:
         "last_year": last.year,
         "last": last.month,
     }
-
-
-def month_list(first: dt.date, last: dt.date) -> list[dt.date]:
-    out, month = [], first.replace(day=1)
-    while month <= last:
-        out.append(month)
-        month = _month_end(month) + dt.timedelta(days=1)
-    return out
