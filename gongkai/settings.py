@@ -150,6 +150,7 @@ INSTALLED_APPS = [
     "gongkai.disclosures",
     "gongkai.ledger",
     "gongkai.compliance",
+    "gongkai.reports",
     "gongkai.portal",
     "gongkai.api",
     "gongkai.console",

@@ -28,6 +28,7 @@ from gongkai.api.endpoints import (
     ledger,
     notifications,
     organizations,
+    reports,
 )
 
 
@@ -86,3 +87,5 @@ api.add_router("/disclosures", actions.router)
 api.add_router("/disclosures", attachments.router)
 api.add_router("/ledger", ledger.router)
 api.add_router("/notifications", notifications.router)
+api.add_router("/reports", reports.reports_router)
+api.add_router("/assessments", reports.assessments_router)

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from gongkai.console.views import (
     calendar,
@@ -71,4 +71,5 @@ urlpatterns = [
     path("catalog/templates", catalog.templates, name="catalog_templates"),
     path("catalog/import", catalog.import_catalog, name="catalog_import"),
     path("catalog/export.<str:fmt>", catalog.export, name="catalog_export"),
+    path("", include("gongkai.reports.console_urls")),  # reports, report, assessments …
 ]

@@ -41,7 +41,7 @@ def test_people_without_a_staff_role_are_refused_in_chinese(people, persona):
 @pytest.mark.parametrize(
     ("persona", "expected_links"),
     [
-        ("clerk", {"概览", "我的待办", "我的通知", "组织架构", "本组织", "公开目录", "目录版本"}),
+        ("clerk", {"概览", "我的待办", "我的通知", "组织架构", "本组织", "公开目录", "目录版本", "考核"}),
         (
             "office",
             {
@@ -55,6 +55,8 @@ def test_people_without_a_staff_role_are_refused_in_chinese(people, persona):
                 "内置目录模板",
                 "下级目录接收情况",
                 "目录版本",
+                "工作情况报告",
+                "考核",
             },
         ),
         (
@@ -68,6 +70,8 @@ def test_people_without_a_staff_role_are_refused_in_chinese(people, persona):
                 "导入党组织",
                 "公开目录",
                 "目录版本",
+                "工作情况报告",
+                "考核",
                 "系统管理",
                 "节假日安排通知",
             },

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from gongkai import permissions
 from gongkai.notifications.services import unread_count
 from gongkai.organizations.models import Organization
+from gongkai.reports import access as reports_access
 from gongkai.validation import text_problem
 
 SESSION_KEY = "console_org"
@@ -95,6 +96,7 @@ def navigation(request: HttpRequest, active: str) -> list[dict[str, Any]]:
         ]
     catalog_links.append(("versions", _("Catalog versions"), reverse("console:catalog_versions")))
     sections.append({"title": _("Catalog"), "links": catalog_links})
+    sections.append(reports_access.console_section(user, org))
     if permissions.is_administrator(user):
         sections.append(
             {
