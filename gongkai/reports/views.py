@@ -14,6 +14,7 @@ from typing import Any, cast
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -22,7 +23,7 @@ from django.views.decorators.http import require_POST
 from gongkai import permissions
 from gongkai.compliance import obligations
 from gongkai.console.views.base import NOT_IN_CONSOLE, console_view, context, current_org
-from gongkai.reports import access, assessment, documents, exports
+from gongkai.reports import access, assessment, documents, exports, tasks
 from gongkai.reports.forms import AssessorForm, PlanForm, ScoreForm, SummaryForm
 from gongkai.reports.models import AssessmentPlan, Report
 from gongkai.reports.summary import rate_text
@@ -65,9 +66,17 @@ def reports(request: HttpRequest) -> HttpResponse:
     org = _managed_org(request)
     form = SummaryForm(request.POST or None, today=obligations.today())
     if request.method == "POST" and form.is_valid():
-        report = documents.produce(org, actor=request.user, window=form.cleaned_data["window"])
+        report = documents.create(org, actor=request.user, window=form.cleaned_data["window"])
+        # Rendered by the task worker (at once where the queue runs tasks immediately).
+        with transaction.atomic():
+            transaction.on_commit(lambda: tasks.render_summary.enqueue(report.pk))
+        report.refresh_from_db()
         if report.status == Report.Status.READY:
             messages.success(request, _("The summary is ready to download."))
+        elif report.status == Report.Status.PENDING:
+            messages.info(
+                request, _("The summary is being produced; reload this page in a moment.")
+            )
         else:
             messages.error(
                 request, _("The summary could not be produced: %(why)s") % {"why": report.failure}
