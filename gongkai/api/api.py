@@ -26,6 +26,7 @@ from gongkai.api.endpoints import (
     catalog,
     disclosures,
     ledger,
+    obligations,
     organizations,
 )
 
@@ -84,3 +85,6 @@ api.add_router("/disclosures", disclosures.router)
 api.add_router("/disclosures", actions.router)
 api.add_router("/disclosures", attachments.router)
 api.add_router("/ledger", ledger.router)
+api.add_router("/obligations", obligations.router)
+api.add_router("/exemptions", obligations.exemptions_router)
+api.add_router("/organizations", obligations.events_router)
