@@ -217,3 +217,34 @@ def test_the_clerk_sets_out_a_staged_plan(tree, people, catalogs):
     ]
     # The stage already reached owes its disclosure at once; the later one on its date.
     assert [o.period_key for o in Obligation.objects.filter(plan=plan)] == [f"P{plan.pk}-0"]
+
+
+def test_the_list_reads_a_bounded_number_of_queries(
+    tree, people, catalogs, django_assert_max_num_queries
+):
+    from gongkai.compliance import recording
+
+    client = client_for(people.clerk)
+    with travel(at(2026, 3, 2)):
+        generate(dt.date(2026, 3, 2))
+        client.get(LIST)
+        with django_assert_max_num_queries(12) as few:
+            client.get(LIST)
+        # Counted now: the next request clears the connection's query log.
+        limit = len(few.captured_queries)
+        # Events (their titles are the period labels) and a later season: more rows, same cost.
+        for n in range(3):
+            recording.record_event(
+                tree.village,
+                actor=people.clerk,
+                item_key=key_of(tree.village, "appointment"),
+                title=f"任前公示{n}",
+                happened_on=dt.date(2026, 3, 2),
+            )
+    with travel(at(2026, 9, 1)):
+        generate(dt.date(2026, 9, 1))
+        client = client_for(people.clerk)  # signed in again: months have passed
+        client.get(LIST)
+        with django_assert_max_num_queries(limit):
+            html = client.get(LIST, {"period": "2026-M03"}).content.decode()
+    assert "任前公示2" in html
