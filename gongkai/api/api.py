@@ -27,6 +27,7 @@ from gongkai.api.endpoints import (
     disclosures,
     ledger,
     notifications,
+    obligations,
     organizations,
     reports,
 )
@@ -89,3 +90,6 @@ api.add_router("/ledger", ledger.router)
 api.add_router("/notifications", notifications.router)
 api.add_router("/reports", reports.reports_router)
 api.add_router("/assessments", reports.assessments_router)
+api.add_router("/obligations", obligations.router)
+api.add_router("/exemptions", obligations.exemptions_router)
+api.add_router("/organizations", obligations.events_router)

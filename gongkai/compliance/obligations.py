@@ -438,5 +438,6 @@ def record_event(
         recorded_by=actor,
         recorded_at=clock.now(),
     )
-    generate(max(today(), happened_on), organizations=[org])
+    # Owed from its date: an event recorded ahead of time waits until the day comes.
+    generate(today(), organizations=[org])
     return event

@@ -18,6 +18,7 @@ from typing import Any
 import segno
 from django.db.models import Count, F, QuerySet, Window
 from django.db.models.functions import RowNumber
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
@@ -29,6 +30,7 @@ from gongkai.catalog.effective import (
     effective_catalog,
 )
 from gongkai.catalog.models import Catalog, Scope
+from gongkai.compliance import notices as compliance_notices
 from gongkai.disclosures import events
 from gongkai.disclosures.content import sanitize_html
 from gongkai.disclosures.models import Disclosure, Revision, State
@@ -146,6 +148,8 @@ class ItemColumn:
     listings: list[Listing] = field(default_factory=list)
     #: How many disclosures of the item the reader may see (more than are listed).
     total: int = 0
+    #: Approved exemptions and deferrals standing in the item's place, for this reader.
+    notices: list[compliance_notices.Notice] = field(default_factory=list)
 
     @property
     def more(self) -> bool:
@@ -195,19 +199,21 @@ def organization_page(
     with the disclosures the reader may see, newest first.
 
     Items whose scope is inside the party or the unit are listed only for readers inside (or
-    where the reader may see one of its disclosures), so an outsider's page names no
-    party-internal item. Disclosures made against an item the current catalog no longer has
-    are kept, in a last section, rather than hidden.
+    where the reader may see one of its disclosures, or the notice of an exemption whose
+    decision chose a wider audience), so an outsider's page names no party-internal item
+    otherwise. Disclosures made against an item the current catalog no longer has are kept,
+    in a last section, rather than hidden.
     """
     inside = permissions.can_read_party_internal(user, org)
     found: dict[str, list[Disclosure]] = {}
     for disclosure in newest_per_item(visible, org, PER_ITEM):
         found.setdefault(disclosure.item.key, []).append(disclosure)
+    notices = compliance_notices.shown_to(user, org, timezone.localdate(now))
 
     def column(key: str, name: str, scope: str) -> ItemColumn:
         rows = found.pop(key, [])
         total = getattr(rows[0], "item_total", len(rows)) if rows else 0
-        return ItemColumn(key, name, scope, as_listings(rows, now), total)
+        return ItemColumn(key, name, scope, as_listings(rows, now), total, notices.get(key, []))
 
     applicable = applicable_catalog(org)
     catalog = applicable.catalog if applicable is not None else None
@@ -219,7 +225,12 @@ def organization_page(
             section = Section(category.key, category.name, category.description)
             for item in category.items:
                 scope = item.value("scope")
-                if scope != Scope.PUBLIC and not inside and item.key not in found:
+                if (
+                    scope != Scope.PUBLIC
+                    and not inside
+                    and item.key not in found
+                    and item.key not in notices
+                ):
                     continue
                 section.items.append(column(item.key, item.value("name"), scope))
             sections.append(section)

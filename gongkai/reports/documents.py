@@ -21,7 +21,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from gongkai.disclosures import clock
 from gongkai.organizations.models import Organization
@@ -147,7 +147,7 @@ def _decimal(value: str | None) -> Decimal | None:
 def totals_table(data: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
     t = data["totals"]
     head = [
-        _("Due"),
+        pgettext("count", "Due"),
         _("Items published"),
         _("On time"),
         _("Late"),
@@ -177,7 +177,7 @@ def subordinates_table(data: dict[str, Any]) -> tuple[list[str], list[list[str]]
     head = [
         _("Rank"),
         _("Organization"),
-        _("Due"),
+        pgettext("count", "Due"),
         _("On time"),
         _("Late"),
         _("Overdue"),
@@ -203,7 +203,14 @@ def subordinates_table(data: dict[str, Any]) -> tuple[list[str], list[list[str]]
 
 
 def trend_table(data: dict[str, Any]) -> tuple[list[str], list[list[str]]]:
-    head = [_("Month"), _("Due"), _("On time"), _("Late"), _("Overdue"), _("On-time rate")]
+    head = [
+        _("Month"),
+        pgettext("count", "Due"),
+        _("On time"),
+        _("Late"),
+        _("Overdue"),
+        _("On-time rate"),
+    ]
     rows = [
         [
             m["month"],

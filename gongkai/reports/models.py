@@ -34,7 +34,7 @@ class Report(models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("Being produced")
         READY = "ready", _("Ready")
-        FAILED = "failed", _("Failed")
+        FAILED = "failed", _("Could not be produced")
 
     organization = models.ForeignKey(
         Organization, verbose_name=_("organization"), on_delete=models.PROTECT, related_name="+"

@@ -41,13 +41,27 @@ def test_people_without_a_staff_role_are_refused_in_chinese(people, persona):
 @pytest.mark.parametrize(
     ("persona", "expected_links"),
     [
-        ("clerk", {"概览", "我的待办", "我的通知", "组织架构", "本组织", "公开目录", "目录版本", "考核"}),
+        (
+            "clerk",
+            {
+                "概览",
+                "我的待办",
+                "应公开事项",
+                "我的通知",
+                "组织架构",
+                "本组织",
+                "公开目录",
+                "目录版本",
+                "考核",
+            },
+        ),
         (
             "office",
             {
                 "概览",
                 "我的待办",
                 "我的通知",
+                "应公开事项",
                 "组织架构",
                 "本组织",
                 "导入党组织",
@@ -65,6 +79,7 @@ def test_people_without_a_staff_role_are_refused_in_chinese(people, persona):
                 "概览",
                 "我的待办",
                 "我的通知",
+                "应公开事项",
                 "组织架构",
                 "本组织",
                 "导入党组织",

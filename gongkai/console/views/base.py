@@ -77,6 +77,10 @@ def navigation(request: HttpRequest, active: str) -> list[dict[str, Any]]:
         ("todo", _("My to-do list"), reverse("console:todo")),
         ("notifications", _("My notifications"), reverse("console:notifications")),
     ]
+    if org is not None:
+        work.append(
+            ("obligations", _("Obligations"), reverse("console:org_obligations", args=[org.code]))
+        )
     sections.append({"title": _("Work"), "links": work})
     organization_links = [("tree", _("Organization tree"), reverse("console:org_tree"))]
     if org is not None:
