@@ -22,9 +22,10 @@ setup: $(BIN)/gongkai
 	$(GK) collectstatic --noinput -v 0
 	$(GK) demo
 
+# The web server and, beside it, the task worker (notifications); stopping one stops both.
 demo: setup
 	$(GK) demo --accounts
-	$(GK) runserver 127.0.0.1:$(PORT)
+	GK=$(GK) scripts/demo.sh $(PORT)
 
 test: $(BIN)/gongkai
 	scripts/system-deps.sh test

@@ -53,6 +53,8 @@ class People:
     outsider: User
 
 
+IMMEDIATE_TASKS = "django_tasks.backends.immediate.ImmediateBackend"
+
 _LEDGER_KEY = Path(tempfile.mkdtemp(prefix="gongkai-ledger-key-")) / "signing-key.pem"
 
 
@@ -67,6 +69,11 @@ def _fast_and_plain(settings):
     # One ledger signing key for the whole run, outside the working tree.
     settings.GONGKAI_LEDGER_KEY_FILE = str(_LEDGER_KEY)
     settings.GONGKAI_LEDGER_NAME = "gongkai.test"
+    # Tasks run at once, in the test's process, when they are enqueued (enqueueing is on
+    # commit: django_capture_on_commit_callbacks(execute=True) runs them). The settings keep
+    # the real default (the database backend); gongkai/notifications/tests/test_workers.py
+    # runs the real database worker and the real RQ worker in their own processes.
+    settings.TASKS = {"default": {"BACKEND": IMMEDIATE_TASKS, "QUEUES": ["default"]}}
     # Rolled-back tests reuse primary keys, so nothing cached by key may outlive a test.
     from django.core.cache import cache
 

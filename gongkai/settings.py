@@ -96,6 +96,33 @@ if SECRET_KEY == DEVELOPMENT_SECRET_KEY and not DEBUG:
         "your own, e.g. the output of: python -c 'import secrets; print(secrets.token_urlsafe(50))'"
     )
 
+# --- The task queue (Django's tasks API through the django-tasks backport) ---
+# "database": tasks are rows in the same database, run by `gongkai db_worker` beside the web
+# process (the embedded default). "rq": Redis at GONGKAI_REDIS_URL, run by
+# `gongkai rqworker default --job-class django_tasks_rq.Job` (the production default).
+# "immediate": run at once in the calling process (the tests use it; see gongkai/conftest.py).
+GONGKAI_TASK_BACKEND = (
+    env_str("GONGKAI_TASK_BACKEND", "rq" if PRODUCTION else "database").strip().lower()
+)
+_TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "rq": "django_tasks_rq.RQBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+if GONGKAI_TASK_BACKEND not in _TASK_BACKENDS:
+    raise ImproperlyConfigured(
+        f"GONGKAI_TASK_BACKEND must be one of {', '.join(_TASK_BACKENDS)}, "
+        f"not {GONGKAI_TASK_BACKEND!r}."
+    )
+#: Every task runs on the one queue "default": one worker pool, no priorities to tune.
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[GONGKAI_TASK_BACKEND], "QUEUES": ["default"]}}
+# Empty in production is refused by `gongkai check --deploy` (notifications.E001), never
+# guessed; a development install that asks for "rq" gets the local Redis.
+GONGKAI_REDIS_URL = env_str("GONGKAI_REDIS_URL", "" if PRODUCTION else "redis://127.0.0.1:6379/0")
+RQ_QUEUES = {"default": {"URL": GONGKAI_REDIS_URL or "redis://127.0.0.1:6379/0"}}
+# The code enqueues with transaction.on_commit itself; django-rq must not defer a second time.
+RQ = {"COMMIT_MODE": "auto"}
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
@@ -110,6 +137,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
+    *(["django_rq", "django_tasks_rq"] if GONGKAI_TASK_BACKEND == "rq" else []),
     "gongkai.web",
     "gongkai.devtools",
     "gongkai.validation",
@@ -120,9 +150,11 @@ INSTALLED_APPS = [
     "gongkai.disclosures",
     "gongkai.ledger",
     "gongkai.compliance",
+    "gongkai.reports",
     "gongkai.portal",
     "gongkai.api",
     "gongkai.console",
+    "gongkai.notifications",
 ]
 
 MIDDLEWARE = [
@@ -179,7 +211,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 # One process (the embedded default) needs no shared cache. Several app processes must share
 # one, or a calendar change or catalog draft seen by one is stale in another: set REDIS_URL
-# (and install the `redis` package) for Django's built-in Redis backend.
+# for Django's built-in Redis backend.
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env_str("REDIS_URL")}
@@ -316,6 +348,38 @@ GONGKAI_LEDGER_OLD_KEYS = env_list("GONGKAI_LEDGER_OLD_KEYS")
 # Depths in the organization tree whose organizations are log roots (top-level ones always
 # are): a province with its counties as roots sets "0,2".
 GONGKAI_LEDGER_ROOT_DEPTHS = [int(x) for x in env_list("GONGKAI_LEDGER_ROOT_DEPTHS", "0")]
+
+# --- Notifications (gongkai/notifications) ---
+# The channels every notification goes out on, as dotted paths of Channel classes. Built in:
+# InAppChannel, EmailChannel, LoggingSmsChannel, LoggingWeChatChannel (the last two only log:
+# a real SMS or WeChat gateway is a subclass of SmsChannel / WeChatChannel).
+GONGKAI_NOTIFICATION_CHANNELS = env_list(
+    "GONGKAI_NOTIFICATION_CHANNELS",
+    "gongkai.notifications.channels.InAppChannel,gongkai.notifications.channels.EmailChannel",
+)
+# The address links in e-mails start with, e.g. https://dangwu.example.gov.cn (no slash at
+# the end). Empty: e-mails show the path alone.
+GONGKAI_SITE_URL = env_str("GONGKAI_SITE_URL", "").rstrip("/")
+
+# E-mail: SMTP in production (EMAIL_HOST etc.); in development every message is written to a
+# file under var/mail/, so nothing leaves a laptop. EMAIL_BACKEND overrides either.
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if PRODUCTION
+    else "django.core.mail.backends.filebased.EmailBackend",
+)
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env_secret("EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+# A delivery holds its row lock while the mail server answers (on SQLite: the database's
+# write lock), so a server that hangs is given up on quickly and retried later.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 5)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "gongkai@localhost")
 
 LOGGING = {
     "version": 1,

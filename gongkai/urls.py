@@ -11,5 +11,6 @@ urlpatterns = [
     path("console/", include("gongkai.console.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("gongkai.api.urls")),
+    path("assessments/", include("gongkai.reports.urls")),
     path("", include("gongkai.portal.urls")),
 ]

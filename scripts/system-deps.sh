@@ -1,18 +1,24 @@
 #!/usr/bin/env bash
 # Installs the Debian packages the project needs, only where they are missing.
-#   scripts/system-deps.sh base   - what `make setup` needs (gettext for the translations)
-#   scripts/system-deps.sh test   - plus the PostgreSQL server, Chromium, CJK fonts and faketime
+#   scripts/system-deps.sh base   - what `make setup` needs: gettext for the translations; Pango,
+#                                   HarfBuzz's subsetter and the Noto CJK fonts for WeasyPrint
+#                                   (summaries and assessment results as PDF, charts as PNG)
+#   scripts/system-deps.sh test   - plus the PostgreSQL server, Chromium, faketime
 #                                   (libfaketime: `make test-clock` runs tests with the clock moved)
+#                                   and the Redis server (the RQ worker's integration test)
 set -euo pipefail
 want=${1:-base}
 missing=()
 command -v msgfmt >/dev/null 2>&1 || missing+=(gettext)
+for package in libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-noto-cjk; do
+  dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
+done
 if [ "$want" = test ]; then
   ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing+=(postgresql)
   id postgres >/dev/null 2>&1 || missing+=(postgresql)
   [ -x /usr/bin/chromium ] || missing+=(chromium)
-  dpkg -s fonts-noto-cjk >/dev/null 2>&1 || missing+=(fonts-noto-cjk)
   command -v faketime >/dev/null 2>&1 || missing+=(faketime)
+  command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 echo "installing Debian packages: ${missing[*]}"

@@ -26,7 +26,10 @@ from gongkai.api.endpoints import (
     catalog,
     disclosures,
     ledger,
+    notifications,
+    obligations,
     organizations,
+    reports,
 )
 
 
@@ -84,3 +87,9 @@ api.add_router("/disclosures", disclosures.router)
 api.add_router("/disclosures", actions.router)
 api.add_router("/disclosures", attachments.router)
 api.add_router("/ledger", ledger.router)
+api.add_router("/notifications", notifications.router)
+api.add_router("/reports", reports.reports_router)
+api.add_router("/assessments", reports.assessments_router)
+api.add_router("/obligations", obligations.router)
+api.add_router("/exemptions", obligations.exemptions_router)
+api.add_router("/organizations", obligations.events_router)

@@ -16,7 +16,8 @@ from ninja import Schema
 from pydantic import AfterValidator, ConfigDict, Field, create_model
 
 from gongkai.api import fields as f
-from gongkai.catalog.effective import EffectiveCatalog, EffectiveItem
+from gongkai.catalog import applicability
+from gongkai.catalog.effective import EffectiveCatalog, EffectiveItem, escalate_after_days
 from gongkai.catalog.models import Channel, Scope
 from gongkai.disclosures import scanning, schedule_warnings, workflow
 from gongkai.disclosures.models import PUBLIC_STATES, Disclosure, Event, Opinion, State
@@ -156,6 +157,14 @@ class CatalogItemOut(Schema):
     consultation_days: int | None
     legal_basis: str
     form: dict[str, Any] | None
+    applies_to: dict[str, Any] = Field(
+        description="Where the item applies (catalog.applicability): levels below the "
+        "organization that defines it (0 itself), organization kinds and settings, pilots only."
+    )
+    applies_to_label: str = Field(description="The same in a few Chinese words.")
+    escalate_after_days: int = Field(
+        description="Working days overdue after which the superior is alerted."
+    )
 
 
 class CatalogCategoryOut(Schema):
@@ -198,6 +207,9 @@ def catalog_item_out(item: EffectiveItem) -> dict[str, Any]:
         "consultation_days": v("consultation_days"),
         "legal_basis": v("legal_basis"),
         "form": v("form"),
+        "applies_to": applicability.parse(v("applies_to")).as_dict(),
+        "applies_to_label": applicability.describe(v("applies_to"), item.origin.organization),
+        "escalate_after_days": escalate_after_days(item),
     }
 
 

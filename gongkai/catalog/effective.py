@@ -7,12 +7,14 @@ Published versions never change, so an effective catalog can be cached forever u
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.core.cache import cache
 from django.utils.translation import gettext_lazy as _
 
+from gongkai.catalog.applicability import applies, applies_within, describe
 from gongkai.catalog.models import (
     ITEM_FIELDS,
     Catalog,
@@ -26,6 +28,7 @@ from gongkai.catalog.models import (
     Scope,
     Timing,
 )
+from gongkai.organizations.models import Organization
 
 #: Attributes a subordinate layer may change on an inherited item that is not locked.
 # Not the category (it is the superior's structure), nor whether it is a major matter, its
@@ -42,6 +45,10 @@ SUPERIOR_ONLY = (
 OVERRIDABLE = tuple(name for name in ITEM_FIELDS if name not in SUPERIOR_ONLY)
 #: Attributes compared when telling what changed between two versions.
 COMPARED = (*OVERRIDABLE, *SUPERIOR_ONLY)
+
+#: Working days overdue after which an item's lateness is reported to the superior, where the
+#: item does not say (`Item.escalate_after_days`).
+DEFAULT_ESCALATE_AFTER_DAYS = 5
 
 UNCATEGORISED = "_uncategorised"
 UNCATEGORISED_NAME = _("Other items")
@@ -101,9 +108,20 @@ class EffectiveItem:
         return str(DeadlineBasis(basis).label) if basis else ""
 
     @property
+    def applies_label(self) -> str:
+        """Where the item applies, in a few words (`applicability.describe`)."""
+        return describe(self.value("applies_to"), self.origin.organization)
+
+    @property
     def channel_labels(self) -> list[str]:
         labels = dict(Channel.choices)
         return [str(labels.get(c, c)) for c in self.value("channels") or []]
+
+
+def escalate_after_days(item: EffectiveItem) -> int:
+    """Working days overdue after which the superior is alerted about `item`."""
+    days = item.value("escalate_after_days")
+    return DEFAULT_ESCALATE_AFTER_DAYS if days is None else int(days)
 
 
 @dataclass
@@ -133,6 +151,39 @@ class EffectiveCatalog:
     def find(self, key: str) -> EffectiveItem | None:
         return self.by_key().get(key)
 
+    def for_organization(self, org: Organization) -> EffectiveCatalog:
+        """The items that apply to `org` (`applicability.applies`), which holds this layer:
+        what its to-do list offers, what it may draft, what its page lists. A category
+        left without items is left out; one that was empty anyway stays."""
+        return self._keeping(lambda item: applies(item, org))
+
+    def within(self, org: Organization) -> EffectiveCatalog:
+        """The items that apply to `org` or may apply below it (`applies_within`): what the
+        layer's own catalog page lists; the rest belong to other organizations."""
+        return self._keeping(lambda item: applies_within(item, org))
+
+    def elsewhere(self, org: Organization) -> list[EffectiveItem]:
+        """The items `within` leaves out."""
+        return [item for item in self.items if not applies_within(item, org)]
+
+    def _keeping(self, keep: Callable[[EffectiveItem], bool]) -> EffectiveCatalog:
+        categories = []
+        for category in self.categories:
+            items = [item for item in category.items if keep(item)]
+            if items or not category.items:
+                categories.append(replace(category, items=items))
+        return replace(self, categories=categories)
+
+
+def applicable_catalog(org: Organization) -> EffectiveCatalog | None:
+    """The items of `org`'s published catalog that apply to `org`, or None when it has no
+    published catalog: the one function every surface asks "which items are ours?"."""
+    catalog = Catalog.objects.filter(organization=org, version__gt=0).first()
+    if catalog is None:
+        return None
+    catalog.organization = org  # spare the query: the layer belongs to `org`
+    return effective_catalog(catalog).for_organization(org)
+
 
 def parent_version_at(catalog: Catalog, version: int) -> int:
     """Which version of its parent the layer's `version` is built on (the draft uses the
@@ -149,8 +200,22 @@ def parent_version_at(catalog: Catalog, version: int) -> int:
     return recorded or 0
 
 
+#: Bumped when the tree changes shape: a resolved catalog remembers each layer's depth
+#: (levels in `applies_to` are counted from it), so a move makes every cached one stale.
+_GENERATION_KEY = "catalog:effective:generation"
+
+
 def _cache_key(catalog: Catalog, version: int) -> str:
-    return f"catalog:effective:{catalog.pk}:{version}"
+    generation = cache.get(_GENERATION_KEY, 0)
+    return f"catalog:effective:{generation}:{catalog.pk}:{version}"
+
+
+def forget_resolved(**_: object) -> None:
+    """Drop every cached effective catalog (the tree moved)."""
+    try:
+        cache.incr(_GENERATION_KEY)
+    except ValueError:
+        cache.set(_GENERATION_KEY, 1, timeout=None)
 
 
 def effective_catalog(catalog: Catalog, version: int | None = None) -> EffectiveCatalog:

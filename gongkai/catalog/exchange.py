@@ -23,8 +23,9 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils.exceptions import InvalidFileException
 
 from gongkai import validation
+from gongkai.catalog import applicability
 from gongkai.catalog.effective import EffectiveCatalog
-from gongkai.catalog.forms import ItemForm
+from gongkai.catalog.forms import APPLIES_FIELDS, ItemForm, applies_to_fields
 from gongkai.catalog.models import (
     ITEM_FIELDS,
     Catalog,
@@ -36,6 +37,7 @@ from gongkai.catalog.models import (
     Timing,
 )
 from gongkai.catalog.services import local_key
+from gongkai.organizations.models import Organization
 
 FILE_TOO_LARGE = _("The file is larger than %(limit)d MB.")
 NOT_YAML = _("The file is not valid YAML: %(error)s")
@@ -61,6 +63,7 @@ BAD_BOOLEAN = _("“%(value)s” is not 是 or 否.")
 BAD_NUMBER = _("“%(value)s” is not a whole number.")
 TOO_LONG = _("%(what)s “%(value)s”: %(problem)s")
 UNSTORABLE = _("%(what)s: %(problem)s")
+APPLIES_TO_LABEL = _("Applies to")
 #: Local keys become "<catalog pk>.<local key>" in a 64-character column.
 LOCAL_KEY_MAX = 40
 
@@ -122,8 +125,42 @@ ALIASES: dict[str, dict[str, str]] = {
         "媒体": Channel.NEWS_MEDIA,
     },
 }
+# Where an item applies, as written in a workbook: organization kinds and settings by their
+# Chinese names (the labels of Organization.Kind and .Setting count too), levels by
+# applicability.level_from_label (本级, 下一级, 再下一级, 下3级 …).
+APPLIES_ALIASES: dict[str, dict[str, str]] = {
+    "applies_kinds": {
+        "党委": Organization.Kind.COMMITTEE,
+        "党总支": Organization.Kind.GENERAL_BRANCH,
+        "总支": Organization.Kind.GENERAL_BRANCH,
+        "党支部": Organization.Kind.BRANCH,
+        "支部": Organization.Kind.BRANCH,
+        "党组": Organization.Kind.PARTY_GROUP,
+    },
+    "applies_settings": {
+        "农村": Organization.Setting.VILLAGE,
+        "村": Organization.Setting.VILLAGE,
+        "社区": Organization.Setting.COMMUNITY,
+        "机关": Organization.Setting.AGENCY,
+        "党政机关": Organization.Setting.AGENCY,
+        "事业单位": Organization.Setting.INSTITUTION,
+        "企业": Organization.Setting.ENTERPRISE,
+        "学校": Organization.Setting.SCHOOL,
+        "其他": Organization.Setting.OTHER,
+    },
+}
+APPLIES_CHOICES = {
+    "applies_kinds": Organization.Kind,
+    "applies_settings": Organization.Setting,
+}
 CHOICES = {"scope": Scope, "timing": Timing, "period": Period, "deadline_basis": DeadlineBasis}
-BOOLEAN_FIELDS = ("party_first", "major_matter", "consultation_required", "locked")
+BOOLEAN_FIELDS = (
+    "party_first",
+    "major_matter",
+    "consultation_required",
+    "locked",
+    "applies_pilots",
+)
 TRUE = {"是", "true", "yes", "y", "1", "√", "✓", "对"}
 FALSE = {"否", "false", "no", "n", "0", "", "×", "none"}
 
@@ -148,10 +185,22 @@ COLUMNS: list[tuple[str, str]] = [
     ("consultation_days", "征求意见工作日"),
     ("legal_basis", "依据"),
     ("locked", "锁定"),
+    ("applies_levels", "适用层级"),
+    ("applies_kinds", "适用组织类型"),
+    ("applies_settings", "适用领域"),
+    ("applies_pilots", "仅联系点"),
+    ("escalate_after_days", "逾期报上级工作日"),
 ]
 HEADERS = dict(COLUMNS)
 HEADERS["form"] = "表单"
+HEADERS["applies_to"] = "适用范围"
 REQUIRED_HEADERS = ("类别", "事项", "公开范围", "公开时限")
+#: Other headers people give the columns of where an item applies.
+HEADER_ALIASES = {
+    "适用类型": "applies_kinds",
+    "适用场所": "applies_settings",
+    "逾期几个工作日报上级": "escalate_after_days",
+}
 FORM_COLUMNS = [
     ("item", "事项编号"),
     ("part", "部分"),
@@ -184,6 +233,35 @@ def _normalise(name: str, value: Any) -> Any:
     """A cell or YAML value in the stored shape; raises _BadValue with a Chinese message."""
     if isinstance(value, str):
         value = value.strip()
+    if name == "applies_to":
+        try:
+            return applicability.parse(value)
+        except ValidationError as exc:
+            raise _BadValue(exc.messages[0]) from exc
+    if name == "applies_levels":
+        levels = []
+        for part in _parts(value):
+            level = applicability.level_from_label(part)
+            if level is None:
+                allowed = "、".join(applicability.level_label(n) for n in range(5)) + "……"
+                raise _BadValue(BAD_VALUE % {"value": part, "allowed": allowed})
+            levels.append(level)
+        return levels
+    if name in APPLIES_CHOICES:
+        out = []
+        choices = APPLIES_CHOICES[name]
+        labels = {str(label): v for v, label in choices.choices}
+        for part in _parts(value):
+            resolved = (
+                APPLIES_ALIASES[name].get(part)
+                or labels.get(part)
+                or (part if part in choices.values else None)
+            )
+            if resolved is None:
+                allowed = "、".join(str(label) for _v, label in choices.choices)
+                raise _BadValue(BAD_VALUE % {"value": part, "allowed": allowed})
+            out.append(str(resolved))
+        return out
     if name in CHOICES:
         if value in (None, ""):
             return ""
@@ -245,6 +323,21 @@ def _normalise_quietly(name: str, value: Any) -> Any:
         return value
 
 
+def _parts(value: Any) -> list[str]:
+    """A list, or a cell of values separated by 、，,；; or /, as stripped texts."""
+    if value in (None, ""):
+        return []
+    if isinstance(value, list | tuple):
+        return [str(part).strip() for part in value if str(part).strip()]
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        value = int(value) if float(value).is_integer() else value
+    # Not split at spaces: a label may hold one ("3 levels down" in English).
+    text = str(value)
+    for separator in CHANNEL_SEPARATORS[1:-1]:
+        text = text.replace(separator, CHANNEL_SEPARATORS[0])
+    return [part.strip() for part in text.split(CHANNEL_SEPARATORS[0]) if part.strip()]
+
+
 def _split(text: str) -> list[str]:
     for separator in CHANNEL_SEPARATORS[1:]:
         text = text.replace(separator, CHANNEL_SEPARATORS[0])
@@ -273,6 +366,8 @@ def _validate_item(values: dict[str, Any]) -> tuple[dict[str, Any] | None, list[
 
 
 def _form_label(name: str) -> str:
+    if name == "applies_to":
+        return str(APPLIES_TO_LABEL)
     field = ItemForm.base_fields.get(name)
     return str(field.label) if field is not None else ""
 
@@ -280,7 +375,13 @@ def _form_label(name: str) -> str:
 def _as_form_data(values: dict[str, Any]) -> dict[str, Any]:
     data: dict[str, Any] = {}
     for name, value in values.items():
-        if name in BOOLEAN_FIELDS:
+        if name == "applies_to":
+            # One mapping in YAML, the form's (and a workbook's) four fields here.
+            fields = applies_to_fields(value)
+            data.update({k: v for k, v in fields.items() if k != "applies_pilots"})
+            if fields["applies_pilots"]:
+                data["applies_pilots"] = "on"
+        elif name in BOOLEAN_FIELDS:
             if value:
                 data[name] = "on"
         elif name == "form":
@@ -310,7 +411,9 @@ def parse_upload(name: str, content: bytes) -> ParsedCatalog:
 
 # --- YAML ---------------------------------------------------------------------------------
 
-ITEM_ATTRIBUTES = (*(name for name, _h in COLUMNS if name != "category"), "form")
+#: What a YAML item may say: its key and every attribute but the category (its place in the
+#: file); `applies_to` as one mapping (see catalog.applicability).
+ITEM_ATTRIBUTES = ("key", *(name for name in ITEM_FIELDS if name != "category_key"))
 # What a file's or a category's defaults may set: everything but an item's own identity.
 CATEGORY_DEFAULT_KEYS = tuple(
     name for name in ITEM_FIELDS if name not in ("category_key", "name", "description", "form")
@@ -482,7 +585,11 @@ def export_yaml(effective: EffectiveCatalog) -> str:
                 if name in ("key", "name"):
                     continue
                 value = item.value(name)
-                if value in (None, "", [], False) and name != "scope":
+                if name == "applies_to":
+                    value = applicability.parse(value).as_dict()
+                # Empty values are left out; a 0 is not empty (`0 in (False,)` would say so).
+                empty = value is None or value is False or value in ("", [], {})
+                if empty and name != "scope":
                     continue
                 entry[name] = value
             items.append(entry)
@@ -556,7 +663,9 @@ def _parse_excel(content: bytes) -> ParsedCatalog:
         )
         return result
     by_header = {h: i for i, h in enumerate(header) if h}
-    headers_to_names = dict((h, n) for n, h in COLUMNS)
+    headers_to_names = {**HEADER_ALIASES, **dict((h, n) for n, h in COLUMNS)}
+    # Problems name the column as this sheet heads it.
+    own_headers = {headers_to_names[h]: h for h in by_header if h in headers_to_names}
     form_rows: dict[str, int] = {}
     forms_by_item = _read_form_sheet(book, result, form_rows) if FORM_SHEET in sheetnames else {}
     categories: dict[str, dict[str, Any]] = {}
@@ -593,7 +702,7 @@ def _parse_excel(content: bytes) -> ParsedCatalog:
                         "sheet": CATALOG_SHEET,
                         "row": row_number,
                         # In a workbook the column header is what the person can find.
-                        "field": HEADERS.get(name) or _form_label(name),
+                        "field": own_headers.get(name) or HEADERS.get(name) or _form_label(name),
                         "message": message,
                     }
                 )
@@ -656,6 +765,20 @@ def _read_form_sheet(
     return forms
 
 
+def _applies_cell(name: str, value: Any) -> str:
+    """One part of `applies_to` as its workbook cell."""
+    spec = applicability.parse(value)
+    if name == "applies_levels":
+        return "、".join(applicability.level_label(level) for level in spec.levels)
+    if name == "applies_kinds":
+        kinds = applicability.in_choice_order(spec.kinds, Organization.Kind)
+        return "、".join(applicability.kind_label(kind) for kind in kinds)
+    if name == "applies_settings":
+        settings = applicability.in_choice_order(spec.settings, Organization.Setting)
+        return "、".join(applicability.setting_label(setting) for setting in settings)
+    return "是" if spec.pilots else "否"
+
+
 def export_excel(effective: EffectiveCatalog) -> bytes:
     catalog = effective.catalog
     book = Workbook()
@@ -678,6 +801,8 @@ def export_excel(effective: EffectiveCatalog) -> bytes:
                     row.append(category.name)
                 elif name == "key":
                     row.append(local_key(item.key))
+                elif name in APPLIES_FIELDS:
+                    row.append(_applies_cell(name, item.value("applies_to")))
                 else:
                     value = item.value(name)
                     if name in labels:

@@ -15,9 +15,12 @@ import yaml
 from django import forms
 from django.forms import BaseFormSet, formset_factory
 from django.http import QueryDict
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from gongkai import validation
+from gongkai.catalog import applicability
+from gongkai.catalog.effective import DEFAULT_ESCALATE_AFTER_DAYS
 from gongkai.catalog.forms_schema import (
     FIELD_TYPES,
     KEY_RE,
@@ -27,6 +30,7 @@ from gongkai.catalog.forms_schema import (
     validate_form_schema,
 )
 from gongkai.catalog.models import Channel, DeadlineBasis, Period, Scope, Timing
+from gongkai.organizations.models import Organization
 
 PERIOD_REQUIRED = _("A periodic item needs a period (monthly, quarterly, half-yearly or yearly).")
 PERIOD_ONLY_PERIODIC = _("Only periodic items have a period.")
@@ -45,6 +49,33 @@ FORM_NOT_YAML = _("The structured form is not valid YAML/JSON: %(error)s")
 FORM_MAX_CHARS = 100_000
 
 BLANK: list[tuple[str, Any]] = [("", "—")]
+
+#: The form fields that make up `Item.applies_to` (see catalog.applicability), one per part:
+#: checkboxes in the console, one column each in a workbook.
+APPLIES_FIELDS = ("applies_levels", "applies_kinds", "applies_settings", "applies_pilots")
+#: Levels the console offers as checkboxes (more are kept when an item already names them).
+CONSOLE_LEVELS = 4
+
+
+def _escalate_help() -> str:
+    return str(_("Empty: %(days)d working days.") % {"days": DEFAULT_ESCALATE_AFTER_DAYS})
+
+
+def level_choices(top: int = applicability.MAX_LEVEL) -> list[tuple[str, str]]:
+    """(value, label) of the levels 0 … top, labelled in the active language."""
+    return [(str(level), applicability.level_label(level)) for level in range(top + 1)]
+
+
+def applies_to_fields(value: Any) -> dict[str, Any]:
+    """`Item.applies_to` as the values of the form fields `APPLIES_FIELDS`."""
+    spec = value if isinstance(value, applicability.AppliesTo) else applicability.parse(value)
+    return {
+        "applies_levels": list(spec.levels),
+        "applies_kinds": list(spec.kinds),
+        "applies_settings": list(spec.settings),
+        "applies_pilots": spec.pilots,
+    }
+
 
 #: Messages for the checks every field makes, in place of Django's defaults: the clerk reads
 #: the limit and what to do, with full-width punctuation. Keyed by the validators' codes
@@ -124,6 +155,38 @@ class ItemForm(forms.Form):
         help_text=_("Optional: “fields” and “columns”, each with key, label, type."),
     )
     locked = forms.BooleanField(label=_("Locked for subordinates"), required=False)
+    applies_levels = forms.TypedMultipleChoiceField(
+        label=_("Applicable levels"),
+        coerce=int,
+        choices=level_choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_(
+            "Counted from the organization that defines the item; none ticked: every level."
+        ),
+    )
+    applies_kinds = forms.MultipleChoiceField(
+        label=_("Applicable kinds"),
+        choices=Organization.Kind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None ticked: every kind."),
+    )
+    applies_settings = forms.MultipleChoiceField(
+        label=_("Applicable settings"),
+        choices=Organization.Setting.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None ticked: wherever the organization works."),
+    )
+    applies_pilots = forms.BooleanField(label=_("Pilots (contact points) only"), required=False)
+    escalate_after_days = forms.IntegerField(
+        label=_("Report to the superior after (working days overdue)"),
+        min_value=0,
+        max_value=365,
+        required=False,
+        help_text=lazy(_escalate_help, str)(),
+    )
 
     def __init__(
         self,
@@ -189,6 +252,18 @@ class ItemForm(forms.Form):
             self.add_error("consultation_days", CONSULTATION_DAYS_REQUIRED)
         if not data.get("consultation_required") and consult_days is not None:
             self.add_error("consultation_days", CONSULTATION_DAYS_ONLY_IF_REQUIRED)
+        if not any(name in self.errors for name in APPLIES_FIELDS):
+            try:
+                data["applies_to"] = applicability.parse(
+                    {
+                        "levels": data.get("applies_levels") or [],
+                        "kinds": data.get("applies_kinds") or [],
+                        "settings": data.get("applies_settings") or [],
+                        "pilots": bool(data.get("applies_pilots")),
+                    }
+                ).as_dict()
+            except forms.ValidationError as exc:
+                self.add_error("applies_levels", exc)
         return data
 
     def item_values(self) -> dict[str, Any]:
@@ -197,13 +272,18 @@ class ItemForm(forms.Form):
         data["party_first_lag_days"] = data.get("party_first_lag_days") or 0
         for name in ("period", "deadline_basis"):
             data[name] = data.get(name) or ""
+        for name in APPLIES_FIELDS:
+            data.pop(name, None)
+        data.setdefault("applies_to", {})
         return data
 
     @staticmethod
     def initial_from(values: dict[str, Any]) -> dict[str, Any]:
+        """Form initial values from an item's attributes (`ITEM_FIELDS`)."""
         initial = dict(values)
         if initial.get("form"):
             initial["form"] = yaml.safe_dump(initial["form"], allow_unicode=True, sort_keys=False)
+        initial.update(applies_to_fields(initial.pop("applies_to", None)))
         return initial
 
 
@@ -214,6 +294,16 @@ class ItemEditForm(ItemForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         del self.fields["form"]
+        # A few levels as checkboxes, and any deeper one the item already names.
+        named = [int(v) for v in self._named_levels() if str(v).isdigit()]
+        top = min(max([CONSOLE_LEVELS, *named]), applicability.MAX_LEVEL)
+        self.fields["applies_levels"].choices = level_choices(top)  # type: ignore[attr-defined]
+
+    def _named_levels(self) -> list[Any]:
+        name = "applies_levels"
+        if self.is_bound and not self.fields[name].disabled:
+            return list(self.data.getlist(name) if hasattr(self.data, "getlist") else [])
+        return list(self.initial.get(name) or [])
 
     #: The fields in the groups the page shows them in (a clerk reads "when" apart from
     #: "to whom"); every field of the form is in exactly one group.
@@ -228,6 +318,10 @@ class ItemEditForm(ItemForm):
         (
             _("Procedure"),
             ("major_matter", "consultation_required", "consultation_days", "legal_basis"),
+        ),
+        (
+            _("Which organizations it applies to"),
+            (*APPLIES_FIELDS, "escalate_after_days"),
         ),
         (_("For subordinate organizations"), ("locked",)),
     )

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from gongkai import permissions, validation
@@ -25,6 +26,8 @@ from gongkai.compliance.models import (
     State,
 )
 from gongkai.disclosures import clock
+from gongkai.notifications.models import Notification
+from gongkai.notifications.services import notify
 from gongkai.organizations.models import Role
 from gongkai.workdays import services as workdays
 
@@ -87,7 +90,7 @@ def request(
         _check_deferral(defer_until, locked)
     else:
         defer_until = None
-    return Exemption.objects.create(
+    exemption = Exemption.objects.create(
         obligation=locked,
         kind=kind,
         reason_category=reason_category,
@@ -96,6 +99,35 @@ def request(
         requested_at=clock.now(),
         **fields,
     )
+    _tell_deciders(exemption)
+    return exemption
+
+
+def _tell_deciders(exemption: Exemption) -> None:
+    """The superior's leading group hears of a request waiting for its decision."""
+    obligation = exemption.obligation
+    parent = obligation.organization.parent
+    if parent is None:
+        return
+    deciders = Role.objects.filter(
+        organization=parent, kind__in=permissions.REVIEW_KINDS, user__is_active=True
+    ).select_related("user")
+    subject = _("%(org)s asks: %(kind)s for %(item)s (%(period)s)") % {
+        "org": obligation.organization.name,
+        "kind": exemption.get_kind_display(),
+        "item": obligation.name,
+        "period": obligation.period_label,
+    }
+    for user in {role.user for role in deciders}:
+        notify(
+            user,
+            key=f"exemption:{exemption.pk}:requested",
+            kind=Notification.Kind.EXEMPTION_REQUESTED,
+            subject=subject[:200],
+            body=exemption.reason[:2000],
+            link=reverse("console:todo"),
+            organization=parent,
+        )
 
 
 def _check_deferral(defer_until: dt.date | None, obligation: Obligation) -> None:
@@ -138,6 +170,24 @@ def decide(
     if approve and obligation.state not in OPEN_STATES:
         raise ValidationError(_("The obligation is no longer open."))
     locked.save()
+    notify(
+        locked.requested_by,
+        key=f"exemption:{locked.pk}:decided",
+        kind=Notification.Kind.EXEMPTION_DECIDED,
+        subject=(
+            _("Approved: %(kind)s for %(item)s (%(period)s)")
+            if approve
+            else _("Refused: %(kind)s for %(item)s (%(period)s)")
+        )
+        % {
+            "kind": locked.get_kind_display(),
+            "item": obligation.name,
+            "period": obligation.period_label,
+        },
+        body=locked.decision_reason[:2000],
+        link=reverse("console:todo"),
+        organization=obligation.organization,
+    )
     if approve:
         if locked.kind == Exemption.Kind.EXEMPT:
             obligations.set_state(obligation, State.EXEMPTED)

@@ -20,7 +20,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from gongkai.catalog.applicability import applies
-from gongkai.catalog.effective import EffectiveItem, effective_catalog
+from gongkai.catalog.effective import EffectiveItem, effective_catalog, escalate_after_days
 from gongkai.catalog.models import Catalog, CatalogVersion, Timing
 from gongkai.compliance import periods, rollups
 from gongkai.compliance.models import (
@@ -41,9 +41,6 @@ from gongkai.workdays import services as workdays
 
 #: "Due soon": this many working days or fewer remain.
 DUE_SOON_DAYS = 3
-#: Escalation to the superior's office after this many working days overdue, unless the item
-#: says otherwise.
-DEFAULT_ESCALATE_AFTER = 5
 #: Deadlines of items that name none, in working days, by timing.
 DEFAULT_DEADLINE_DAYS = {
     Timing.PERIODIC: 10,
@@ -338,7 +335,6 @@ def _new_obligation(
     published: dict[tuple[str, str], Disclosure],
 ) -> Obligation:
     due = workdays.deadline(candidate.basis_date, candidate.deadline_days)
-    escalate = item.value("escalate_after_days")
     obligation = Obligation(
         organization=org,
         path=org.path,
@@ -358,7 +354,7 @@ def _new_obligation(
         basis_date=candidate.basis_date,
         due_date=due.date,
         provisional=due.provisional,
-        escalate_after_days=escalate if escalate is not None else DEFAULT_ESCALATE_AFTER,
+        escalate_after_days=escalate_after_days(item),
         state=open_state(due.date, on),
         state_since=now,
         created_at=now,
@@ -485,5 +481,6 @@ def record_event(
         recorded_by=actor,
         recorded_at=clock.now(),
     )
-    generate(max(today(), happened_on), organizations=[org])
+    # Owed from its date: an event recorded ahead of time waits until the day comes.
+    generate(today(), organizations=[org])
     return event

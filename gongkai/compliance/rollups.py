@@ -10,7 +10,8 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping
 
 from django.db import connection, transaction
-from django.db.models import Count
+from django.db.models import Count, Value
+from django.db.models.functions import Concat, Substr
 
 from gongkai.compliance.models import COUNTED, Obligation, Rollup, RollupCheck
 from gongkai.disclosures import clock
@@ -52,6 +53,24 @@ def apply(deltas: Mapping[tuple[str, dt.date, str], int]) -> None:
     ]
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
+
+
+def follow_move(
+    *, old_path: str, new_path: str, old_parent_path: str, new_parent_path: str, **_: object
+) -> None:
+    """A subtree moved: its obligations take the new paths, and its counts leave the old
+    superiors' roll-ups for the new ones (the subtree's own roll-ups stay right)."""
+    low, high = tree.subtree_bounds(old_path)
+    moved = Obligation.objects.filter(path__gte=low, path__lt=high)
+    counts = moved.values("due_date", "state").annotate(n=Count("pk")).order_by()
+    deltas: Counter[tuple[str, dt.date, str]] = Counter()
+    for row in counts:
+        if old_parent_path:
+            deltas[(old_parent_path, row["due_date"], row["state"])] -= row["n"]
+        if new_parent_path:
+            deltas[(new_parent_path, row["due_date"], row["state"])] += row["n"]
+    moved.update(path=Concat(Value(new_path), Substr("path", len(old_path) + 1)))
+    apply(deltas)
 
 
 def expected() -> dict[tuple[int, dt.date], Counter[str]]:

@@ -24,6 +24,7 @@ TABLE_HAS_PROBLEMS = _("The table has %(count)d problem(s); the cells are marked
 DAYS_OUT_OF_RANGE = _("Between %(min)d and %(max)d working days.")
 DATE_INVALID = _("Enter a real date, e.g. 2026-06-30.")
 MOMENT_INVALID = _("Enter a real date and time, e.g. 2026-06-30 09:00.")
+NO_OBLIGATION = _("None (not for a period or event the catalog asks for)")
 
 CONSULTATION_DAYS_MIN, CONSULTATION_DAYS_MAX = 1, 60
 
@@ -98,6 +99,9 @@ class DraftForm(forms.Form):
         widget=forms.TextInput(attrs={"placeholder": _("e.g. first half of 2026")}),
     )
     event_date = BoundedDateField(label=_("Date of the event"), required=False)
+    #: The obligation it fulfils, by its structured key: chosen among the item's open
+    #: obligations (the choices are set per form), or none.
+    period_key = forms.ChoiceField(label=_("Obligation it fulfils"), required=False)
     body = _text_field(
         validation.BODY_MAX,
         label=_("Body"),
@@ -121,8 +125,15 @@ class DraftForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args: Any, schema: dict[str, Any] | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        schema: dict[str, Any] | None = None,
+        period_keys: list[tuple[str, str]] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["period_key"].choices = [("", NO_OBLIGATION), *(period_keys or [])]  # type: ignore[attr-defined]
         self.schema = schema or {}
         self.schema_fields: list[tuple[str, dict[str, Any]]] = []
         for spec in self.schema.get("fields", []):
@@ -146,7 +157,7 @@ class DraftForm(forms.Form):
         self.table_check: structured.TableCheck | None = None
 
     def main_fields(self) -> list[Any]:
-        return [self[name] for name in ("title", "period", "event_date", "body")]
+        return [self[name] for name in ("title", "period_key", "period", "event_date", "body")]
 
     def structured_fields(self) -> list[Any]:
         return [self[name] for name, _spec in self.schema_fields]
@@ -203,6 +214,7 @@ class DraftForm(forms.Form):
             "body": disclosure.body,
             "period": disclosure.period,
             "event_date": disclosure.event_date,
+            "period_key": disclosure.period_key,
             "channels": disclosure.channels,
             "table": structured.table_as_text(schema, disclosure.data.get("rows", [])),
             **{

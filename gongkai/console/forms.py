@@ -13,6 +13,7 @@ class OrganizationForm(forms.ModelForm):
             "code",
             "name",
             "kind",
+            "setting",
             "is_pilot",
             "supervision_phone",
             "opinion_mailbox",

@@ -1,6 +1,14 @@
-from django.urls import path
+from django.urls import include, path
 
-from gongkai.console.views import calendar, catalog, disclosures, home, organizations
+from gongkai.console.views import (
+    calendar,
+    catalog,
+    compliance,
+    disclosures,
+    home,
+    notifications,
+    organizations,
+)
 
 app_name = "console"
 
@@ -15,7 +23,21 @@ urlpatterns = [
     path("orgs/<str:code>/children", organizations.children, name="org_children"),
     path("orgs/<str:code>/edit", organizations.edit, name="org_edit"),
     path("orgs/<str:code>/new", organizations.add_child, name="org_add_child"),
-    path("todo/", disclosures.todo, name="todo"),
+    path("todo/", compliance.todo, name="todo"),
+    path("orgs/<str:code>/obligations/", compliance.obligation_list, name="org_obligations"),
+    path("obligations/<int:pk>/", compliance.obligation_detail, name="obligation"),
+    path(
+        "obligations/<int:pk>/exemption",
+        compliance.exemption_request,
+        name="exemption_request",
+    ),
+    path("exemptions/<int:pk>/", compliance.exemption_detail, name="exemption"),
+    path("events/new", compliance.event_new, name="event_new"),
+    path("plans/new", compliance.plan_new, name="plan_new"),
+    path("notifications/", notifications.inbox, name="notifications"),
+    path("notifications/read-all", notifications.read_all, name="notifications_read_all"),
+    path("notifications/<int:pk>/read", notifications.read, name="notification_read"),
+    path("notifications/<int:pk>/open", notifications.open_notification, name="notification_open"),
     path("calendar/notice", calendar.holiday_notice, name="holiday_notice"),
     path("disclosures/new", disclosures.draft, name="disclosure_new"),
     path("disclosures/<int:pk>/", disclosures.detail, name="disclosure"),
@@ -60,4 +82,5 @@ urlpatterns = [
     path("catalog/templates", catalog.templates, name="catalog_templates"),
     path("catalog/import", catalog.import_catalog, name="catalog_import"),
     path("catalog/export.<str:fmt>", catalog.export, name="catalog_export"),
+    path("", include("gongkai.reports.console_urls")),  # reports, report, assessments …
 ]

@@ -28,7 +28,7 @@ from gongkai.catalog.models import Scope
 from gongkai.disclosures import scanning
 from gongkai.disclosures.event_kinds import PUBLIC_REASON_KINDS
 from gongkai.disclosures.states import PUBLIC_STATES, State
-from gongkai.organizations.models import Role
+from gongkai.organizations.models import Organization, Role
 
 if TYPE_CHECKING:
     # Only for annotations: the models import this module (their querysets are built from
@@ -58,7 +58,17 @@ def can_see(user: Any, disclosure: Disclosure, now: dt.datetime | None = None) -
         and disclosure.public_from <= now
     ):
         return True
-    return permissions.can_read_party_internal(user, disclosure.organization)
+    return in_scope(user, disclosure.organization, Scope.PARTY)
+
+
+def in_scope(user: Any, org: Organization, scope: str) -> bool:
+    """Whether the person belongs to the audience `scope` names at `org`, time aside: the
+    public scope is everyone; inside the party and inside the unit, the members and staff of
+    the organization. `can_see` asks it for a disclosure; an exemption's notice, which has no
+    publication times, asks it with the scope its decision chose."""
+    if scope == Scope.PUBLIC:
+        return True
+    return permissions.can_read_party_internal(user, org)
 
 
 def can_see_consultation(user: Any, disclosure: Disclosure) -> bool:

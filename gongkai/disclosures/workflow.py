@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gongkai import permissions, validation
+from gongkai.catalog import applicability
 from gongkai.catalog.effective import COMPARED, EffectiveItem, effective_catalog
 from gongkai.catalog.models import Catalog, Channel, Scope
 from gongkai.compliance import obligations, periods
@@ -120,6 +121,7 @@ NOT_A_MAJOR_MATTER = _("Only major matters go to the superior for review.")
 NO_SUPERIOR = _("%(org)s has no superior organization to review this.")
 NO_CATALOG = _("%(org)s has no published catalog yet.")
 UNKNOWN_ITEM = _("The catalog of %(org)s has no such item.")
+ITEM_NOT_APPLICABLE = _("“%(item)s” does not apply to %(org)s; it applies to: %(where)s.")
 PUBLICITY_NOT_OVER = _("The publicity period lasts until %(until)s.")
 EXCEPTION_REASON_REQUIRED = _("Say why %(kind)s must show unmasked.")
 
@@ -270,12 +272,25 @@ def _need_reason(reason: str) -> str:
 
 
 def effective_item(org: Organization, item_key: str) -> tuple[Catalog, EffectiveItem]:
+    """The item of `org`'s published catalog that `org` may disclose under: it must be in
+    the catalog and apply to `org` (a village branch does not draft the town committee's
+    own items)."""
     catalog = Catalog.objects.filter(organization=org, version__gt=0).first()
     if catalog is None:
         raise ValidationError(NO_CATALOG % {"org": org.name})
+    catalog.organization = org  # the layer belongs to `org`: no query for it
     item = effective_catalog(catalog).find(item_key)
     if item is None:
         raise ValidationError(UNKNOWN_ITEM % {"org": org.name})
+    if not applicability.applies(item, org):
+        raise ValidationError(
+            ITEM_NOT_APPLICABLE
+            % {
+                "item": item.value("name"),
+                "org": org.name,
+                "where": applicability.describe(item.value("applies_to"), item.origin.organization),
+            }
+        )
     return catalog, item
 
 

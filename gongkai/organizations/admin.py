@@ -18,8 +18,8 @@ class RoleInline(admin.TabularInline):
 
 @admin.register(Organization)
 class OrganizationAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "kind", "parent", "is_pilot", "is_active"]
-    list_filter = ["kind", "is_pilot", "is_active"]
+    list_display = ["code", "name", "kind", "setting", "parent", "is_pilot", "is_active"]
+    list_filter = ["kind", "setting", "is_pilot", "is_active"]
     search_fields = ["code", "name"]
     autocomplete_fields = ["parent"]
     readonly_fields = ["path", "depth"]

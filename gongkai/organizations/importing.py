@@ -4,7 +4,8 @@ The first sheet holds a header row and one organization per row. Headers are Chi
 the template; the English names are accepted too:
 
     编码 code · 名称 name · 类型 kind · 上级编码 parent code        (the required columns)
-    联系点 pilot · 监督电话 · 意见箱 · 地址 · 新闻发言人 · 新闻联络员   (optional)
+    联系点 pilot · 监督电话 · 意见箱 · 地址 · 新闻发言人 · 新闻联络员 · 所在领域 setting
+                                                                   (optional)
 
 A superior code may name an organization already in the system or any row of the sheet,
 above or below; an empty one hangs the row directly below `under` (or makes a new top-level
@@ -75,6 +76,9 @@ BAD_CODE = _(
     "underscores, and must begin with a letter or a digit."
 )
 UNKNOWN_KIND = _("Row %(row)d: the kind %(kind)s is unknown; write one of %(choices)s.")
+UNKNOWN_SETTING = _(
+    "Row %(row)d: the setting %(setting)s is unknown; write one of %(choices)s, or leave it empty."
+)
 BAD_PILOT = _("Row %(row)d: %(column)s must be %(yes)s or %(no)s, not %(value)s.")
 DUPLICATE_CODE = _("Row %(row)d: the code %(code)s already appears in row %(first)d.")
 UNKNOWN_PARENT = _(
@@ -126,6 +130,8 @@ COLUMNS = (
     Column("address", "地址", ("address",)),
     Column("spokesperson", "新闻发言人", ("spokesperson",)),
     Column("press_liaison", "新闻联络员", ("press liaison",)),
+    # Last, so rows copied from sheets made before it keep their places.
+    Column("setting", "所在领域", ("setting",)),
 )
 COLUMN_BY_KEY = {c.key: c for c in COLUMNS}
 CONTACT_FIELDS = (
@@ -145,6 +151,24 @@ KIND_NAMES = {
     "党组": K.PARTY_GROUP,
 }
 KIND_ALIASES = {**KIND_NAMES, **{str(kind): kind for kind in K}}
+S = Organization.Setting
+#: Where an organization works, as written in a sheet (catalog items name it: village-only,
+#: community-only …); the Chinese names, a few short forms, and the English values.
+SETTING_NAMES = {
+    "农村": S.VILLAGE,
+    "社区": S.COMMUNITY,
+    "机关": S.AGENCY,
+    "事业单位": S.INSTITUTION,
+    "企业": S.ENTERPRISE,
+    "学校": S.SCHOOL,
+    "其他": S.OTHER,
+}
+SETTING_ALIASES = {
+    **SETTING_NAMES,
+    "村": S.VILLAGE,
+    "党政机关": S.AGENCY,
+    **{str(setting): setting for setting in S},
+}
 YES, NO = "是", "否"
 PILOT_VALUES = {YES: True, NO: False, "yes": True, "no": False, "true": True, "false": False,
                 "1": True, "0": False, "": False}  # fmt: skip
@@ -166,6 +190,7 @@ EXAMPLE_ROW = {
     "address": "青石镇南岭村委会",
     "spokesperson": "",
     "press_liaison": "",
+    "setting": "农村",
 }
 
 # -- results -------------------------------------------------------------------------------
@@ -220,6 +245,7 @@ class _Row:
     number: int  # the Excel row number
     values: dict[str, str]
     kind: str = ""
+    setting: str = ""
     is_pilot: bool = False
     # Filled in while checking:
     existing: Organization | None = None
@@ -422,6 +448,19 @@ def _parse_row(number: int, cells: dict[str, str], problems: _Problems) -> _Row:
             )
         else:
             row.kind = kind
+    setting_text = row.values.get("setting", "")
+    if setting_text:
+        setting = SETTING_ALIASES.get(setting_text) or SETTING_ALIASES.get(setting_text.lower())
+        if setting is None:
+            problems.add_column(
+                number,
+                "setting",
+                UNKNOWN_SETTING,
+                setting=setting_text,
+                choices="、".join(SETTING_NAMES),
+            )
+        else:
+            row.setting = setting
     if "is_pilot" in row.values:
         pilot = PILOT_VALUES.get(row.values["is_pilot"].lower())
         if pilot is None:
@@ -587,6 +626,8 @@ def _write(rows: list[_Row]) -> ImportResult:
     # Parents before children: a row's in-sheet depth counts the rows above it.
     for row in sorted(rows, key=lambda r: (r.in_sheet_depth, r.number)):
         fields: dict[str, Any] = {"name": row.values["name"], "kind": row.kind}
+        if "setting" in row.values:
+            fields["setting"] = row.setting
         if "is_pilot" in row.values:
             fields["is_pilot"] = row.is_pilot
         fields.update({key: row.values[key] for key in CONTACT_FIELDS if key in row.values})
@@ -626,6 +667,13 @@ TEMPLATE_NOTES: tuple[tuple[str | None, _StrPromise], ...] = (
             "into."
         ),
     ),
+    (
+        "setting",
+        _(
+            "Where the organization works, one of %(settings)s; catalog items may apply to "
+            "village or community organizations only. May be left empty."
+        ),
+    ),
     ("is_pilot", _("%(yes)s or %(no)s; empty means %(no)s.")),
     (None, _("The other columns are optional and may be left empty.")),
     (
@@ -636,6 +684,11 @@ TEMPLATE_NOTES: tuple[tuple[str | None, _StrPromise], ...] = (
         ),
     ),
 )
+
+
+def _letter(key: str) -> str:
+    """The template's column letter of a column."""
+    return chr(ord("A") + [column.key for column in COLUMNS].index(key))
 
 
 def organization_import_template() -> bytes:
@@ -655,14 +708,24 @@ def organization_import_template() -> bytes:
         letter = chr(ord("A") + position)
         sheet.column_dimensions[letter].width = 18 if column.key != "address" else 30
     kinds = DataValidation(type="list", formula1='"' + ",".join(KIND_NAMES) + '"', allow_blank=True)
+    settings = DataValidation(
+        type="list", formula1='"' + ",".join(SETTING_NAMES) + '"', allow_blank=True
+    )
     pilots = DataValidation(type="list", formula1=f'"{YES},{NO}"', allow_blank=True)
     sheet.add_data_validation(kinds)
+    sheet.add_data_validation(settings)
     sheet.add_data_validation(pilots)
-    kinds.add(f"C2:C{MAX_ROWS}")
-    pilots.add(f"E2:E{MAX_ROWS}")
+    kinds.add(f"{_letter('kind')}2:{_letter('kind')}{MAX_ROWS}")
+    settings.add(f"{_letter('setting')}2:{_letter('setting')}{MAX_ROWS}")
+    pilots.add(f"{_letter('is_pilot')}2:{_letter('is_pilot')}{MAX_ROWS}")
     sheet.freeze_panes = "A2"
     notes = workbook.create_sheet(str(TEMPLATE_NOTES_SHEET))
-    params = {"choices": "、".join(KIND_NAMES), "yes": YES, "no": NO}
+    params = {
+        "choices": "、".join(KIND_NAMES),
+        "settings": "、".join(SETTING_NAMES),
+        "yes": YES,
+        "no": NO,
+    }
     for key, note in TEMPLATE_NOTES:
         notes.append([COLUMN_BY_KEY[key].header if key else "", str(note) % params])
     notes.append([])

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
+from django.dispatch import Signal
 from django.utils.translation import gettext_lazy as _
 
 from gongkai.organizations import tree
@@ -41,6 +42,10 @@ def create_organization(*, parent: Organization | None, **fields: Any) -> Organi
             continue
         return org
     raise AssertionError("unreachable")
+
+
+#: Sent inside move_organization's transaction after the subtree's paths changed.
+subtree_moved = Signal()
 
 
 @transaction.atomic
@@ -77,4 +82,12 @@ def move_organization(org: Organization, *, new_parent: Organization | None) -> 
     )
     Organization.objects.filter(pk=org.pk).update(parent=new_parent)
     org.refresh_from_db()
+    # Records that copy the tree path (obligations, their roll-ups) follow in this transaction.
+    subtree_moved.send(
+        sender=Organization,
+        old_path=old_path,
+        new_path=new_path,
+        old_parent_path=old_path[: -tree.SEGMENT],
+        new_parent_path=new_parent.path if new_parent else "",
+    )
     return org

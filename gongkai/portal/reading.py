@@ -18,12 +18,19 @@ from typing import Any
 import segno
 from django.db.models import Count, F, QuerySet, Window
 from django.db.models.functions import RowNumber
+from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from gongkai import permissions
-from gongkai.catalog.effective import UNCATEGORISED, UNCATEGORISED_NAME, effective_catalog
+from gongkai.catalog.effective import (
+    UNCATEGORISED,
+    UNCATEGORISED_NAME,
+    applicable_catalog,
+    effective_catalog,
+)
 from gongkai.catalog.models import Catalog, Scope
+from gongkai.compliance import notices as compliance_notices
 from gongkai.disclosures import events
 from gongkai.disclosures.content import sanitize_html
 from gongkai.disclosures.models import Disclosure, Revision, State
@@ -141,6 +148,8 @@ class ItemColumn:
     listings: list[Listing] = field(default_factory=list)
     #: How many disclosures of the item the reader may see (more than are listed).
     total: int = 0
+    #: Approved exemptions and deferrals standing in the item's place, for this reader.
+    notices: list[compliance_notices.Notice] = field(default_factory=list)
 
     @property
     def more(self) -> bool:
@@ -161,10 +170,6 @@ class OrganizationPage:
     sections: list[Section]
     #: The reader is a member or staff of the organization (sees its party-internal items).
     inside: bool
-
-
-def published_catalog(org: Organization) -> Catalog | None:
-    return Catalog.objects.filter(organization=org, version__gt=0).first()
 
 
 def newest_per_item(
@@ -194,28 +199,38 @@ def organization_page(
     with the disclosures the reader may see, newest first.
 
     Items whose scope is inside the party or the unit are listed only for readers inside (or
-    where the reader may see one of its disclosures), so an outsider's page names no
-    party-internal item. Disclosures made against an item the current catalog no longer has
-    are kept, in a last section, rather than hidden.
+    where the reader may see one of its disclosures, or the notice of an exemption whose
+    decision chose a wider audience), so an outsider's page names no party-internal item
+    otherwise. Disclosures made against an item the current catalog no longer has are kept,
+    in a last section, rather than hidden.
     """
     inside = permissions.can_read_party_internal(user, org)
     found: dict[str, list[Disclosure]] = {}
     for disclosure in newest_per_item(visible, org, PER_ITEM):
         found.setdefault(disclosure.item.key, []).append(disclosure)
+    notices = compliance_notices.shown_to(user, org, timezone.localdate(now))
 
     def column(key: str, name: str, scope: str) -> ItemColumn:
         rows = found.pop(key, [])
         total = getattr(rows[0], "item_total", len(rows)) if rows else 0
-        return ItemColumn(key, name, scope, as_listings(rows, now), total)
+        return ItemColumn(key, name, scope, as_listings(rows, now), total, notices.get(key, []))
 
-    catalog = published_catalog(org)
+    applicable = applicable_catalog(org)
+    catalog = applicable.catalog if applicable is not None else None
     sections: list[Section] = []
-    if catalog is not None:
-        for category in effective_catalog(catalog).categories:
+    if applicable is not None:
+        # Only the items that apply to this organization: a village's page does not list
+        # the town committee's own items as having nothing disclosed.
+        for category in applicable.categories:
             section = Section(category.key, category.name, category.description)
             for item in category.items:
                 scope = item.value("scope")
-                if scope != Scope.PUBLIC and not inside and item.key not in found:
+                if (
+                    scope != Scope.PUBLIC
+                    and not inside
+                    and item.key not in found
+                    and item.key not in notices
+                ):
                     continue
                 section.items.append(column(item.key, item.value("name"), scope))
             sections.append(section)
@@ -230,8 +245,8 @@ def organization_page(
 def catalog_item(org: Organization, key: str, *, inside: bool) -> tuple[str, str] | None:
     """(name, scope) of an item of the organization's current catalog, as the organization
     page would name it to this reader: items inside the party only to those inside."""
-    catalog = published_catalog(org)
-    item = effective_catalog(catalog).find(key) if catalog is not None else None
+    applicable = applicable_catalog(org)
+    item = applicable.find(key) if applicable is not None else None
     if item is None:
         return None
     scope = str(item.value("scope"))

@@ -26,6 +26,7 @@ from django.views.decorators.http import require_safe
 
 from gongkai import permissions
 from gongkai.catalog.models import Channel, Scope
+from gongkai.compliance import notices
 from gongkai.disclosures import attachments, workflow
 from gongkai.disclosures.models import Disclosure, State
 from gongkai.disclosures.visibility import (
@@ -295,6 +296,7 @@ def item(request: HttpRequest, code: str, key: str) -> HttpResponse:
             "inside_only": heading[1] != Scope.PUBLIC,
             "page": page,
             "listings": listings,
+            "notices": notices.shown_to(request.user, org, timezone.localdate(now)).get(key, []),
         },
     )
 

@@ -29,6 +29,9 @@ OWN = (
     "CSP_REPORT_ONLY",
     "CSP_REPORT_URI",
     "GONGKAI_LEDGER_KEY_FILE",
+    "GONGKAI_TASK_BACKEND",
+    "GONGKAI_REDIS_URL",
+    "EMAIL_BACKEND",
 )
 
 
@@ -67,9 +70,44 @@ def test_the_production_profile_passes_the_deployment_checks(tmp_path):
     result = run(
         tmp_path, "-m", "gongkai", "check", "--deploy", GONGKAI_PROFILE="production",
         SECRET_KEY=a_key(), GONGKAI_LEDGER_KEY_FILE=a_ledger_key(tmp_path),
+        GONGKAI_REDIS_URL="redis://127.0.0.1:6379/0",
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout and "WARNINGS" not in result.stderr
+
+
+def test_production_queues_tasks_in_redis_and_names_the_variable_when_it_is_missing(tmp_path):
+    expression = "(settings.TASKS['default']['BACKEND'], settings.RQ_QUEUES['default']['URL'], settings.EMAIL_BACKEND)"  # fmt: skip
+    found = setting(
+        tmp_path, expression, GONGKAI_PROFILE="production", SECRET_KEY=a_key(),
+        GONGKAI_REDIS_URL="redis://queue.internal:6379/2",
+    )  # fmt: skip
+    assert found == str(
+        (
+            "django_tasks_rq.RQBackend",
+            "redis://queue.internal:6379/2",
+            "django.core.mail.backends.smtp.EmailBackend",
+        )
+    )
+    result = run(
+        tmp_path, "-m", "gongkai", "check", "--deploy", GONGKAI_PROFILE="production",
+        SECRET_KEY=a_key(), GONGKAI_LEDGER_KEY_FILE=a_ledger_key(tmp_path),
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert "notifications.E001" in result.stderr and "GONGKAI_REDIS_URL" in result.stderr
+
+
+def test_a_laptop_queues_tasks_in_its_database_and_writes_mail_to_files(tmp_path):
+    expression = "(settings.TASKS['default']['BACKEND'], settings.EMAIL_BACKEND, 'django_rq' in settings.INSTALLED_APPS)"  # fmt: skip
+    assert setting(tmp_path, expression, SECRET_KEY=a_key()) == str(
+        (
+            "django_tasks_db.DatabaseBackend",
+            "django.core.mail.backends.filebased.EmailBackend",
+            False,
+        )
+    )
+    result = run(tmp_path, "-m", "gongkai", "check", GONGKAI_TASK_BACKEND="celery")
+    assert result.returncode != 0 and "GONGKAI_TASK_BACKEND" in result.stderr
 
 
 def test_production_cannot_sign_the_ledger_without_a_key_file(tmp_path):

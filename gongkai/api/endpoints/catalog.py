@@ -1,4 +1,5 @@
-"""An organization's effective published catalog (公开目录), as `effective_catalog` reads it."""
+"""An organization's effective published catalog (公开目录), as `effective_catalog` reads it,
+with the items that apply to the organization (`EffectiveCatalog.for_organization`)."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ router = Router(tags=["catalog"], auth=auth.READ)
 @router.get(
     "/{code}/catalog",
     response={200: CatalogOut, **responses(401, 404, 422)},
-    summary="The organization's published catalog: categories and items",
+    summary="The organization's published catalog: categories and the items that apply to it",
     openapi_extra=auth.OPTIONAL_TOKEN,
 )
 def get_catalog(request: HttpRequest, code: fields.OrganizationCode) -> Any:
@@ -30,4 +31,6 @@ def get_catalog(request: HttpRequest, code: fields.OrganizationCode) -> Any:
     )
     if catalog is None:
         raise Http404
-    return catalog_out(catalog.organization, effective_catalog(catalog))
+    org = catalog.organization
+    # The items that apply to the organization, as its console and its page list them.
+    return catalog_out(org, effective_catalog(catalog).for_organization(org))

@@ -33,8 +33,11 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from gongkai.api import tokens
+from gongkai.compliance import exemptions, obligations
+from gongkai.compliance.models import Obligation
 from gongkai.conftest import grant
 from gongkai.disclosures import workflow
+from gongkai.notifications.services import notify
 from gongkai.organizations.models import Role
 
 from .conftest import item_key, published
@@ -74,8 +77,26 @@ def _seed(people: Any, tree: Any, catalog: Any) -> None:
         workflow.submit(draft("phones", "待审"), actor=people.clerk),
         draft("building", "修缮"),
     ]
+    # The staff token's person has notifications to list and mark read.
+    told = [
+        notify(people.reviewer, key=f"fuzz:{n}", kind="general", subject=f"通知{n}", body="",
+               link="/console/todo/", organization=tree.village)[0]
+        for n in range(3)
+    ]  # fmt: skip
     # Ids differ between runs on PostgreSQL (its sequences outlive rolled-back tests).
-    KNOWN["ids"] = [d.pk for d in made]
+    KNOWN["ids"] = [d.pk for d in made] + [n.pk for n in told]
+    # Obligations of the standing items, one of them with an exemption request waiting.
+    obligations.generate()
+    owed = list(Obligation.objects.filter(organization=tree.village).order_by("pk"))
+    asked = exemptions.request(
+        owed[0],
+        actor=people.clerk,
+        kind="exempt",
+        reason_category="personal_privacy",
+        reason="仅一名党员",
+        legal_basis="条例第十一条",
+    )
+    KNOWN["ids"] += [o.pk for o in owed[:3]] + [asked.pk]
 
 
 @pytest.fixture
@@ -131,6 +152,11 @@ def flatmap_path_parameters(context: Any, path_parameters: dict[str, Any] | None
 
 @schema.hook
 def flatmap_body(context: Any, body: Any) -> Any:
+    if isinstance(body, dict) and "item_key" in body and "organization" not in body:
+        # A recorded event: an item of the village's catalog, sometimes.
+        return _sometimes(body["item_key"], KNOWN["item_keys"]).map(
+            lambda key: {**body, "item_key": key}
+        )
     if not (isinstance(body, dict) and "organization" in body and "item_key" in body):
         return st.just(body)
     return st.tuples(

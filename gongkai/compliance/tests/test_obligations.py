@@ -303,3 +303,32 @@ def test_a_retimed_item_changes_obligations_from_the_next_period_on(tree, people
     yearly = sorted(k for i, k in owed(tree.village) if i == "yearly")
     # The year's obligation stays as generated; quarters owe from the next quarter on.
     assert yearly == ["2026", "2026-Q2", "2026-Q3"]
+
+
+def test_a_moved_subtree_takes_its_obligations_and_counts_along(tree, people, catalogs):
+    from gongkai.organizations.services import move_organization
+
+    obligations.generate(dt.date(2026, 5, 1))
+    own = Obligation.objects.filter(organization=tree.village).count()
+    move_organization(tree.village, new_parent=tree.other_town)
+    tree.village.refresh_from_db()
+    assert set(
+        Obligation.objects.filter(organization=tree.village).values_list("path", flat=True)
+    ) == {tree.village.path}
+    assert rollups.recompute(fix=False).mismatches == 0
+    other = Rollup.objects.filter(organization=tree.other_town)
+    assert sum(r.upcoming + r.due_soon + r.overdue for r in other) == own
+
+
+def test_levels_count_from_where_the_layers_are_after_a_move(tree, people, catalogs):
+    from gongkai.catalog.effective import applicable_catalog
+    from gongkai.organizations.services import move_organization
+
+    def owes_meetings() -> bool:
+        village = type(tree.village).objects.get(pk=tree.village.pk)
+        found = applicable_catalog(village)
+        return found is not None and any(i.key.endswith(".meetings") for i in found.items)
+
+    assert owes_meetings()  # cached now, with the town at depth 1
+    move_organization(tree.town, new_parent=tree.other_town)
+    assert owes_meetings()  # the town at depth 2, the village at 3: still one level below

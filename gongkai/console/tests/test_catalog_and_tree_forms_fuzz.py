@@ -110,6 +110,7 @@ def test_category_drop_and_publish_forms_never_answer_500(
             "code": st.one_of(st.just("QS-09"), hostile_text(40)),
             "name": hostile_text(),
             "kind": st.sampled_from(["branch", "committee", "x", ""]),
+            "setting": st.sampled_from(["village", "community", "", "moon"]) | hostile_text(30),
             "supervision_phone": hostile_cell(),
             "opinion_mailbox": hostile_text(),
             "address": hostile_text(),

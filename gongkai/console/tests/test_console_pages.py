@@ -41,12 +41,27 @@ def test_people_without_a_staff_role_are_refused_in_chinese(people, persona):
 @pytest.mark.parametrize(
     ("persona", "expected_links"),
     [
-        ("clerk", {"概览", "我的待办", "组织架构", "本组织", "公开目录", "目录版本"}),
+        (
+            "clerk",
+            {
+                "概览",
+                "我的待办",
+                "应公开事项",
+                "我的通知",
+                "组织架构",
+                "本组织",
+                "公开目录",
+                "目录版本",
+                "考核",
+            },
+        ),
         (
             "office",
             {
                 "概览",
                 "我的待办",
+                "我的通知",
+                "应公开事项",
                 "组织架构",
                 "本组织",
                 "导入党组织",
@@ -54,6 +69,8 @@ def test_people_without_a_staff_role_are_refused_in_chinese(people, persona):
                 "内置目录模板",
                 "下级目录接收情况",
                 "目录版本",
+                "工作情况报告",
+                "考核",
             },
         ),
         (
@@ -61,11 +78,15 @@ def test_people_without_a_staff_role_are_refused_in_chinese(people, persona):
             {
                 "概览",
                 "我的待办",
+                "我的通知",
+                "应公开事项",
                 "组织架构",
                 "本组织",
                 "导入党组织",
                 "公开目录",
                 "目录版本",
+                "工作情况报告",
+                "考核",
                 "系统管理",
                 "节假日安排通知",
             },
@@ -189,3 +210,18 @@ def test_loading_a_builtin_template_fills_the_draft(people, tree):
     client.post("/console/catalog/publish", {"note": "首版"})
     catalog.refresh_from_db()
     assert catalog.version == 1
+
+
+def test_the_office_says_where_an_organization_works(people, tree):
+    client = client_for(people.office)
+    form = client.get("/console/orgs/QS-01/edit").content.decode()
+    assert "所在领域" in form and "农村" in form and "社区" in form
+    response = client.post(
+        "/console/orgs/QS-01/edit",
+        {"code": "QS-01", "name": "东岭村党支部", "kind": "branch", "setting": "village",
+         "is_pilot": "on", "is_active": "on"},
+    )  # fmt: skip
+    assert response.status_code == 302
+    tree.village.refresh_from_db()
+    assert tree.village.setting == "village"
+    assert "<th>所在领域</th><td>农村</td>" in client.get("/console/orgs/QS-01/").content.decode()

@@ -115,6 +115,14 @@ ATTRIBUTES: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
         {"legal_basis": "《中国共产党党务公开条例（试行）》第十条"},
     ),
     "locked": ({"locked": "on"}, {"locked": True}),
+    "applies to the town itself only": ({"applies_levels": ["0"]}, {"applies_to": {"levels": [0]}}),
+    "applies to village branches below": (
+        {"applies_levels": ["1"], "applies_kinds": ["branch"], "applies_settings": ["village"]},
+        {"applies_to": {"levels": [1], "kinds": ["branch"], "settings": ["village"]}},
+    ),
+    "applies to pilots only": ({"applies_pilots": "on"}, {"applies_to": {"pilots": True}}),
+    "applies everywhere": ({}, {"applies_to": {}, "escalate_after_days": None}),
+    "escalates after 2 days": ({"escalate_after_days": "2"}, {"escalate_after_days": 2}),
 }
 
 
@@ -132,7 +140,23 @@ def test_each_attribute_is_saved_as_typed(
 def test_the_choices_are_shown_in_chinese(office: Client) -> None:
     html = office.get(NEW).content.decode()
 
-    for label in ("社会", "党内", "定期公开", "每季度", "公开栏", "周期结束后"):
+    for label in (
+        "社会",
+        "党内",
+        "定期公开",
+        "每季度",
+        "公开栏",
+        "周期结束后",
+        "适用范围与逾期上报",
+        "本级",
+        "下一级",
+        "再下一级",
+        "党支部",
+        "农村",
+        "社区",
+        "仅联系点",
+        "逾期几个工作日报上级",
+    ):
         assert label in html
     for english in ("To society", "Periodic", "Quarterly", "Disclosure board", "YAML"):
         assert english not in html
@@ -180,6 +204,10 @@ BAD_VALUES: dict[str, tuple[dict[str, Any], str]] = {
     "an unknown scope": ({"scope": "world"}, "“world”不是可选的选项。"),
     "an unknown channel": ({"channels": ["pigeon"]}, "“pigeon”不是可选的选项。"),
     "an unknown category": ({"category_key": "nowhere"}, "“nowhere”不是可选的选项。"),
+    "a level too deep": ({"applies_levels": ["21"]}, "“21”不是可选的选项。"),
+    "an unknown kind": ({"applies_kinds": ["village"]}, "“village”不是可选的选项。"),
+    "an unknown setting": ({"applies_settings": ["moon"]}, "“moon”不是可选的选项。"),
+    "a negative escalation": ({"escalate_after_days": "-1"}, "不能小于 0。"),
     "a NUL in the unit": (
         {"responsible_unit": "党政\x00办"},
         "文字中含有空字符（NUL），无法保存，请删除。",
@@ -460,3 +488,53 @@ def services_has_draft_item(catalog: Catalog) -> bool:
         i.value("name") == "村级集体经济项目进展"
         for i in effective_catalog(catalog, catalog.draft_version).items
     )
+
+
+def test_where_an_inherited_item_applies_is_the_superiors_to_say(
+    people: People, town_catalog: Catalog, village_catalog: Catalog
+) -> None:
+    phones = next(i for i in effective_catalog(village_catalog).items if not i.locked)
+    client = client_for(people.reviewer)
+    client.post("/console/switch", {"org": village_catalog.organization.code})
+    html = client.get(f"/console/catalog/items/{phones.key}/edit").content.decode()
+    assert re.search(r'<input type="checkbox" name="applies_levels" value="0"[^>]*disabled', html)
+
+    response = client.post(
+        f"/console/catalog/items/{phones.key}/edit",
+        base_post(
+            name=phones.value("name"),
+            category_key=phones.value("category_key"),
+            timing=phones.value("timing"),
+            deadline_days="",
+            deadline_basis="",
+            responsible_unit="村党支部",
+            applies_levels=["0"],
+            applies_pilots="on",
+            escalate_after_days="1",
+        ),
+    )
+    assert response.status_code == 302, _errors(response.content.decode())
+    village_catalog.refresh_from_db()
+    changed = effective_catalog(village_catalog, village_catalog.draft_version).find(phones.key)
+    assert changed.value("responsible_unit") == "村党支部"
+    assert changed.value("applies_to") == phones.value("applies_to")
+    assert changed.value("escalate_after_days") is None
+
+
+def test_an_item_naming_a_deep_level_keeps_it_on_edit(
+    office: Client, people: People, town_catalog: Catalog
+) -> None:
+    from gongkai.catalog import services
+
+    assert office.post(NEW, base_post(applies_levels=["1"])).status_code == 302
+    item = saved_item(town_catalog, "村级集体经济项目进展")
+    values = {name: item.value(name) for name in ("name", "scope", "timing")}
+    services.save_item(
+        town_catalog,
+        actor=people.office,
+        key=item.key,
+        values={**values, "applies_to": {"levels": [7]}},
+    )
+    html = office.get(f"/console/catalog/items/{item.key}/edit").content.decode()
+    assert re.search(r'name="applies_levels" value="7"[^>]*checked', html)
+    assert "下7级" in html

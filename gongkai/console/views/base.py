@@ -15,7 +15,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from gongkai import permissions
+from gongkai.notifications.services import unread_count
 from gongkai.organizations.models import Organization
+from gongkai.reports import access as reports_access
 from gongkai.validation import text_problem
 
 SESSION_KEY = "console_org"
@@ -73,7 +75,12 @@ def navigation(request: HttpRequest, active: str) -> list[dict[str, Any]]:
     work = [
         ("home", _("Overview"), reverse("console:home")),
         ("todo", _("My to-do list"), reverse("console:todo")),
+        ("notifications", _("My notifications"), reverse("console:notifications")),
     ]
+    if org is not None:
+        work.append(
+            ("obligations", _("Obligations"), reverse("console:org_obligations", args=[org.code]))
+        )
     sections.append({"title": _("Work"), "links": work})
     organization_links = [("tree", _("Organization tree"), reverse("console:org_tree"))]
     if org is not None:
@@ -93,6 +100,7 @@ def navigation(request: HttpRequest, active: str) -> list[dict[str, Any]]:
         ]
     catalog_links.append(("versions", _("Catalog versions"), reverse("console:catalog_versions")))
     sections.append({"title": _("Catalog"), "links": catalog_links})
+    sections.append(reports_access.console_section(user, org))
     if permissions.is_administrator(user):
         sections.append(
             {
@@ -103,9 +111,17 @@ def navigation(request: HttpRequest, active: str) -> list[dict[str, Any]]:
                 ],
             }
         )
+    # The unread count: one count over the notifications' inbox index, on every console page.
+    badges = {"notifications": unread_count(user)}
     for section in sections:
         section["links"] = [
-            {"key": key, "label": label, "url": url, "active": key == active}
+            {
+                "key": key,
+                "label": label,
+                "url": url,
+                "active": key == active,
+                "badge": badges.get(key),
+            }
             for key, label, url in section["links"]
         ]
     return sections

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from gongkai import permissions
-from gongkai.catalog import exchange, services
+from gongkai.catalog import applicability, exchange, services
 from gongkai.catalog.builtin import builtin_templates
 from gongkai.catalog.effective import OVERRIDABLE, effective_catalog
 from gongkai.catalog.forms import (
@@ -23,7 +23,7 @@ from gongkai.catalog.forms import (
     PublishForm,
     SchemaEditor,
 )
-from gongkai.catalog.models import Catalog, CatalogVersion
+from gongkai.catalog.models import ITEM_FIELDS, Catalog, CatalogVersion
 from gongkai.console.views.base import console_view, context
 from gongkai.web.views import refusal_text
 
@@ -57,8 +57,12 @@ def browse(request: HttpRequest) -> HttpResponse:
     if catalog is not None:
         show_draft = can_edit and request.GET.get("view") != "published"
         version = catalog.draft_version if show_draft else catalog.version
+        full = effective_catalog(catalog, version)
         extra.update(
-            effective=effective_catalog(catalog, version),
+            # The items for this organization and those below it; the superior's items for
+            # other organizations (a town committee's own, seen from a village) apart.
+            effective=full.within(catalog.organization),
+            elsewhere=full.elsewhere(catalog.organization),
             showing_draft=show_draft,
             draft_changes=services.draft_changes(catalog) if can_edit else [],
             publish_form=PublishForm(),
@@ -128,7 +132,7 @@ def item_form(request: HttpRequest, key: str | None = None) -> HttpResponse:
         )
         return redirect("console:catalog")
     initial = (
-        ItemForm.initial_from({name: target.value(name) for name in ItemForm.base_fields})
+        ItemForm.initial_from({name: target.value(name) for name in ITEM_FIELDS})
         if target is not None
         else {"category_key": request.GET.get("category", "")}
     )
@@ -378,6 +382,9 @@ def templates(request: HttpRequest) -> HttpResponse:
     if chosen in builtin_templates():
         parsed = exchange.parse_yaml(builtin_templates()[chosen].read())
         preview = parsed.data
+        for category in preview["categories"]:
+            for item in category["items"]:
+                item["applies_label"] = applicability.describe(item.get("applies_to"))
     return render(
         request,
         "console/catalog/templates.html",

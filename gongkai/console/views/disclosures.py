@@ -1,5 +1,6 @@
-"""Console pages of the disclosure workflow: the to-do lists, drafting from the item's form,
-and the review screen. Every move goes through gongkai.disclosures.workflow."""
+"""Console pages of the disclosure workflow: drafting from the item's form (for one of its
+obligations, or none), and the review screen. Every move goes through
+gongkai.disclosures.workflow. The to-do list is in `compliance`."""
 
 from __future__ import annotations
 
@@ -7,17 +8,14 @@ from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Q
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from gongkai import permissions, validation
-from gongkai.catalog.effective import effective_catalog
-from gongkai.catalog.models import Catalog
 from gongkai.console import disclosure_forms as dforms
 from gongkai.console.disclosure_forms import DraftForm
+from gongkai.console.views import compliance
 from gongkai.console.views.base import console_view, context
 from gongkai.disclosures import attachments, scanning, schedule_warnings, workflow
 from gongkai.disclosures.models import PUBLIC_STATES, Disclosure, State
@@ -45,70 +43,6 @@ def _disclosure(request: HttpRequest, pk: int) -> Disclosure:
     return disclosure
 
 
-@console_view
-def todo(request: HttpRequest) -> HttpResponse:
-    """我的待办: what each of the person's roles asks of them now."""
-    user: Any = request.user
-    base = Disclosure.objects.select_related("organization", "item").order_by("-updated_at")
-    drafting = permissions.organizations_where(user, {Kind.CLERK}).values("pk")
-    reviewing = permissions.organizations_where(user, permissions.REVIEW_KINDS).values("pk")
-    now = timezone.now()
-    mine = Q(organization__in=drafting) | Q(organization__in=reviewing)
-    lists = [
-        (_("Returned to you"), base.filter(organization__in=drafting, state=State.RETURNED)),
-        (_("Drafts"), base.filter(organization__in=drafting, state=State.DRAFT)),
-        (_("Approved, to publish"), base.filter(organization__in=drafting, state=State.APPROVED)),
-        # Published with a time still ahead: staff see them as scheduled, with their times,
-        # never among what is already out.
-        (
-            _("Scheduled to publish"),
-            base.filter(mine, state=State.PUBLISHED, publish_from__gt=now).order_by(
-                "publish_from", "pk"
-            ),
-        ),
-        (_("In consultation"), base.filter(organization__in=drafting, state=State.CONSULTATION)),
-        (
-            _("To review"),
-            base.filter(organization__in=reviewing, state__in=[State.SUBMITTED, State.REVIEWED]),
-        ),
-        (
-            _("To review as the superior"),
-            base.filter(organization__parent__in=reviewing, state=State.SUPERIOR_REVIEW),
-        ),
-    ]
-    org = request.org  # type: ignore[attr-defined]
-    date_checks = _date_checks(user, base)
-    items = []
-    if org is not None and permissions.can_draft(user, org):
-        catalog = Catalog.objects.filter(organization=org, version__gt=0).first()
-        if catalog is not None:
-            items = effective_catalog(catalog).categories
-    return render(
-        request,
-        "console/disclosures/todo.html",
-        context(
-            request,
-            "todo",
-            lists=[(title, list(qs[:50])) for title, qs in lists],
-            categories=items,
-            date_checks=date_checks,
-        ),
-    )
-
-
-def _date_checks(user: Any, base: Any) -> list[tuple[Disclosure, list[str]]]:
-    """Disclosures of the person's organizations (as clerk, reviewer or office) whose coming
-    public date or end of publicity falls on a non-working or not yet known day."""
-    kinds = {Kind.CLERK, Kind.OFFICE, *permissions.REVIEW_KINDS}
-    now = timezone.now()
-    candidates = base.filter(
-        organization__in=permissions.organizations_where(user, kinds).values("pk"),
-        state__in=schedule_warnings.WATCHED_STATES,
-    ).filter(Q(public_from__gt=now) | Q(publicity_until__gt=now) | Q(consultation_until__gt=now))
-    checks = [(d, schedule_warnings.warnings(d, now=now)) for d in candidates[:200]]
-    return [(d, found) for d, found in checks if found][:50]
-
-
 def _schema(disclosure_or_item: Any) -> dict[str, Any]:
     return (getattr(disclosure_or_item, "form", None) or {}) if disclosure_or_item else {}
 
@@ -119,15 +53,22 @@ def draft(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     user: Any = request.user
     org = request.org  # type: ignore[attr-defined]
     disclosure = _disclosure(request, pk) if pk else None
+    # Drafting for an obligation (the to-do list's 起草): its organization, item and key.
+    obligation = compliance.obligation_for_draft(request) if disclosure is None else None
     if disclosure is not None:
         org = disclosure.organization
         item: Any = disclosure.item
     else:
+        if obligation is not None:
+            org = obligation.organization
         if org is None:
             raise Http404
         try:
             _catalog, effective = workflow.effective_item(
-                org, request.GET.get("item", "") or request.POST.get("item", "")
+                org,
+                obligation.item_key
+                if obligation is not None
+                else request.GET.get("item", "") or request.POST.get("item", ""),
             )
         except ValidationError as exc:
             messages.error(request, refusal_text(exc))
@@ -141,9 +82,12 @@ def draft(request: HttpRequest, pk: int | None = None) -> HttpResponse:
         initial = DraftForm.initial_for(disclosure, schema)
     else:
         initial = {"title": item.value("name"), "channels": list(item.value("channels") or [])}
-    form = DraftForm(request.POST or None, schema=schema, initial=initial)
+        if obligation is not None:
+            initial["period_key"] = compliance.worklists.chain_base(obligation)
+    keys = compliance.period_keys(org, item.key, disclosure.period_key if disclosure else "")
+    form = DraftForm(request.POST or None, schema=schema, initial=initial, period_keys=keys.choices)
     if request.method == "POST" and form.is_valid():
-        saved = _save_draft(request, form, disclosure, org, item)
+        saved = _save_draft(request, form, disclosure, org, item, keys.labels)
         if saved is not None:
             return saved
     returned = (
@@ -164,16 +108,25 @@ def draft(request: HttpRequest, pk: int | None = None) -> HttpResponse:
             errors=form.error_summary() if form.is_bound else [],
             grid=form.table_check if form.is_bound and form.table_check else None,
             returned=returned,
+            obligation=obligation,
         ),
     )
 
 
 def _save_draft(
-    request: HttpRequest, form: DraftForm, disclosure: Disclosure | None, org: Any, item: Any
+    request: HttpRequest,
+    form: DraftForm,
+    disclosure: Disclosure | None,
+    org: Any,
+    item: Any,
+    period_labels: dict[str, str],
 ) -> HttpResponse | None:
     """Write a valid draft form; None when the workflow refused (the errors are on the form)."""
     user: Any = request.user
     data = form.cleaned_data
+    period_key = data["period_key"]
+    # No period typed: the obligation's own label (an event's title, a plan's stage).
+    period = data["period"] or period_labels.get(period_key, "")[: validation.PERIOD_MAX]
     try:
         if disclosure is None:
             disclosure = workflow.create_disclosure(
@@ -183,10 +136,11 @@ def _save_draft(
                 title=data["title"],
                 body=data["body"],
                 data=form.data_values,
-                period=data["period"],
+                period=period,
                 event_date=data["event_date"],
                 beyond_authority=data["beyond_authority"],
                 channels=data["channels"],
+                period_key=period_key,
             )
         else:
             workflow.edit_draft(
@@ -196,8 +150,9 @@ def _save_draft(
                 body=data["body"],
                 data=form.data_values,
                 channels=data["channels"],
-                period=data["period"],
+                period=period,
                 event_date=data["event_date"],
+                period_key=period_key,
             )
     except ValidationError as exc:
         _errors_onto(form, exc)

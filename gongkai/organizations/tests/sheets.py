@@ -21,6 +21,8 @@ HEADER = (
     "新闻联络员",
 )
 REQUIRED_HEADER = HEADER[:4]
+#: The downloadable template's header: every column, 所在领域 (the setting) among them.
+TEMPLATE_HEADER = (*HEADER, "所在领域")
 
 
 def xlsx(

@@ -21,7 +21,7 @@ from gongkai.organizations import importing
 from gongkai.organizations import tree as paths
 from gongkai.organizations.importing import RowError, import_organizations
 from gongkai.organizations.models import Organization, Role
-from gongkai.organizations.tests.sheets import HEADER, named, xlsx
+from gongkai.organizations.tests.sheets import HEADER, TEMPLATE_HEADER, named, xlsx
 
 
 def codes_and_parents() -> set[tuple[str, str | None]]:
@@ -351,6 +351,18 @@ BAD_ROWS = {
         [(2, "联系点", "第2行：“联系点”应填写“是”或“否”，不能填写“可能”。")],
         header=("编码", "名称", "类型", "上级编码", "联系点"),
     ),
+    "unknown setting": Case(
+        [["QS-03", "南岭村党支部", "党支部", "QS", "城市"]],
+        [
+            (
+                2,
+                "所在领域",
+                "第2行：无法识别所在领域“城市”，请填写农村、社区、机关、事业单位、企业、学校、其他之一，"
+                "或者留空。",
+            )
+        ],
+        header=("编码", "名称", "类型", "上级编码", "所在领域"),
+    ),
     "rows numbered as in Excel, blank rows included": Case(
         [["QS-03", "南岭村党支部", "党支部", "QS"], [None, None], ["QS-04", "北岭", "支部", "QS"]],
         [(4, "类型", "第4行：无法识别类型“支部”，请填写党委、党总支、党支部、党组之一。")],
@@ -514,10 +526,11 @@ def test_the_template_has_the_headers_and_its_example_on_the_notes_sheet(db: Non
     notes = [row for row in workbook.worksheets[1].iter_rows(values_only=True) if any(row)]
 
     assert sheet.title == "党组织"
-    assert rows == [HEADER]
+    assert rows == [TEMPLATE_HEADER]
     assert workbook.worksheets[1].title == "填写说明"
-    assert notes[-2] == HEADER
+    assert notes[-2] == TEMPLATE_HEADER
     assert notes[-1][:4] == ("QS-03", "南岭村党支部", "党支部", "QS")
+    assert notes[-1][-1] == "农村"
 
 
 def test_the_template_uploaded_unchanged_changes_nothing(tree: Tree, people: People) -> None:
@@ -588,3 +601,41 @@ def test_the_command_refuses_an_unknown_under_code(tree: Tree, tmp_path: Any) ->
 
     with pytest.raises(CommandError, match="没有编码为“NOPE”的党组织。"):
         call_command("import_organizations", str(path), "--under", "NOPE")
+
+
+def test_a_sheet_says_where_each_organization_works(tree: Tree, people: People) -> None:
+    header = ("编码", "名称", "类型", "上级编码", "所在领域")
+    sheet = [
+        ["QS-03", "南岭村党支部", "党支部", "QS", "农村"],
+        ["QS-04", "青石社区党支部", "党支部", "QS", "社区"],
+        ["QS-05", "镇中心学校党支部", "党支部", "QS", "school"],
+        ["QS-06", "镇卫生院党支部", "党支部", "QS", ""],
+    ]
+    result = import_organizations(xlsx(sheet, header=header), actor=people.office, under=tree.town)
+    assert result.errors == []
+    settings = dict(
+        Organization.objects.filter(code__in=["QS-03", "QS-04", "QS-05", "QS-06"]).values_list(
+            "code", "setting"
+        )
+    )
+    assert settings == {"QS-03": "village", "QS-04": "community", "QS-05": "school", "QS-06": ""}
+
+    sheet[0][4] = "村"
+    again = import_organizations(xlsx(sheet, header=header), actor=people.office, under=tree.town)
+    assert (again.updated, again.unchanged) == (0, 4)
+    sheet[3][4] = "事业单位"
+    third = import_organizations(xlsx(sheet, header=header), actor=people.office, under=tree.town)
+    assert (third.updated, third.unchanged) == (1, 3)
+    assert Organization.objects.get(code="QS-06").setting == "institution"
+
+
+def test_a_sheet_without_the_setting_column_leaves_settings_alone(
+    tree: Tree, people: People
+) -> None:
+    Organization.objects.filter(code="QS-01").update(setting="village")
+    sheet = [["QS-01", "东岭村党支部", "党支部", "QS", "是"]]
+    result = import_organizations(
+        xlsx(sheet, header=HEADER[:5]), actor=people.office, under=tree.town
+    )
+    assert result.errors == []
+    assert Organization.objects.get(code="QS-01").setting == "village"

@@ -12,6 +12,7 @@ from django.test import Client
 from django.utils import timezone
 
 from gongkai.catalog.models import Scope
+from gongkai.compliance.tests.conftest import catalogs  # noqa: F401  (a fixture, by name)
 from gongkai.conftest import People, client_for
 from gongkai.disclosures import workflow
 from gongkai.disclosures.models import Disclosure, Revision, State
