@@ -1,11 +1,13 @@
 """A year of obligations, walked day by day.
 
 A town and its two village branches adopt a catalog on 15 September 2025 and live through
-2026: the daily job (`obligations.daily`) runs every morning, and in between people publish
+2026: the daily job (`gongkai remind`: `reminders.run`, which generates, moves states and
+notifies) runs every morning, and in between people publish
 (on time, on a make-up working day, late), withdraw and publish again, ask for an exemption
 and a deferral that the town's leading group grants, record a cadre appointment, stage a
 plan, and the town changes its catalog in July (an item re-timed, an item added). Every
-state change is recorded as it happens and compared with what an independent oracle expects:
+state change and every reminder is recorded as it happens and compared with what an
+independent oracle expects:
 due dates and "due soon" counted here from the `chinese_calendar` package (never through the
 project's workdays code), through 元旦, 春节 2026 (make-up working days 14 and 28 February),
 中秋 and 国庆 2026 (make-up working days 20 September and 10 October).
@@ -44,12 +46,13 @@ from gongkai.catalog import services as catalog_services
 from gongkai.catalog.effective import effective_catalog
 from gongkai.catalog.exchange import parse_yaml
 from gongkai.catalog.models import Catalog, CatalogVersion, Item
-from gongkai.compliance import exemptions, obligations, rollups
+from gongkai.compliance import exemptions, obligations, reminders, rollups
 from gongkai.compliance.models import Exemption, Obligation, StagePlan, State
 from gongkai.conftest import grant, make_user
 from gongkai.disclosures import clock, workflow
 from gongkai.disclosures.models import Disclosure
 from gongkai.disclosures.tests.conftest import CHECKLIST
+from gongkai.notifications.models import Notification
 from gongkai.organizations.models import Role
 
 pytestmark = pytest.mark.django_db
@@ -184,6 +187,9 @@ class Owed:
     key: Key
     created: dt.date
     due: dt.date
+    #: Created by the morning's job (a period, a stage); else by someone's move in the day
+    #: (an event recorded, a deferral granted).
+    by_job: bool = True
     #: (day, move) by people: publish, withdraw, exempt, defer.
     moves: list[tuple[dt.date, str]] = field(default_factory=list)
 
@@ -216,12 +222,12 @@ class Owed:
     def timeline(self, last: dt.date) -> list[tuple[dt.date, str]]:
         return [(day, state) for day, state, _cause in self.history(last)]
 
-    @staticmethod
-    def morning(history: list[tuple[dt.date, str, str]], day: dt.date) -> str | None:
+    def morning(self, history: list[tuple[dt.date, str, str]], day: dt.date) -> str | None:
         """The state once the daily job has run on `day`, before anyone's move that day."""
         state = None
         for when, new, cause in history:
-            if when < day or (when == day and cause in ("created", "calendar")):
+            by_job = cause == "calendar" or (cause == "created" and self.by_job)
+            if when < day or (when == day and by_job):
                 state = new
         return state
 
@@ -232,28 +238,29 @@ Notice = tuple[Key, str]
 def notices(
     owed: Iterable[Owed], escalate_after: dict[Key, int], last: dt.date
 ) -> dict[dt.date, set[Notice]]:
-    """The reminders each day owes, from the oracle alone: "due_soon" on the day an
-    obligation becomes due soon, "overdue" on the day it becomes overdue (by the calendar,
-    or reopened by a withdrawal), "escalated" (to the superior's office) on the first morning
-    it is still overdue and more than its escalate_after_days working days past its due date
-    — once per obligation.
-
-    `gongkai.compliance.reminders` (`gongkai remind`, another branch) was not on main when this
-    test was written. To wire it: run it every morning of `Walk.run` after the daily job,
-    collect what it sends as (key, kind), and assert that each day's set equals
-    `expected_notices(...)` for the day, each notice sent exactly once."""
+    """The reminders each morning owes, from the oracle alone: once the daily job has moved
+    the states, "due_soon" the first morning an obligation is due soon, "overdue" the first
+    morning it is overdue, "escalation" (to the superior's office) the first morning it is
+    overdue by `escalate_after_days` working days or more — each once per obligation,
+    whatever happens to it later."""
     out: dict[dt.date, set[Notice]] = {}
     for ob in owed:
         history = ob.history(last)
-        for day, state, _cause in history:
-            if state in (State.DUE_SOON, State.OVERDUE):
-                out.setdefault(day, set()).add((ob.key, str(state)))
-        day = ob.due + dt.timedelta(days=1)
+        sent: set[str] = set()
+        day = ob.created
         while day <= last:
-            late = Owed.morning(history, day) == State.OVERDUE
-            if late and workdays_in(ob.due, day) > escalate_after[ob.key]:
-                out.setdefault(day, set()).add((ob.key, "escalated"))
-                break
+            state = ob.morning(history, day)
+            kinds = []
+            if state == State.DUE_SOON:
+                kinds.append(reminders.DUE_SOON)
+            if state == State.OVERDUE:
+                kinds.append(reminders.OVERDUE)
+                if workdays_in(ob.due, day) >= escalate_after[ob.key]:
+                    kinds.append(reminders.ESCALATION)
+            for kind in kinds:
+                if kind not in sent:
+                    sent.add(kind)
+                    out.setdefault(day, set()).add((ob.key, kind))
             day += dt.timedelta(days=1)
     return out
 
@@ -261,7 +268,7 @@ def notices(
 def expected_notices(
     owed: Iterable[Owed], escalate_after: dict[Key, int], day: dt.date
 ) -> set[Notice]:
-    """What the reminders job should send on `day` (see `notices`)."""
+    """What the reminders job should send on the morning of `day` (see `notices`)."""
     return notices(owed, escalate_after, day).get(day, set())
 
 
@@ -317,6 +324,8 @@ def town(tree, people) -> Town:  # type: ignore[no-untyped-def]
     grant(sibling_clerk, tree.sibling_village, Role.Kind.CLERK)
     sibling_reviewer = make_user("sibling-reviewer", "西岭书记")
     grant(sibling_reviewer, tree.sibling_village, Role.Kind.REVIEWER)
+    # The town's escalations go to the county's office (the branches' to the town's).
+    grant(make_user("county-office", "县委办"), tree.county, Role.Kind.OFFICE)
     return Town(
         tree,
         people,
@@ -363,6 +372,9 @@ class Walk:
         self.twice: list[dt.date] = []
         #: The obligations as each day left them (end_state), when recording.
         self.days: dict[dt.date, dict[Key, tuple[Any, ...]]] = {}
+        #: The reminders each morning sent (obligation, kind), when recording.
+        self.sent: dict[dt.date, set[Notice]] = {}
+        self.notified = 0
 
     def now_states(self) -> dict[Key, str]:
         rows = Obligation.objects.values_list(
@@ -389,8 +401,13 @@ class Walk:
         while day <= last:
             if day not in skip:
                 with clock.clock(at(day, 0, 30)):
-                    obligations.daily(day)
+                    if self.record:
+                        reminders.run(day)
+                    else:
+                        obligations.daily(day)
                 self.note(day)
+                if self.record:
+                    self.sent[day] = self.new_notices()
                 if self.record and day in TWICE:
                     self.again(day)
             for action in sorted(ACTIONS.get(day, []), key=lambda a: a.hour):
@@ -401,14 +418,34 @@ class Walk:
                 self.days[day] = end_state(self)
             day += dt.timedelta(days=1)
 
+    def new_notices(self) -> set[Notice]:
+        """The (obligation, kind) of the reminders made since the last look (their keys are
+        `obligation:<id>:<kind>`, one per recipient; exemptions notify under keys of their
+        own)."""
+        rows = list(Notification.objects.filter(pk__gt=self.notified).values_list("pk", "key"))
+        self.notified = max([self.notified, *(pk for pk, _key in rows)])
+        told = {
+            (int(key.split(":")[1]), key.split(":")[2])
+            for _pk, key in rows
+            if key.startswith("obligation:")
+        }
+        keys = {
+            pk: (code, self.local(item), period_key)
+            for pk, code, item, period_key in Obligation.objects.filter(
+                pk__in={pk for pk, _kind in told}
+            ).values_list("pk", "organization__code", "item_key", "period_key")
+        }
+        return {(keys[pk], kind) for pk, kind in told}
+
     def again(self, day: dt.date) -> None:
-        """The daily job run a second time the same day changes nothing."""
+        """The daily job run a second time the same day changes nothing and sends nothing."""
         before = list(Obligation.objects.order_by("pk").values_list("pk", "state", "state_since"))
         with clock.clock(at(day, 1)):
-            report, moved = obligations.daily(day)
-        assert report.created == 0 and not moved, (day, report, moved)
+            report = reminders.run(day)
+        assert report.generated == 0 and not report.moved and report.sent == 0, (day, report)
         after = list(Obligation.objects.order_by("pk").values_list("pk", "state", "state_since"))
         assert after == before, day
+        assert not self.new_notices(), day
         self.twice.append(day)
 
     # people's moves
@@ -662,10 +699,12 @@ def owed(walk: Walk) -> dict[Key, Owed]:
                 add((code, ADDED, period_key), start, workdays_after(end, 10))
     event = walk.context["event"].pk
     add((TOWN, "appointment", f"E{event}"), D(2026, 9, 28), workdays_after(D(2026, 9, 28), 5))
+    out[(TOWN, "appointment", f"E{event}")].by_job = False  # recorded at 17:00
     plan = walk.context["plan"].pk
     for stage, day in enumerate((D(2026, 3, 2), D(2026, 9, 1))):
         add((VILLAGE, "project", f"P{plan}-{stage}"), day, workdays_after(day, 5))
     add((VILLAGE, "dues", "2026-H1~1"), D(2026, 7, 7), D(2026, 9, 30))
+    out[(VILLAGE, "dues", "2026-H1~1")].by_job = False  # made by the decision
     for day, actions in ACTIONS.items():
         for action in actions:
             for key, move in action.moves:
@@ -771,34 +810,43 @@ def test_a_year_walked_day_by_day_changes_each_state_once_on_its_day(town):
     assert rollups.recompute(fix=False).mismatches == 0
     REFERENCE.update(walk.days)
 
-    # The reminders the year owes (to be compared with `gongkai remind` once it exists).
+    # Every reminder the year owes, sent on its morning, once: `gongkai remind` ran each day.
     escalate_after = {
         (code, walk.local(item), key): n
         for code, item, key, n in Obligation.objects.values_list(
             "organization__code", "item_key", "period_key", "escalate_after_days"
         )
     }
-    sent = notices(expected.values(), escalate_after, END)
-    when = {(key, kind): day for day, found in sent.items() for key, kind in found}
-    assert sum(len(found) for found in sent.values()) == len(when)  # none twice
+    owed_notices = notices(expected.values(), escalate_after, END)
+    sent = {day: found for day, found in walk.sent.items() if found}
+    assert sorted((d, k) for d, found in sent.items() for k in found) == sorted(
+        (d, k) for d, found in owed_notices.items() for k in found
+    )
+    assert sent == owed_notices
+    when = {notice: day for day, found in sent.items() for notice in found}
     m01 = (SIBLING, "monthly", "2026-M01")
     assert (when[m01, "due_soon"], when[m01, "overdue"]) == (D(2026, 2, 24), D(2026, 2, 28))
-    assert (m01, "escalated") not in when  # published the day it became overdue
+    assert (m01, "escalation") not in when  # published the morning it was overdue
     never = (SIBLING, "meetings", "2026-Q1")
-    assert [when[never, k] for k in ("due_soon", "overdue", "escalated")] == [
+    assert [when[never, k] for k in ("due_soon", "overdue", "escalation")] == [
         D(2026, 4, 10),
         D(2026, 4, 16),
-        D(2026, 4, 23),  # the sixth working day past 15 April
+        D(2026, 4, 22),  # five working days past 15 April
     ]
-    reopened = (VILLAGE, "meetings", "2026-Q1")
-    assert when[reopened, "overdue"] == D(2026, 4, 20)  # withdrawn after its due date
-    assert (reopened, "escalated") not in when  # published again two days later
+    reopened = (VILLAGE, "meetings", "2026-Q1")  # withdrawn on 20 April, after its due date
+    assert (reopened, "due_soon") not in when  # it was published before it was due soon
+    assert (when[reopened, "overdue"], when[reopened, "escalation"]) == (
+        D(2026, 4, 21),
+        D(2026, 4, 22),  # that morning, before it was published again
+    )
     finance = (TOWN, "finance", "2025-Q4")
     assert when[finance, "due_soon"] == D(2026, 2, 12) and (finance, "overdue") not in when
     deferred = (VILLAGE, "dues", "2026-H1~1")
     assert when[deferred, "due_soon"] == D(2026, 9, 24)  # across 中秋 and a weekend
-    assert expected_notices(expected.values(), escalate_after, D(2026, 4, 23)) >= {
-        (never, "escalated")
+    assert (deferred, "escalation") not in when
+    assert expected_notices(expected.values(), escalate_after, D(2026, 4, 22)) >= {
+        (never, "escalation"),
+        (reopened, "escalation"),
     }
 
 

@@ -263,7 +263,7 @@ def test_most_branches_publish_every_report_on_time(demo, db):
     for code in punctual:
         # Their periodic reports and yearly confirmations: on time, or not due yet.
         states = _states(code, Source.PERIOD, Source.STANDING)
-        assert states.get("on_time", 0) >= 40, (code, states)
+        assert states.get("on_time", 0) >= 20, (code, states)
         assert not {"late", "overdue"} & set(states), (code, states)
 
 
@@ -273,13 +273,13 @@ def test_one_branch_is_always_late_and_one_is_overdue_long_enough_to_be_escalate
     from gongkai.devtools.demo.year import LATE_BRANCH, STOPPED_BRANCH, STOPPED_FROM
 
     late = _states(LATE_BRANCH, Source.PERIOD, Source.STANDING)
-    assert late.get("late", 0) >= 40 and "on_time" not in late
+    assert late.get("late", 0) >= 20 and "on_time" not in late
     today = obligations.today()
     for ob in Obligation.objects.filter(organization__code=LATE_BRANCH, state=State.OVERDUE):
         # Overdue only for the few days before it publishes: never escalated.
         assert -obligations.remaining_days(ob, today) < ob.escalate_after_days, ob
     overdue = Obligation.objects.filter(organization__code=STOPPED_BRANCH, state=State.OVERDUE)
-    assert overdue.count() >= 5
+    assert overdue.count() >= 3
     for ob in overdue:
         assert ob.due_date >= STOPPED_FROM
         # Escalated: more working days overdue than the item allows before escalation.
@@ -317,7 +317,7 @@ def test_every_publication_names_the_obligation_it_fulfils(demo, db):
     withdrawn = Disclosure.objects.get(state=State.WITHDRAWN)
     assert withdrawn.period_key == ""
     public = Disclosure.objects.filter(state__in=PUBLIC_STATES).exclude(pk=withdrawn.pk)
-    assert public.count() >= 800
+    assert public.count() >= 400
     fulfilled = dict(
         Obligation.objects.filter(disclosure__isnull=False).values_list("disclosure", "pk")
     )
