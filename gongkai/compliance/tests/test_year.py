@@ -125,6 +125,15 @@ def is_workday(day: dt.date) -> bool:
         return day.weekday() < 5
 
 
+def known(year: int) -> bool:
+    """Whether the calendar package has the year's holidays (else deadlines are provisional)."""
+    try:
+        chinese_calendar.is_workday(dt.date(year, 1, 1))
+    except NotImplementedError:
+        return False
+    return True
+
+
 def workdays_after(day: dt.date, n: int) -> dt.date:
     while n:
         day += dt.timedelta(days=1)
@@ -771,7 +780,7 @@ def test_a_year_walked_day_by_day_changes_each_state_once_on_its_day(town):
     # Exactly the obligations the year owes, due when the calendar package says.
     assert sorted(obligations_now) == sorted(expected)
     for key, ob in expected.items():
-        assert obligations_now[key] == (ob.due, ob.due.year > 2026), key
+        assert obligations_now[key] == (ob.due, not known(ob.due.year)), key
     # Every state change, on its day, exactly once.
     want = sorted(
         (day, ob.key, state) for ob in expected.values() for day, state in ob.timeline(END)

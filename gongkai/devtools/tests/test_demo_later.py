@@ -1,5 +1,6 @@
-"""The demo plays its year up to whatever day it is loaded on: here a day of 2027, a year the
-calendar package does not know (deadlines counted Monday to Friday, marked provisional)."""
+"""The demo plays its year up to whatever day it is loaded on: here a day of 2027 (while the
+calendar package does not know the year, its deadlines count Monday to Friday and are marked
+provisional)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from gongkai.devtools.demo import load_demo
 from gongkai.devtools.demo.year import BEIJING, LATE_BRANCH, STOPPED_BRANCH
 from gongkai.ledger.models import LogEntry
 from gongkai.ledger.verification import verify
+from gongkai.workdays import services as workdays
 
 LATER = dt.datetime(2027, 1, 8, 10, tzinfo=BEIJING)
 
@@ -21,9 +23,10 @@ def test_the_demo_loaded_in_a_later_year_plays_the_year_up_to_that_day(db):
     with time_machine.travel(LATER, tick=True):
         load_demo()
         assert obligations.today() == LATER.date()
-        # The new year's obligations are there (provisional: 2027 has no calendar data).
+        # The new year's obligations are there.
         s2027 = Obligation.objects.filter(period_key="S2027")
-        assert s2027.count() >= 17 * 5 and all(ob.provisional for ob in s2027)
+        unknown = not workdays.is_known_year(2027)
+        assert s2027.count() >= 17 * 5 and all(ob.provisional == unknown for ob in s2027)
         assert Obligation.objects.filter(period_key="2027-Q1").exists()
         # The yearly confirmations of 2027 already published are on time (nobody is late
         # yet a week into the year), and the stopped branch is still escalated.
