@@ -25,7 +25,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 
 from gongkai import validation
-from gongkai.notifications import channels
+from gongkai.notifications import channels, tasks
 from gongkai.notifications.models import (
     BODY_MAX,
     KEY_MAX,
@@ -69,9 +69,7 @@ def is_local_path(link: str) -> bool:
 
 
 def _enqueue_delivery(delivery_id: int) -> None:
-    from gongkai.notifications.tasks import deliver
-
-    deliver.enqueue(delivery_id)
+    tasks.deliver.enqueue(delivery_id)
 
 
 def notify(

@@ -47,9 +47,11 @@ from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
 
-from gongkai.notifications import channels
+# The module, not its names: services enqueues `deliver` from here (a cycle of modules,
+# resolved at call time).
+from gongkai.notifications import channels, services
 from gongkai.notifications.models import ERROR_MAX, Delivery
-from gongkai.notifications.services import notify
+from gongkai.organizations.models import Organization
 
 logger = logging.getLogger(__name__)
 
@@ -153,7 +155,7 @@ def notify_batch(items: list[BatchItem], pause: float = 0.0) -> int:
         if recipient is None:
             continue
         with transaction.atomic():
-            _notification, made = notify(
+            _notification, made = services.notify(
                 recipient,
                 key=item["key"],
                 kind=item["kind"],
@@ -171,6 +173,4 @@ def notify_batch(items: list[BatchItem], pause: float = 0.0) -> int:
 def _organization(pk: int | None) -> Any:
     if pk is None:
         return None
-    from gongkai.organizations.models import Organization
-
     return Organization.objects.filter(pk=pk).first()

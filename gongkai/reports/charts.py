@@ -18,6 +18,7 @@ from html import escape
 from pathlib import Path
 
 from django.utils.translation import gettext as _
+from PIL import Image, ImageDraw, ImageFont
 
 FONT_FAMILY = "Noto Sans CJK SC"
 #: Where Debian's fonts-noto-cjk puts it, should fontconfig's fc-match be missing.
@@ -211,7 +212,6 @@ def font_file() -> tuple[str, int]:
 
 
 def to_png(chart: Chart, *, scale: float = 2.5) -> bytes:
-    from PIL import Image, ImageDraw, ImageFont
 
     path, index = font_file()
     fonts: dict[float, ImageFont.FreeTypeFont] = {}

@@ -22,6 +22,11 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
+from docx import Document
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Cm, Mm, Pt, RGBColor
 
 from gongkai.disclosures import clock
 from gongkai.organizations.models import Organization
@@ -368,8 +373,6 @@ def pdf_document(data: dict[str, Any]) -> bytes:
 
 
 def _font(run_or_style: Any, *, east_asia: str, size: float | None = None, **kw: Any) -> None:
-    from docx.oxml.ns import qn
-    from docx.shared import Pt, RGBColor
 
     font = run_or_style.font
     font.name = LATIN
@@ -393,7 +396,6 @@ def _font(run_or_style: Any, *, east_asia: str, size: float | None = None, **kw:
 
 
 def _table(doc: Any, head: list[str], rows: list[list[str]], *, size: float = 9.5) -> Any:
-    from docx.shared import Pt
 
     table = doc.add_table(rows=1 + len(rows), cols=len(head))
     table.style = "Table Grid"
@@ -410,7 +412,6 @@ def _table(doc: Any, head: list[str], rows: list[list[str]], *, size: float = 9.
 
 
 def _paragraph(doc: Any, text: str, *, size: float = 12, **kw: Any) -> Any:
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
 
     paragraph = doc.add_paragraph()
     align = kw.pop("align", None)
@@ -425,7 +426,6 @@ def _paragraph(doc: Any, text: str, *, size: float = 12, **kw: Any) -> Any:
 
 
 def _heading(doc: Any, text: str) -> None:
-    from docx.shared import Pt
 
     paragraph = _paragraph(doc, text, size=14, bold=True, east_asia=EAST_ASIAN_HEADING)
     paragraph.paragraph_format.space_before = Pt(12)
@@ -434,9 +434,6 @@ def _heading(doc: Any, text: str) -> None:
 
 def _seal(doc: Any, text: str) -> None:
     """A bordered box at the right where the seal is put on the printed copy."""
-    from docx.enum.table import WD_TABLE_ALIGNMENT
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Cm
 
     table = doc.add_table(rows=1, cols=1)
     table.style = "Table Grid"
@@ -457,8 +454,6 @@ def _seal(doc: Any, text: str) -> None:
 
 
 def docx_document(data: dict[str, Any]) -> bytes:
-    from docx import Document
-    from docx.shared import Cm, Mm, Pt
 
     doc = Document()
     section = doc.sections[0]

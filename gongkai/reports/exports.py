@@ -10,8 +10,11 @@ from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
 
 from gongkai.reports.assessment import PENDING
+from gongkai.reports.documents import _no_fetching
 from gongkai.reports.models import AssessmentPlan
 
 
@@ -101,8 +104,6 @@ def _number(value: Any) -> Any:
 
 
 def xlsx(plan: AssessmentPlan, data: dict[str, Any]) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
 
     book = Workbook()
     sheet = book.active
@@ -145,8 +146,6 @@ def xlsx(plan: AssessmentPlan, data: dict[str, Any]) -> bytes:
 
 def pdf(plan: AssessmentPlan, data: dict[str, Any]) -> bytes:
     from weasyprint import HTML
-
-    from gongkai.reports.documents import _no_fetching
 
     html = render_to_string(
         "reports/documents/assessment.html",

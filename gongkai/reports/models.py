@@ -100,7 +100,10 @@ class AssessmentPlan(models.Model):
         _("status"), max_length=20, choices=Status.choices, default=Status.DRAFT
     )
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("defined by"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("created"))
     published_at = models.DateTimeField(_("published"), null=True, blank=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
+from io import BytesIO
 from typing import Any, cast
 
 from django.contrib import messages
@@ -360,6 +361,5 @@ def assessment_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
         content = exports.pdf(plan, data)
     else:
         raise Http404
-    from io import BytesIO
 
     return _download(BytesIO(content), filename=exports.download_name(plan, fmt), fmt=fmt)
