@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from io import StringIO
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import transaction
 from django.test import Client, override_settings
@@ -30,10 +31,14 @@ def demo(django_db_setup, django_db_blocker) -> Iterator[None]:  # type: ignore[
         GONGKAI_LEDGER_KEY_FILE=str(_LEDGER_KEY),
         GONGKAI_LEDGER_NAME="gongkai.test",
     )
+    # Rolled-back tests reuse primary keys: nothing cached by key (effective catalogs) from
+    # the tests before may reach the demo, nor the demo's outlive the module.
+    cache.clear()
     with fast, django_db_blocker.unblock(), transaction.atomic():
         load_demo()
         yield
         transaction.set_rollback(True)
+    cache.clear()
 
 
 def test_the_demo_town_has_sixteen_branches_two_of_them_pilots(demo, db):
