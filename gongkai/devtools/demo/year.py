@@ -319,10 +319,11 @@ class Year:
             return
         if late:
             # Starts when the deadline is already near and finishes two to four working days
-            # after it: late every time, never long enough to be escalated (DEFAULT_ESCALATE_
-            # AFTER is five).
+            # after it: late every time, never long enough to be escalated (the item's
+            # escalate_after_days, five by default).
             start = working_days_after(ob.basis_date, max(1, deadline - 4 + seed % 3))
-            publish = working_days_after(ob.due_date, 2 + seed % 3)
+            late_by = max(1, min(2 + seed % 3, ob.escalate_after_days - 1))
+            publish = working_days_after(ob.due_date, late_by)
             if consult:
                 publish = max(publish, working_days_after(start, length + 1))
         else:
