@@ -451,7 +451,13 @@ def fulfil(disclosure: Disclosure) -> Obligation | None:
 
 
 def unfulfil(disclosure: Disclosure) -> Obligation | None:
-    """A withdrawn publication no longer fulfils its obligation: it is open again."""
+    """A publication withdrawn while it still had to be on show no longer fulfils its
+    obligation: it is open again. One withdrawn after its minimum publicity period ended
+    (a list shown its week, then taken down) did what was owed."""
+    shown_until = disclosure.publicity_until
+    withdrawn = disclosure.withdrawn_at or clock.now()
+    if shown_until is not None and withdrawn >= shown_until:
+        return None
     obligation = (
         Obligation.objects.select_for_update()
         .filter(disclosure=disclosure, state__in=FULFILLED_STATES)

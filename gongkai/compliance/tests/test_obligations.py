@@ -332,3 +332,24 @@ def test_levels_count_from_where_the_layers_are_after_a_move(tree, people, catal
     assert owes_meetings()  # cached now, with the town at depth 1
     move_organization(tree.town, new_parent=tree.other_town)
     assert owes_meetings()  # the town at depth 2, the village at 3: still one level below
+
+
+def test_a_withdrawal_after_the_publicity_period_keeps_the_obligation_met(tree, people, catalogs):
+    with clock.clock(at(2026, 3, 2)):
+        event = obligations.record_event(
+            tree.village,
+            actor=people.clerk,
+            item_key=key_of(tree.village, "appointment"),
+            title="任前公示",
+            happened_on=dt.date(2026, 3, 2),
+        )
+    ob = Obligation.objects.get(event=event)
+    d = publish(people, tree.village, "appointment", ob.period_key, at(2026, 3, 3))
+    ob.refresh_from_db()
+    assert ob.state == State.ON_TIME and d.publicity_until is not None
+    # Withdrawn once its five working days on show are over: what was owed was done.
+    after = d.publicity_until + dt.timedelta(hours=1)
+    with clock.clock(after), time_machine.travel(after, tick=False):
+        workflow.withdraw(d, actor=people.reviewer, reason="公示期满，撤下")
+    ob.refresh_from_db()
+    assert ob.state == State.ON_TIME and ob.disclosure == d
