@@ -20,6 +20,7 @@ from gongkai.catalog import exchange, services
 from gongkai.catalog.builtin import builtin_templates
 from gongkai.catalog.models import Catalog, Channel, Scope, Timing
 from gongkai.devtools.demo.disclosures import BEIJING, load_demo_disclosures
+from gongkai.devtools.demo.reporting import load_demo_reports
 from gongkai.devtools.demo.year import adopt_catalogs_before_the_year
 from gongkai.ledger import log as ledger
 from gongkai.organizations.models import Organization, Role
@@ -326,6 +327,8 @@ def load_demo() -> None:
     ledger.make_root(town, at=DEMO_LOG_CREATED)
     load_demo_disclosures(town, branches)
     ledger.witness()
+    # Scenario 10: the half-year summary ready to open, and the branches assessed.
+    load_demo_reports(town, branches)
 
 
 def _load_catalogs(town: Organization, branches: list[Organization], office: User) -> None:

@@ -377,3 +377,29 @@ def test_the_assessor_is_a_county_office_account(demo, db):
     role = Role.objects.get(user=assessor)
     assert role.organization.code == "YL" and role.kind == Role.Kind.OFFICE
     assert role.reaches_subtree
+
+
+def test_a_half_year_summary_is_ready_and_the_branches_are_assessed(demo, db):
+    import docx
+
+    from gongkai.compliance import figures
+    from gongkai.reports.models import AssessmentPlan, Report
+
+    report = Report.objects.get()
+    assert report.status == Report.Status.READY and "上半年" in report.title
+    town = Organization.objects.get(code="QS")
+    text = "\n".join(p.text for p in docx.Document(report.docx.open("rb")).paragraphs)
+    assert "青石镇党委" in text
+    due = figures.subtree(town, report.first, report.last).due
+    assert due > 0 and report.figures and report.figures.get("headline", {}).get("due", due) == due
+    plan = AssessmentPlan.objects.get()
+    assert plan.status == AssessmentPlan.Status.PUBLISHED and plan.public_summary
+    assert plan.assessors.count() == 2
+    rows = plan.result["rows"]
+    assert len(rows) == 16
+    # The two lagging branches rank below every branch that publishes on time.
+    ranked = [row["organization"]["code"] for row in rows]
+    assert set(ranked[-2:]) == {"QS-07", "QS-13"}
+    loaded_again = (Report.objects.count(), AssessmentPlan.objects.count())
+    load_demo()
+    assert (Report.objects.count(), AssessmentPlan.objects.count()) == loaded_again
