@@ -395,7 +395,7 @@ def test_a_half_year_summary_is_ready_and_the_branches_are_assessed(demo, db):
     plan = AssessmentPlan.objects.get()
     assert plan.status == AssessmentPlan.Status.PUBLISHED and plan.public_summary
     assert plan.assessors.count() == 2
-    rows = plan.result["rows"]
+    rows = (plan.result or {})["rows"]
     assert len(rows) == 16
     # The two lagging branches rank below every branch that publishes on time.
     ranked = [row["organization"]["code"] for row in rows]
