@@ -49,6 +49,9 @@ from gongkai.catalog.effective import EffectiveItem, effective_catalog
 from gongkai.catalog.models import Catalog, CatalogVersion
 from gongkai.compliance import exemptions, obligations
 from gongkai.compliance.models import Exemption, Obligation, Source, StagePlan, State
+
+# The module (it imports this one for `Year`): its texts are read at call time.
+from gongkai.devtools.demo import disclosures as texts
 from gongkai.disclosures import workflow
 from gongkai.disclosures.models import Disclosure
 from gongkai.disclosures.models import State as DisclosureState
@@ -368,8 +371,6 @@ class Year:
             return f"{prefix}{name}（{ob.period_label}）"[:200]
 
     def draft(self, ob: Obligation, **extra: Any) -> Disclosure:
-        from gongkai.devtools.demo.disclosures import BODIES, _notice, _rows
-
         org = ob.organization
         clerk, reviewer, _superior = self.staff(org)
         item = self.item(org, ob.item_key)
@@ -377,7 +378,7 @@ class Year:
         last = ob.period_end or ob.due_date
         if ob.source == Source.STANDING:
             last = ob.basis_date + dt.timedelta(days=20)
-        data = _rows(
+        data = texts._rows(
             item,
             self.rng,
             4,
@@ -387,10 +388,10 @@ class Year:
         )
         title = self.title(ob)
         local = local_key(ob.item_key)
-        text = BODIES.get(local, "")
+        text = texts.BODIES.get(local, "")
         # A standing item's own text where it speaks of this organization; the notice else.
         fits = ob.source == Source.STANDING and (("{place}" in text) != (org == self.town))
-        body = _notice(org, title, bool(data), local if fits else "")
+        body = texts._notice(org, title, bool(data), local if fits else "")
         return workflow.create_disclosure(
             org,
             actor=clerk,
