@@ -741,12 +741,20 @@ def end_state(walk: Walk) -> dict[tuple[str, str, str], tuple[Any, ...]]:
         "rules",
         "disclosure__title",
     )
+
+    def meaning(text: str | None) -> str | None:
+        # Titles name their period key; ids differ between walks (PostgreSQL's sequences are
+        # not rolled back with a walk, SQLite's are).
+        for key, name in names.items():
+            text = text.replace(key, name) if text else text
+        return text
+
     return {
         (code, walk.local(item), names.get(key, key)): (
             state,
             due,
             rules["deadline_days_used"],
-            title,
+            meaning(title),
         )
         for code, item, key, state, due, rules, title in rows
     }
