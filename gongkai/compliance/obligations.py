@@ -34,6 +34,7 @@ from gongkai.compliance.models import (
 )
 from gongkai.disclosures import clock
 from gongkai.disclosures.models import Disclosure
+from gongkai.disclosures.models import State as DisclosureState
 from gongkai.disclosures.states import PUBLIC_STATES
 from gongkai.organizations.models import Organization
 from gongkai.workdays import services as workdays
@@ -271,10 +272,12 @@ def _generate_for(layer: Catalog, on: dt.date, report: Report) -> None:
 
 
 def _published_by_key(org: Organization, keys: list[str]) -> dict[tuple[str, str], Disclosure]:
-    """The organization's first publication for each (item, period key)."""
+    """The organization's first publication for each (item, period key) still on show (a
+    withdrawn one fulfils nothing: `unfulfil` reopens what it had fulfilled)."""
     found: dict[tuple[str, str], Disclosure] = {}
     rows = (
         Disclosure.objects.filter(organization=org, item__key__in=keys, state__in=PUBLIC_STATES)
+        .exclude(state=DisclosureState.WITHDRAWN)
         .exclude(period_key="")
         .exclude(publish_from__isnull=True)
         .select_related("item")

@@ -10,7 +10,8 @@ from collections import Counter, defaultdict
 from collections.abc import Mapping
 
 from django.db import connection, transaction
-from django.db.models import Count
+from django.db.models import Count, Value
+from django.db.models.functions import Concat, Substr
 
 from gongkai.compliance.models import COUNTED, Obligation, Rollup, RollupCheck
 from gongkai.disclosures import clock
@@ -37,6 +38,11 @@ def apply(deltas: Mapping[tuple[str, dt.date, str], int]) -> None:
         for ancestor in tree.ancestor_paths(path, True):
             if ancestor in ids:
                 totals[(ids[ancestor], month_of(due))][state] += n
+    _add(totals)
+
+
+def _add(totals: Mapping[tuple[int, dt.date], Mapping[str, int]]) -> None:
+    """Add signed counts to the roll-up rows (organization id, month), creating missing rows."""
     Rollup.objects.bulk_create(
         [Rollup(organization_id=org, month=month) for org, month in totals],
         ignore_conflicts=True,
@@ -52,6 +58,30 @@ def apply(deltas: Mapping[tuple[str, dt.date, str], int]) -> None:
     ]
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
+
+
+def follow_move(org: Organization, old_path: str, new_path: str) -> None:
+    """An organization was re-hung from `old_path` to `new_path` (its subtree with it): the
+    obligations' path copies follow, and its subtree's counts leave the old superiors' roll-ups
+    for the new ones'. In the move's transaction, after the organizations' paths changed."""
+    low, high = tree.subtree_bounds(old_path)
+    Obligation.objects.filter(path__gte=low, path__lt=high).update(
+        path=Concat(Value(new_path), Substr("path", len(old_path) + 1))
+    )
+    old = tree.ancestor_paths(old_path)
+    new = tree.ancestor_paths(new_path)
+    ids = dict(Organization.objects.filter(path__in={*old, *new}).values_list("path", "pk"))
+    leaving = [ids[p] for p in old if p in ids and p not in new]
+    joining = [ids[p] for p in new if p in ids and p not in old]
+    totals: dict[tuple[int, dt.date], Counter[str]] = defaultdict(Counter)
+    for row in Rollup.objects.filter(organization=org):
+        for column in COUNTED:
+            n = getattr(row, column)
+            for ancestor in leaving:
+                totals[(ancestor, row.month)][column] -= n
+            for ancestor in joining:
+                totals[(ancestor, row.month)][column] += n
+    _add(totals)
 
 
 def expected() -> dict[tuple[int, dt.date], Counter[str]]:

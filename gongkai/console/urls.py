@@ -1,6 +1,6 @@
 from django.urls import path
 
-from gongkai.console.views import calendar, catalog, disclosures, home, organizations
+from gongkai.console.views import calendar, catalog, dashboard, disclosures, home, organizations
 
 app_name = "console"
 
@@ -42,6 +42,20 @@ urlpatterns = [
         disclosures.handle_opinion,
         name="opinion_handle",
     ),
+    path("dashboard/", dashboard.index, name="dashboard_index"),
+    path("dashboard/obligations/<int:pk>", dashboard.obligation, name="dashboard_obligation"),
+    path("dashboard/<str:code>/", dashboard.show, name="dashboard"),
+    path(
+        "dashboard/<str:code>/obligations",
+        dashboard.obligation_list,
+        name="dashboard_obligations",
+    ),
+    path(
+        "dashboard/<str:code>/obligations.xlsx",
+        dashboard.obligation_export,
+        name="dashboard_obligations_export",
+    ),
+    path("dashboard/<str:code>/<str:table>.xlsx", dashboard.export, name="dashboard_export"),
     path("catalog/", catalog.browse, name="catalog"),
     path("catalog/start", catalog.start, name="catalog_start"),
     path("catalog/items/new", catalog.item_form, name="catalog_item_new"),

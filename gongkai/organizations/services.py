@@ -77,4 +77,8 @@ def move_organization(org: Organization, *, new_parent: Organization | None) -> 
     )
     Organization.objects.filter(pk=org.pk).update(parent=new_parent)
     org.refresh_from_db()
+    # Obligations copy their organization's path, and their counts are rolled up along it.
+    from gongkai.compliance import rollups
+
+    rollups.follow_move(org, old_path, new_path)
     return org

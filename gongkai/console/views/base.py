@@ -73,6 +73,7 @@ def navigation(request: HttpRequest, active: str) -> list[dict[str, Any]]:
     work = [
         ("home", _("Overview"), reverse("console:home")),
         ("todo", _("My to-do list"), reverse("console:todo")),
+        ("dashboard", _("Compliance dashboard"), reverse("console:dashboard_index")),
     ]
     sections.append({"title": _("Work"), "links": work})
     organization_links = [("tree", _("Organization tree"), reverse("console:org_tree"))]
