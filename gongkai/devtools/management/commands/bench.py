@@ -19,7 +19,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from gongkai.devtools import bench
+from gongkai.devtools import bench, bench_compliance
 
 
 class Command(BaseCommand):
@@ -58,6 +58,23 @@ class Command(BaseCommand):
             help="processes publishing at once for the append figure (0 skips it)",
         )
         parser.add_argument(
+            "--compliance-orgs",
+            type=int,
+            default=bench_compliance.GENERATE_ORGS,
+            help="county size for the obligation generation figure (0 skips it)",
+        )
+        parser.add_argument(
+            "--dashboard-orgs",
+            type=int,
+            default=bench_compliance.DASHBOARD_ORGS,
+            help="county size for the dashboard read figure (0 skips it)",
+        )
+        parser.add_argument(
+            "--only-compliance",
+            action="store_true",
+            help="measure the compliance figures only (no tree or ledger figures)",
+        )
+        parser.add_argument(
             "--appends",
             type=int,
             default=bench.APPENDS,
@@ -80,8 +97,28 @@ class Command(BaseCommand):
             )
         if options["appends"] < 1:
             raise CommandError("--appends must be positive")
+        if min(options["compliance_orgs"], options["dashboard_orgs"]) < 0:
+            raise CommandError("--compliance-orgs and --dashboard-orgs must be 0 or more")
+        if options["only_compliance"]:
+            result: dict[str, Any] = {}
+        else:
+            result = self._tree_and_ledger(options, ledger_entries, proof_leaves)
+        result["compliance"] = bench_compliance.run(
+            orgs=options["compliance_orgs"],
+            dashboard_orgs=options["dashboard_orgs"],
+            seed=options["seed"],
+            runs=options["runs"],
+            sqlite=not options["no_sqlite"],
+            postgres_url=options["postgres_url"],
+            log=self.stderr,
+        )
+        self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
+
+    def _tree_and_ledger(
+        self, options: dict[str, Any], ledger_entries: int, proof_leaves: int
+    ) -> dict[str, Any]:
         try:
-            result = bench.run(
+            return bench.run(
                 total=options["orgs"],
                 seed=options["seed"],
                 runs=options["runs"],
@@ -96,4 +133,3 @@ class Command(BaseCommand):
             )
         except bench.BenchError as error:
             raise CommandError(str(error)) from error
-        self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
