@@ -306,7 +306,7 @@ class _Catalogs:
             return None
         found = self._timing.get(id(item))
         if found is None:
-            found = self._timing[id(item)] = _timing_of(item)
+            found = self._timing[id(item)] = tuple(item.value(name) for name in TIMING_RULES)
         return found
 
     def since(self, pk: int) -> dict[str, dt.date]:
@@ -500,8 +500,8 @@ def generate(
     )
     chunk: list[_Target] = []
     analyzed = 0
-    for pk, version, *org in rows.iterator(chunk_size=CHUNK):
-        chunk.append(_Target(pk, version, _Org(*org)))
+    for pk, version, org_pk, path, depth, kind, setting, is_pilot in rows.iterator(CHUNK):
+        chunk.append(_Target(pk, version, _Org(org_pk, path, depth, kind, setting, is_pilot)))
         if len(chunk) == CHUNK:
             _generate_chunk(chunk, run, report)
             chunk = []
