@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
@@ -54,7 +55,7 @@ class Table:
     note: str = ""
 
     def shown(self) -> list[list[dict[str, Any]]]:
-        """The rows as the page prints them: text, link, and whether it is a number."""
+        """The rows as the page prints them: text, link, and how the cell is set."""
         out = []
         for row in self.rows:
             line = []
@@ -64,11 +65,15 @@ class Table:
                     {
                         "text": display(cell.value, kind),
                         "href": cell.href,
-                        "number": kind in (COUNT, RATE, DAYS),
+                        "css": _CSS.get(kind, ""),
                     }
                 )
             out.append(line)
         return out
+
+
+#: How a cell of each kind is set on the page (numbers to the right, dates unbroken).
+_CSS = {COUNT: "num", RATE: "num", DAYS: "num", DATE: "date"}
 
 
 def display(value: Any, kind: str) -> str:
@@ -77,7 +82,8 @@ def display(value: Any, kind: str) -> str:
     if kind == RATE:
         return f"{value}%"
     if isinstance(value, dt.datetime):
-        return date_format(value, "DATETIME_FORMAT")
+        local = timezone.localtime(value) if timezone.is_aware(value) else value
+        return date_format(local, "DATETIME_FORMAT")
     if isinstance(value, dt.date):
         return date_format(value, "DATE_FORMAT")
     return str(value)
@@ -310,7 +316,7 @@ def obligation_list(
             Column(_("State")),
             Column(_("Working days left (negative: overdue)"), DAYS),
             Column(_("Disclosure")),
-            Column(_("Published")),
+            Column(_("Published at")),
         ],
     )
     for ob in rows:

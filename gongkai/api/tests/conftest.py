@@ -9,6 +9,7 @@ import pytest
 from django.test import Client
 
 from gongkai.api import tokens
+from gongkai.compliance.tests.conftest import catalogs  # noqa: F401  (dashboard fixture)
 from gongkai.disclosures.tests.conftest import (  # noqa: F401  (fixtures, used by name)
     CHECKLIST,
     draft,

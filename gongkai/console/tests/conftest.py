@@ -2,3 +2,4 @@
 the console's catalog pages."""
 
 from gongkai.catalog.tests.conftest import town_catalog, village_catalog  # noqa: F401
+from gongkai.compliance.tests.conftest import catalogs  # noqa: F401  (dashboards)

@@ -41,12 +41,16 @@ def test_people_without_a_staff_role_are_refused_in_chinese(people, persona):
 @pytest.mark.parametrize(
     ("persona", "expected_links"),
     [
-        ("clerk", {"概览", "我的待办", "组织架构", "本组织", "公开目录", "目录版本"}),
+        (
+            "clerk",
+            {"概览", "我的待办", "公开情况统计", "组织架构", "本组织", "公开目录", "目录版本"},
+        ),
         (
             "office",
             {
                 "概览",
                 "我的待办",
+                "公开情况统计",
                 "组织架构",
                 "本组织",
                 "导入党组织",
@@ -61,6 +65,7 @@ def test_people_without_a_staff_role_are_refused_in_chinese(people, persona):
             {
                 "概览",
                 "我的待办",
+                "公开情况统计",
                 "组织架构",
                 "本组织",
                 "导入党组织",
