@@ -95,7 +95,3 @@ def download(content: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(content, content_type=CONTENT_TYPE)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return response
-
-
-#: Re-exported for the views' type hints.
-__all__ = ["CONTENT_TYPE", "DATE", "download", "sheet_name", "workbook"]

@@ -1,4 +1,5 @@
-"""`gongkai bench`: time the tree queries and the ledger at scale; print the figures as JSON.
+"""`gongkai bench`: time the tree queries, the ledger and the compliance core at scale; print
+the figures as JSON.
 
     gongkai bench                                   # SQLite, 1,000,000 organizations, and
                                                     # the ledger: verifying 1,000,000 entries,
@@ -7,6 +8,8 @@
     gongkai bench --postgres-url postgres://…       # and PostgreSQL too
     BENCH_DATABASE_URL=postgres://… gongkai bench   # the same
     make bench                                      # both, on a throwaway PostgreSQL cluster
+    gongkai bench --only-compliance                 # generating a county's year of obligations,
+                                                    # the unchanged daily run, a dashboard read
 
 Progress goes to stderr; stdout holds only the JSON, so it can be piped or stored.
 """
