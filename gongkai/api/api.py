@@ -24,6 +24,7 @@ from gongkai.api.endpoints import (
     actions,
     attachments,
     catalog,
+    dashboard,
     disclosures,
     ledger,
     notifications,
@@ -83,6 +84,7 @@ errors.install(api)
 
 api.add_router("/organizations", organizations.router)
 api.add_router("/organizations", catalog.router)
+api.add_router("/organizations", dashboard.router)
 api.add_router("/disclosures", disclosures.router)
 api.add_router("/disclosures", actions.router)
 api.add_router("/disclosures", attachments.router)

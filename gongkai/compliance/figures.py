@@ -161,3 +161,9 @@ def overdue(org: Organization, *, limit: int = 200) -> list[Obligation]:
         .select_related("organization")
         .order_by("due_date", "path", "pk")[:limit]
     )
+
+
+def organizations(org: Organization) -> int:
+    """The active organizations the subtree's figures cover (itself included): one range
+    scan of the path index."""
+    return Organization.objects.subtree(org).filter(is_active=True).count()

@@ -76,6 +76,7 @@ def navigation(request: HttpRequest, active: str) -> list[dict[str, Any]]:
         ("home", _("Overview"), reverse("console:home")),
         ("todo", _("My to-do list"), reverse("console:todo")),
         ("notifications", _("My notifications"), reverse("console:notifications")),
+        ("dashboard", _("Compliance dashboard"), reverse("console:dashboard_index")),
     ]
     if org is not None:
         work.append(

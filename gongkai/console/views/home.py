@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from gongkai import permissions
 from gongkai.catalog.models import Catalog
+from gongkai.compliance import crosscheck
 from gongkai.console.views.base import SESSION_KEY, console_view, context, org_or_404
 from gongkai.workdays.services import open_alerts
 
@@ -28,11 +29,19 @@ def home(request: HttpRequest) -> HttpResponse:
         .filter(organization__in=editable)
         .select_related("organization", "parent")
     )
-    alerts = _calendar_alerts() if permissions.is_administrator(user) else []
+    admin = permissions.is_administrator(user)
+    alerts = _calendar_alerts() if admin else []
     return render(
         request,
         "console/home.html",
-        context(request, "home", roles=roles, pending=pending, alerts=alerts),
+        context(
+            request,
+            "home",
+            roles=roles,
+            pending=pending,
+            alerts=alerts,
+            rollup_check=crosscheck.latest() if admin else None,
+        ),
     )
 
 

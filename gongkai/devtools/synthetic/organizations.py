@@ -301,6 +301,17 @@ class _Generator:
             yield city
             yield from self._city(city, name, size - 1)
 
+    def run_county(self) -> Iterator[SyntheticOrg]:
+        """A county committee at the top instead of a province: its bureaus and towns, and the
+        towns' general branches and branches (the shape one county's deployment has)."""
+        place = self._place_names(1)[0]
+        number = self.province_number
+        root = self._emit(None, number, f"X{number:02d}", f"{place}县委", K.COMMITTEE, self.total)
+        self.root = root
+        yield root
+        if self.total > 1:
+            yield from self._county(root, place + "县", self.total - 1)
+
     def _city(self, city: SyntheticOrg, city_name: str, rest: int) -> Iterator[SyntheticOrg]:
         number = 0
         # A few city-level bureaus (party groups with their office branches).
@@ -469,15 +480,17 @@ def load(
     using: str = "default",
     province_number: int = 1,
     batch_size: int | None = None,
+    county: bool = False,
 ) -> SeedSummary:
     """Generate the tree and write it in one transaction; return what was written.
 
-    The root goes into slot `province_number` (its code is P<nn>); the caller makes sure the
-    slot is free (see `free_province_number`).
+    The root goes into slot `province_number` (its code is P<nn>, or X<nn> for a `county`
+    at the top); the caller makes sure the slot is free (see `free_province_number`).
     """
     started = timezone.now()
     connection = connections[using]
     gen = _Generator(total, seed, province_number)
+    rows = gen.run_county() if county else gen.run()
     with transaction.atomic(using=using):
         first_id = (Organization.objects.using(using).aggregate(m=Max("id"))["m"] or 0) + 1
         if connection.vendor == "postgresql":
@@ -486,9 +499,9 @@ def load(
                 # the commit is flushed no reader may set hint bits, so a VACUUM right after
                 # the load cannot mark pages all-visible and index-only scans visit the heap.
                 cursor.execute("SET LOCAL synchronous_commit TO on")
-            _copy_postgresql(using, gen.run(), first_id, started)
+            _copy_postgresql(using, rows, first_id, started)
         else:
-            _insert_batches(using, gen.run(), first_id, started, batch_size or 5_000)
+            _insert_batches(using, rows, first_id, started, batch_size or 5_000)
         # Primary keys were handed out here, so the sequence must be moved past them.
         with connection.cursor() as cursor:
             for sql in connection.ops.sequence_reset_sql(no_style(), [Organization]):

@@ -1,4 +1,5 @@
-"""`gongkai bench`: time the tree queries and the ledger at scale; print the figures as JSON.
+"""`gongkai bench`: time the tree queries, the ledger and the compliance core at scale; print
+the figures as JSON.
 
     gongkai bench                                   # SQLite, 1,000,000 organizations, and
                                                     # the ledger: verifying 1,000,000 entries,
@@ -7,6 +8,8 @@
     gongkai bench --postgres-url postgres://…       # and PostgreSQL too
     BENCH_DATABASE_URL=postgres://… gongkai bench   # the same
     make bench                                      # both, on a throwaway PostgreSQL cluster
+    gongkai bench --only-compliance                 # generating a county's year of obligations,
+                                                    # the unchanged daily run, a dashboard read
 
 Progress goes to stderr; stdout holds only the JSON, so it can be piped or stored.
 """
@@ -19,7 +22,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from gongkai.devtools import bench
+from gongkai.devtools import bench, bench_compliance
 
 
 class Command(BaseCommand):
@@ -58,6 +61,23 @@ class Command(BaseCommand):
             help="processes publishing at once for the append figure (0 skips it)",
         )
         parser.add_argument(
+            "--compliance-orgs",
+            type=int,
+            default=bench_compliance.GENERATE_ORGS,
+            help="county size for the obligation generation figure (0 skips it)",
+        )
+        parser.add_argument(
+            "--dashboard-orgs",
+            type=int,
+            default=bench_compliance.DASHBOARD_ORGS,
+            help="county size for the dashboard read figure (0 skips it)",
+        )
+        parser.add_argument(
+            "--only-compliance",
+            action="store_true",
+            help="measure the compliance figures only (no tree or ledger figures)",
+        )
+        parser.add_argument(
             "--appends",
             type=int,
             default=bench.APPENDS,
@@ -80,8 +100,28 @@ class Command(BaseCommand):
             )
         if options["appends"] < 1:
             raise CommandError("--appends must be positive")
+        if min(options["compliance_orgs"], options["dashboard_orgs"]) < 0:
+            raise CommandError("--compliance-orgs and --dashboard-orgs must be 0 or more")
+        if options["only_compliance"]:
+            result: dict[str, Any] = {}
+        else:
+            result = self._tree_and_ledger(options, ledger_entries, proof_leaves)
+        result["compliance"] = bench_compliance.run(
+            orgs=options["compliance_orgs"],
+            dashboard_orgs=options["dashboard_orgs"],
+            seed=options["seed"],
+            runs=options["runs"],
+            sqlite=not options["no_sqlite"],
+            postgres_url=options["postgres_url"],
+            log=self.stderr,
+        )
+        self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
+
+    def _tree_and_ledger(
+        self, options: dict[str, Any], ledger_entries: int, proof_leaves: int
+    ) -> dict[str, Any]:
         try:
-            result = bench.run(
+            return bench.run(
                 total=options["orgs"],
                 seed=options["seed"],
                 runs=options["runs"],
@@ -96,4 +136,3 @@ class Command(BaseCommand):
             )
         except bench.BenchError as error:
             raise CommandError(str(error)) from error
-        self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
