@@ -8,16 +8,17 @@ level: push_down asks for the nearest superior's layer once per organization, wh
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from gongkai.catalog import services
+from gongkai.catalog import applicability, services
 from gongkai.catalog.builtin import builtin_templates
 from gongkai.catalog.exchange import parse_yaml
-from gongkai.catalog.models import Catalog, CatalogVersion
+from gongkai.catalog.models import Catalog, CatalogVersion, Item
 from gongkai.organizations.models import Organization, Role
 
 TEMPLATE = "town-seven-categories"
@@ -37,7 +38,7 @@ def _office(root: Organization) -> Any:
 
 @transaction.atomic
 def catalog_for_tree(
-    root: Organization, *, published_at: dt.datetime, template: str = TEMPLATE
+    root: Organization, *, published_at: dt.datetime, template: str = TEMPLATE, shift: int = 1
 ) -> Catalog:
     """Publish `template` at `root` and give every active organization below a layer that
     inherits it; every version is dated `published_at` (when the catalog took effect)."""
@@ -47,6 +48,15 @@ def catalog_for_tree(
     if parsed.errors:
         raise ValueError(f"the built-in template {template} does not parse: {parsed.errors}")
     services.load_catalog_data(layer, actor=office, data=parsed.data)
+    if shift:
+        # A town's template adopted by a county for all its towns: the town's own items
+        # apply one level down (the towns), the branches' items two (their branches).
+        for item in Item.objects.filter(catalog=layer):
+            spec = applicability.parse(item.applies_to)
+            if spec.levels:
+                moved = replace(spec, levels=tuple(level + shift for level in spec.levels))
+                item.applies_to = moved.as_dict()
+                item.save(update_fields=["applies_to"])
     services.publish_catalog(layer, actor=office)
     layer.refresh_from_db()
     below = (

@@ -30,6 +30,11 @@ def run_bench(*args: str) -> dict[str, Any]:
         "2",
         "--appends",
         "3",
+        # The compliance figures have a test of their own (test_synthetic_compliance).
+        "--compliance-orgs",
+        "0",
+        "--dashboard-orgs",
+        "0",
         *args,
         stdout=out,
         stderr=io.StringIO(),
