@@ -155,6 +155,7 @@ INSTALLED_APPS = [
     "gongkai.api",
     "gongkai.console",
     "gongkai.notifications",
+    "gongkai.guard",
 ]
 
 MIDDLEWARE = [

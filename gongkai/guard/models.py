@@ -1,0 +1,19 @@
+from __future__ import annotations
+
+from django.db import models
+
+
+class Hit(models.Model):
+    """How many submissions one key (an action from an address, or to an organization) made
+    in one fixed window: the database store of the rate limits, shared by every process."""
+
+    key = models.CharField(max_length=200)
+    window = models.BigIntegerField()
+    count = models.PositiveIntegerField(default=0)
+    expires = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["key", "window"], name="guard_hit_once")]
+
+    def __str__(self) -> str:
+        return f"{self.key}@{self.window}={self.count}"
