@@ -119,6 +119,17 @@ def can_read_topics(user: Any, org: Organization) -> bool:
     return visibility.in_scope(user, org, Scope.PARTY)
 
 
+def visible_in(org: Organization, user: Any) -> QuerySet[TopicRequest]:
+    """`can_see` as a queryset over one organization's topics, in the members' order: all of
+    them for its members and staff; for anyone else the answered ones whose echo scope
+    reaches them (each scope asked of the one rule)."""
+    qs = listed(org)
+    if can_read_topics(user, org):
+        return qs
+    scopes = [scope for scope in Scope.values if visibility.in_scope(user, org, scope)]
+    return qs.filter(state=State.ANSWERED, echo_scope__in=scopes).exclude(outcome=Outcome.MERGED)
+
+
 def sees_proposer(user: Any, topic: TopicRequest) -> bool:
     """Only the handling staff see who proposed a topic."""
     return permissions.can_answer_topic(user, topic.organization)
