@@ -32,19 +32,16 @@ ScopeName = Literal["party", "institution", "public"]
 TimingName = Literal["event", "standing", "on_request"]
 
 
-def _bounded(max_length: int, min_length: int = 0) -> Any:
-    return Annotated[
-        str,
-        StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length),
-        AfterValidator(fields.plain_text),
-    ]
+def _text(max_length: int, min_length: int = 0) -> StringConstraints:
+    return StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length)
 
 
-TopicTitle = _bounded(TITLE_MAX, 1)
-TopicText = _bounded(DESCRIPTION_MAX)
-AnswerText = _bounded(ANSWER_MAX)
-ItemName = _bounded(TITLE_MAX)
-CategoryKey = _bounded(64)
+_plain = AfterValidator(fields.plain_text)
+TopicTitle = Annotated[str, _text(TITLE_MAX, 1), _plain]
+TopicText = Annotated[str, _text(DESCRIPTION_MAX), _plain]
+AnswerText = Annotated[str, _text(ANSWER_MAX), _plain]
+ItemName = Annotated[str, _text(TITLE_MAX), _plain]
+CategoryKey = Annotated[str, _text(64), _plain]
 REFUSALS = responses(400, 401, 403, 404, 422)
 
 
