@@ -28,6 +28,7 @@ from gongkai.compliance.models import Obligation, State
 from gongkai.notifications.models import BODY_MAX, SUBJECT_MAX, Notification
 from gongkai.notifications.services import notify
 from gongkai.organizations.models import Organization, Role
+from gongkai.topics import reminders as topic_reminders
 
 DUE_SOON = "due_soon"
 OVERDUE = "overdue"
@@ -234,8 +235,6 @@ def run(on: dt.date | None = None, *, dry_run: bool = False, pause: float = 0.0)
 
 def _topic_reminders(on: dt.date, *, dry_run: bool = False) -> list[Any]:
     """Unanswered topic requests due soon or overdue (点题公开), by the same keys' rule."""
-    from gongkai.topics import reminders as topic_reminders
-
     return list(topic_reminders.run(on, dry_run=dry_run))
 
 

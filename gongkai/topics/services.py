@@ -24,6 +24,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from gongkai import permissions, validation
+from gongkai.accounts.models import User
 from gongkai.catalog import services as catalog_services
 from gongkai.catalog.effective import applicable_catalog, effective_catalog
 from gongkai.catalog.models import Catalog, Scope, Timing
@@ -491,8 +492,6 @@ def handlers(
     org: Organization, kinds: tuple[str, ...] = (Role.Kind.CLERK, Role.Kind.PRINCIPAL)
 ) -> list[Any]:
     """The people at the organization itself who handle its topics."""
-    from gongkai.accounts.models import User
-
     return list(
         User.objects.filter(
             is_active=True, roles__organization=org, roles__kind__in=kinds
@@ -545,8 +544,6 @@ def _tell_of_answer(topic: TopicRequest) -> None:
     subject = gettext("Your topic request was answered: %(title)s") % {"title": public_title(topic)}
     body = f"{topic.get_outcome_display()}: {public_answer(topic)}"
     people = {topic.proposer_id, *topic.supports.values_list("member_id", flat=True)}
-    from gongkai.accounts.models import User
-
     for person in User.objects.filter(pk__in=people, is_active=True):
         _send(person, topic, key=f"topic:{topic.pk}:answered", kind="general", subject=subject,
               body=body, link=member_link(topic))  # fmt: skip
