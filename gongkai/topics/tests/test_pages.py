@@ -199,3 +199,8 @@ def test_members_cannot_answer(people, topic):
         {"decline-answer": "不", "decline-echo_scope": "party"},
     )
     assert answer.status_code == 403
+
+
+def test_the_organization_page_links_members_to_the_topics(people, tree):
+    assert "/o/QS-01/topics/" in client_for(people.member).get("/o/QS-01/").content.decode()
+    assert "/o/QS-01/topics/" not in Client().get("/o/QS-01/").content.decode()
