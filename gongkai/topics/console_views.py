@@ -64,7 +64,16 @@ def topic_list(request: HttpRequest) -> HttpResponse:
         raise Http404
     today = timezone.localdate()
     page = Paginator(services.for_console(org, today), PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = [{"topic": t, "overdue": services.is_overdue(t, today)} for t in page.object_list]
+    handler = permissions.can_answer_topic(request.user, org)
+    rows = [
+        {
+            "topic": t,
+            "overdue": services.is_overdue(t, today),
+            # Supervisors and superiors read it as members do: masked.
+            "title": t.title if handler else services.public_title(t),
+        }
+        for t in page.object_list
+    ]
     return render(
         request,
         "topics/console/list.html",
@@ -73,7 +82,7 @@ def topic_list(request: HttpRequest) -> HttpResponse:
             "topics",
             page=page,
             rows=rows,
-            sees_proposer=permissions.can_answer_topic(request.user, org),
+            sees_proposer=handler,
         ),
     )
 
@@ -93,6 +102,7 @@ def _topic(request: HttpRequest, pk: int) -> TopicRequest:
 def _render_detail(
     request: HttpRequest, topic: TopicRequest, forms: dict[str, Any], status: int = 200
 ) -> HttpResponse:
+    handler = services.sees_proposer(request.user, topic)
     return render(
         request,
         "topics/console/detail.html",
@@ -102,7 +112,14 @@ def _render_detail(
             topic=topic,
             forms=forms,
             overdue=services.is_overdue(topic),
-            sees_proposer=services.sees_proposer(request.user, topic),
+            sees_proposer=handler,
+            title=topic.title if handler else services.public_title(topic),
+            description=topic.description if handler else services.public_description(topic),
+            merged_title=(
+                topic.merged_into.title if handler else services.public_title(topic.merged_into)
+            )
+            if topic.merged_into
+            else "",
             supporters=topic.supports.count(),
             public_title=services.public_title(topic),
             public_description=services.public_description(topic),

@@ -204,3 +204,14 @@ def test_members_cannot_answer(people, topic):
 def test_the_organization_page_links_members_to_the_topics(people, tree):
     assert "/o/QS-01/topics/" in client_for(people.member).get("/o/QS-01/").content.decode()
     assert "/o/QS-01/topics/" not in Client().get("/o/QS-01/").content.decode()
+
+
+def test_supervisors_read_topics_in_the_console_masked_and_without_the_proposer(people, topic):
+    supervisor = client_for(people.supervisor)
+    supervisor.post("/console/switch", {"org": "QS-01", "next": "/console/"})
+    for url in ("/console/topics/", services.console_link(topic)):
+        html = supervisor.get(url).content.decode()
+        assert PHONE not in html and people.member.display_name not in html, url
+    assert '<form method="post" action="/console/topics/' not in html  # no answer actions
+    clerk_html = client_for(people.clerk).get(services.console_link(topic)).content.decode()
+    assert PHONE in clerk_html and people.member.display_name in clerk_html
