@@ -54,7 +54,13 @@ from typing import Any
 from django.core.management import call_command
 from django.utils import timezone
 
+from gongkai.accounts.models import User
+from gongkai.catalog.models import Catalog, Item, Scope, Timing
 from gongkai.devtools.bench import Log
+from gongkai.devtools.bench_compliance import as_default
+from gongkai.disclosures.models import Disclosure, Revision, State
+from gongkai.guard import limits as guard_limits
+from gongkai.organizations.services import create_organization
 
 SUBMISSIONS = 1000
 ADDRESSES = 50
@@ -130,12 +136,6 @@ def free_port() -> int:
 def prepare(directory: Path) -> tuple[Path, str, int]:
     """Migrate a SQLite file in `directory` and make the target: an organization with a
     public consultation. Returns (file, organization code, disclosure pk)."""
-    from gongkai.accounts.models import User
-    from gongkai.catalog.models import Catalog, Item, Scope, Timing
-    from gongkai.devtools.bench_compliance import as_default
-    from gongkai.disclosures.models import Disclosure, Revision, State
-    from gongkai.organizations.services import create_organization
-
     path = directory / "site.sqlite3"
     config = {
         "ENGINE": "django.db.backends.sqlite3",
@@ -349,8 +349,6 @@ def run(
     log: Log,
 ) -> dict[str, Any]:
     """Everything the guard figure prints (see the module's docstring)."""
-    from gongkai.guard import limits as guard_limits
-
     if not (submissions > 0 and 0 <= addresses <= MOST_ADDRESSES and per_other >= 0):
         raise GuardBenchError("submissions must be positive and addresses at most 250")
     if submissions + addresses * per_other > MOST_REQUESTS:

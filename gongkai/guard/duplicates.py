@@ -30,7 +30,8 @@ from typing import Any
 
 from django.conf import settings
 
-from gongkai.guard.stores import get_store
+from gongkai.guard.models import Mark
+from gongkai.guard.stores import RedisStore, get_store
 
 #: Seconds within which the same text to the same organization is a duplicate.
 DEFAULT_WINDOW = 24 * 3600
@@ -70,9 +71,6 @@ def is_duplicate(action: str, organization: Any, text: str, reference: str) -> s
 def forget(action: str, organization: Any, text: str) -> None:
     """Undo a claim whose submission was not stored after all (database store only keeps
     rows; Redis keys are deleted)."""
-    from gongkai.guard.models import Mark
-    from gongkai.guard.stores import RedisStore
-
     key = _key(action, organization, text)
     store = get_store()
     if isinstance(store, RedisStore):

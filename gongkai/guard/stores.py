@@ -25,6 +25,7 @@ import threading
 import time
 from typing import Protocol
 
+import redis
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
@@ -133,8 +134,6 @@ class RedisStore:
     """Counts and claims in Redis: each operation one Lua script (atomic, one round trip)."""
 
     def __init__(self, url: str) -> None:
-        import redis
-
         self.client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
         self._incr = self.client.register_script(_INCR)
         self._claim = self.client.register_script(_CLAIM)

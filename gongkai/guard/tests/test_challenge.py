@@ -5,6 +5,7 @@ replayed or expired."""
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 from django.core import signing
@@ -79,8 +80,6 @@ def test_an_expired_question_is_refused(monkeypatch):
     verdict = challenged()
     right = str(solve(verdict.question))
     with override_settings(GUARD_CHALLENGE_SECONDS=0):
-        import time
-
         real = time.time
         monkeypatch.setattr(time, "time", lambda: real() + 5)
         expired = attempt(guard_token=verdict.token, guard_answer=right)

@@ -13,9 +13,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.db import connection, connections
 from django.test import RequestFactory, override_settings
 
+from gongkai.devtools.bench import forget_database, register_database
 from gongkai.guard import limits, stores
 from gongkai.guard.models import Hit, Mark
 from gongkai.notifications.tests.test_workers import redis_server
@@ -90,10 +92,6 @@ def sqlite_file(django_db_setup: None, django_db_blocker, tmp_path: Path) -> Ite
     """A SQLite file configured as the site configures it (WAL, IMMEDIATE, a busy timeout),
     holding the guard's tables: the test database in memory cannot be shared by threads the
     way a file is."""
-    from django.conf import settings
-
-    from gongkai.devtools.bench import forget_database, register_database
-
     config = {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": str(tmp_path / "guard.sqlite3"),
