@@ -69,7 +69,8 @@ def test_redis_keys_expire(redis_url: str) -> None:
 
 
 @pytest.mark.django_db
-def test_the_database_store_purges_expired_rows() -> None:
+def test_the_database_store_purges_expired_rows(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(stores, "PURGE_EVERY", 10**12)  # no purge by chance meanwhile
     store = stores.DatabaseStore()
     store.incr("gone", 1, -10)
     store.claim("gone", "x", -10)
@@ -77,6 +78,15 @@ def test_the_database_store_purges_expired_rows() -> None:
     assert stores.purge() == 2
     assert list(Hit.objects.values_list("key", flat=True)) == ["kept"]
     assert not Mark.objects.exists()
+
+
+@pytest.mark.django_db
+def test_writes_purge_now_and_then(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(stores, "PURGE_EVERY", 1)  # every new row purges
+    store = stores.DatabaseStore()
+    store.incr("old", 1, -10)
+    assert store.incr("new", 1, 600) == 1
+    assert list(Hit.objects.values_list("key", flat=True)) == ["new"]
 
 
 def _hammer(store: stores.Store, results: list[int], key: str) -> None:
