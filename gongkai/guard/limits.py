@@ -23,7 +23,8 @@ GONGKAI_GUARD_STORE=redis. The limits per action are DEFAULT_LIMITS, overridden 
 settings.GUARD_LIMITS (a `Limit` or a mapping of its fields, per action).
 
 The client's address is REMOTE_ADDR; when that is one of settings.GUARD_TRUSTED_PROXIES,
-the right-most X-Forwarded-For entry that is not a trusted proxy. IPv6 addresses count by
+the right-most X-Forwarded-For entry that is not a trusted proxy ("unix" in the list trusts a
+proxy on a Unix socket, where REMOTE_ADDR is empty). IPv6 addresses count by
 their /64 network (one household or phone gets a whole /64).
 """
 
@@ -127,12 +128,15 @@ def _trusted(address: Address, networks: Iterable[Network]) -> bool:
 
 def client_address(request: HttpRequest) -> str:
     """Whom the limits count: the client's address (IPv6 as its /64 network)."""
+    entries = tuple(getattr(settings, "GUARD_TRUSTED_PROXIES", ()) or ())
+    # "unix": a proxy on a Unix socket (gunicorn --bind unix:…), where REMOTE_ADDR is empty.
+    over_socket = "unix" in entries and not request.META.get("REMOTE_ADDR")
+    networks = _networks(tuple(e for e in entries if e != "unix"))
     remote = _parse(request.META.get("REMOTE_ADDR"))
-    if remote is None:
+    if remote is None and not over_socket:
         return "unknown"
-    networks = _networks(tuple(getattr(settings, "GUARD_TRUSTED_PROXIES", ()) or ()))
-    client = remote
-    if networks and _trusted(remote, networks):
+    client: Address | None = remote
+    if over_socket or (remote is not None and networks and _trusted(remote, networks)):
         forwarded = str(request.META.get("HTTP_X_FORWARDED_FOR", ""))[-XFF_MAX_CHARS:]
         for hop in reversed(forwarded.split(",")[-MAX_HOPS:]):
             address = _parse(hop)
@@ -141,6 +145,8 @@ def client_address(request: HttpRequest) -> str:
             client = address
             if not _trusted(address, networks):
                 break
+    if client is None:
+        return "unknown"
     if isinstance(client, ipaddress.IPv6Address):
         return str(ipaddress.IPv6Network((client, 64), strict=False))
     return str(client)

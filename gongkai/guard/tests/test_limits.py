@@ -73,6 +73,10 @@ def test_windows_are_separate_and_expire(monkeypatch):
         ("2001:db8:1:2:bbbb::9", "", [], "2001:db8:1:2::/64"),
         ("::ffff:192.0.2.1", "", [], "192.0.2.1"),
         ("", "", [], "unknown"),
+        ("", "203.0.113.9", [], "unknown"),
+        # Behind a proxy on a Unix socket REMOTE_ADDR is empty.
+        ("", "1.2.3.4, 203.0.113.9", ["unix"], "203.0.113.9"),
+        ("", "", ["unix"], "unknown"),
     ],
 )
 def test_client_address(remote, forwarded, trusted, expected):
