@@ -20,6 +20,7 @@ Beside the limits, for what the public sends:
 - `gongkai.guard.tracking`: tracking codes.
 
 A page (portal, kiosk) and the API use the same functions: the API answers a refused
-verdict with 429, `Retry-After` and the verdict's message (and its question when
-``challenge`` is set).
+verdict with 429, `Retry-After` and the verdict's message (and, when ``challenge`` is set,
+its ``question`` and ``token``: the client sends them back as the headers X-Guard-Token and
+X-Guard-Answer).
 """

@@ -14,7 +14,8 @@ organization) in a fixed window and answers a `Verdict`:
 
 - within the soft limit: allowed;
 - past the soft limit: allowed only with a right answer to the self-hosted challenge
-  (`gongkai.guard.challenge`) read from ``request.POST`` (``guard_token``, ``guard_answer``);
+  (`gongkai.guard.challenge`) read from ``request.POST`` (``guard_token``, ``guard_answer``)
+  or, for an API client, the headers ``X-Guard-Token`` and ``X-Guard-Answer``;
   otherwise refused with ``challenge`` set and a new question in the verdict;
 - past the hard limit of the address or the organization: refused with ``retry_after``.
 
@@ -172,8 +173,12 @@ def check(request: HttpRequest, action: str, *, organization: Any = None) -> Ver
             return Verdict(False, retry_after=retry_after, message=too_many_for(organization))
     if by_address <= limit.soft:
         return Verdict(True)
+    # A form sends the answer as fields; an API client (JSON body) as headers
+    # X-Guard-Token and X-Guard-Answer, with the question from the refusal's body.
     post: Mapping[str, Any] = request.POST
-    outcome = challenge.verify(str(post.get("guard_token", "")), str(post.get("guard_answer", "")))
+    token = str(post.get("guard_token", "") or request.headers.get("X-Guard-Token", ""))
+    answer = str(post.get("guard_answer", "") or request.headers.get("X-Guard-Answer", ""))
+    outcome = challenge.verify(token, answer)
     if outcome == challenge.Outcome.PASSED:
         return Verdict(True)
     question = challenge.new_question()

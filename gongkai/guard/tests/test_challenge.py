@@ -122,3 +122,14 @@ def test_ways_of_writing_a_number(typed, number):
 def test_reading_never_raises(text):
     n = challenge.read_number(text)
     assert n is None or 0 <= n <= 999
+
+
+@ONE_FREE
+def test_an_api_client_answers_in_headers():
+    verdict = challenged()
+    answer = str(solve(verdict.question))
+    request = RequestFactory().post(
+        "/", "{}", content_type="application/json", REMOTE_ADDR="10.9.9.9",
+        headers={"X-Guard-Token": verdict.token, "X-Guard-Answer": answer},
+    )  # fmt: skip
+    assert limits.check(request, "opinion").allowed
