@@ -2,6 +2,7 @@
 from environment variables read through the tiny typed helpers below; with none set, a fresh
 clone runs on SQLite in var/ and serves the demo."""
 
+import json
 import os
 import secrets
 from datetime import timedelta
@@ -382,6 +383,30 @@ EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
 # write lock), so a server that hangs is given up on quickly and retried later.
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 5)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "gongkai@localhost")
+
+# --- Anti-abuse for anonymous input (gongkai/guard) ---
+# Where the rate limits count: "database" (the embedded default: the site's database, shared
+# by every process) or "redis" (production: GONGKAI_GUARD_REDIS_URL, by default
+# GONGKAI_REDIS_URL). Never a process's memory: several processes must see one count.
+GONGKAI_GUARD_STORE = (
+    env_str("GONGKAI_GUARD_STORE", "redis" if PRODUCTION and GONGKAI_REDIS_URL else "database")
+    .strip()
+    .lower()
+)
+GONGKAI_GUARD_REDIS_URL = env_str("GONGKAI_GUARD_REDIS_URL", "")
+# Proxies (addresses or networks, comma-separated) whose X-Forwarded-For is believed: behind
+# nginx on the same machine "127.0.0.1,::1". Empty: REMOTE_ADDR is the client.
+GUARD_TRUSTED_PROXIES = env_list("GONGKAI_TRUSTED_PROXIES")
+# Limits per action over gongkai.guard.limits.DEFAULT_LIMITS, as JSON, e.g.
+# {"opinion": {"per_address": 20, "soft": 5, "per_organization": 2000, "window_seconds": 3600}}
+try:
+    GUARD_LIMITS = json.loads(env_str("GONGKAI_GUARD_LIMITS", "") or "{}")
+except ValueError as _error:
+    raise ImproperlyConfigured(f"GONGKAI_GUARD_LIMITS is not valid JSON: {_error}") from None
+if not isinstance(GUARD_LIMITS, dict):
+    raise ImproperlyConfigured("GONGKAI_GUARD_LIMITS must be a JSON object keyed by action.")
+# Seconds a challenge question may be answered in.
+GUARD_CHALLENGE_SECONDS = env_int("GONGKAI_GUARD_CHALLENGE_SECONDS", 900)
 
 LOGGING = {
     "version": 1,

@@ -12,7 +12,9 @@ explicit question (`gongkai.permissions.can_view_in_console`) and is never cache
 - The public sees public-scope items from `public_from` (after the party-first lag).
 - A withdrawn disclosure stays visible as a record with its reason; its content does not.
 - A draft out for consultation is seen by its consultation audience only (`can_see_consultation`,
-  `consultation_condition`).
+  `consultation_condition`): the organization's members and staff; and, when the item is
+  public-scope, not party first and requires consultation (`public_consultation`), everyone, signed in or
+  not. A party- or unit-scope consultation stays inside.
 """
 
 from __future__ import annotations
@@ -71,20 +73,34 @@ def in_scope(user: Any, org: Organization, scope: str) -> bool:
     return permissions.can_read_party_internal(user, org)
 
 
+def public_consultation(disclosure: Disclosure) -> bool:
+    """Whether a draft's consultation is open to the public: its scope is public, its item
+    requires consultation (征求群众意见) and it is not party first (the party sees a
+    party-first matter before the public, so its consultation stays inside). Party- and
+    unit-scope drafts are consulted inside only."""
+    return (
+        disclosure.scope == Scope.PUBLIC
+        and bool(disclosure.consultation_required)
+        and not disclosure.party_first
+    )
+
+
 def can_see_consultation(user: Any, disclosure: Disclosure) -> bool:
-    """The consultation audience: members and staff of the organization see a draft while it
-    is out for consultation (and only then), and may give opinions on it."""
-    return disclosure.state == State.CONSULTATION and permissions.can_read_party_internal(
+    """The consultation audience: while a draft is out for consultation (and only then), the
+    members and staff of the organization, and everyone when the consultation is public
+    (`public_consultation`), see it and may give opinions on it."""
+    if disclosure.state != State.CONSULTATION:
+        return False
+    return public_consultation(disclosure) or permissions.can_read_party_internal(
         user, disclosure.organization
     )
 
 
 def consultation_condition(user: Any) -> Q:
     """`can_see_consultation` as a condition: `Disclosure.objects.in_consultation_for(user)`."""
-    return Q(
-        state=State.CONSULTATION,
-        organization__in=permissions.organizations_where(user, ALL_ROLES).values("pk"),
-    )
+    public = Q(scope=Scope.PUBLIC, consultation_required=True, party_first=False)
+    inside = Q(organization__in=permissions.organizations_where(user, ALL_ROLES).values("pk"))
+    return Q(state=State.CONSULTATION) & (public | inside)
 
 
 def shows_content(disclosure: Disclosure) -> bool:

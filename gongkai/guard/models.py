@@ -17,3 +17,16 @@ class Hit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}@{self.window}={self.count}"
+
+
+class Mark(models.Model):
+    """A value recorded once under a key until it expires: a challenge token already used,
+    the first submission of a text (duplicate detection). The database store of
+    `stores.Store.claim`."""
+
+    key = models.CharField(max_length=200, unique=True)
+    value = models.CharField(max_length=100)
+    expires = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.key}={self.value}"

@@ -19,3 +19,15 @@ class OpinionForm(forms.Form):
         error_messages={"required": OPINION_EMPTY},
         widget=forms.Textarea(attrs={"rows": 5}),
     )
+
+
+class PublicOpinionForm(OpinionForm):
+    """An opinion from the public on a public consultation: no account, an optional way to
+    be addressed. The text is cleaned to plain text by gongkai.guard.text before storing."""
+
+    author = forms.CharField(
+        label=_("How to address you (optional)"),
+        max_length=validation.AUTHOR_MAX,
+        required=False,
+        validators=[validation.validate_plain_text],
+    )

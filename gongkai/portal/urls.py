@@ -13,6 +13,12 @@ urlpatterns = [
     path("o/<str:code>/items/<str:key>/", views.item, name="item"),
     path("d/<int:pk>/", views.disclosure, name="disclosure"),
     path("d/<int:pk>/consultation", views.consultation, name="consultation"),
+    # The consultation on the kiosk (large type, public consultations only).
+    path(
+        "kiosk/<str:code>/consultation/<int:pk>",
+        views.kiosk_consultation,
+        name="kiosk_consultation",
+    ),
     path("d/<int:pk>/files/<int:attachment_pk>", views.attachment_file, name="attachment"),
     # The page 如何核验 first: a log named "how" would be shadowed, never the page.
     path("ledger/how/", ledger_pages.how, name="ledger_how"),

@@ -9,10 +9,12 @@ who reads them and on the minute, so none is cached (`never_cache`).
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q, QuerySet
@@ -24,21 +26,25 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from gongkai import permissions
+from gongkai import permissions, validation
 from gongkai.catalog.models import Channel, Scope
 from gongkai.compliance import notices
 from gongkai.disclosures import attachments, workflow
 from gongkai.disclosures.models import Disclosure, State
 from gongkai.disclosures.visibility import (
+    ALL_ROLES,
     can_see_consultation,
+    public_consultation,
     published_content,
     published_text,
     shows_content,
 )
+from gongkai.guard import duplicates, limits
+from gongkai.guard import text as guard_text
 from gongkai.ledger import public
 from gongkai.organizations.models import Organization, Role
 from gongkai.portal import content, diff, reading
-from gongkai.portal.forms import OpinionForm
+from gongkai.portal.forms import OpinionForm, PublicOpinionForm
 from gongkai.web.views import refusal_text
 
 #: Organizations per level of the tree, and search results, shown at once.
@@ -68,7 +74,8 @@ def start(request: HttpRequest) -> HttpResponse:
     newest = reading.listed(
         _visible(request, now).exclude(state=State.WITHDRAWN), with_organization=True
     ).order_by("-publish_from", "-pk")[:NEWEST]
-    consulting = _open_consultations(request.user, now) if request.user.is_authenticated else []
+    # Open public consultations for everyone; a member's own organizations' drafts too.
+    consulting = _open_consultations(request.user, now)
     return render(
         request,
         "portal/start.html",
@@ -82,19 +89,59 @@ def start(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 def consultation(request: HttpRequest, pk: int) -> HttpResponse:
-    """A draft out for consultation, for its audience only, with the opinion form. Anyone
-    else gets the same 404 as for a disclosure that does not exist."""
+    """A draft out for consultation, for its audience only (`can_see_consultation`: the
+    organization's members and staff; everyone for a public consultation), with the opinion
+    form. Anyone else gets the same 404 as for a disclosure that does not exist."""
     draft = get_object_or_404(Disclosure.objects.select_related("organization", "item"), pk=pk)
     if not can_see_consultation(request.user, draft):
         raise Http404
-    user: Any = request.user
-    error, typed = "", ""
+    return _consultation_page(
+        request,
+        draft,
+        request.user,
+        "portal/consultation.html",
+        reverse("portal:consultation", args=[pk]),
+    )
+
+
+@never_cache
+def kiosk_consultation(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    """The same consultation on the kiosk (a public terminal in the village office, large
+    type): only public consultations, and whoever may be signed in on the machine, opinions
+    from it are the public's."""
+    draft = get_object_or_404(
+        Disclosure.objects.select_related("organization", "item"), pk=pk, organization__code=code
+    )
+    public = AnonymousUser()
+    if not can_see_consultation(public, draft):
+        raise Http404
+    return _consultation_page(
+        request,
+        draft,
+        public,
+        "portal/kiosk_consultation.html",
+        reverse("portal:kiosk_consultation", args=[code, pk]),
+    )
+
+
+def _consultation_page(
+    request: HttpRequest, draft: Disclosure, user: Any, template: str, here: str
+) -> HttpResponse:
+    """The consultation page and its form. A member's opinion is recorded by account; one
+    from the public (not signed in, or from the kiosk) is cleaned to plain text, counted
+    against the guard's limits (the challenge past the soft limit, 429 past the hard limit,
+    the form kept as typed), and recognised when the same text was already sent."""
+    anonymous = not getattr(user, "is_authenticated", False)
+    error, typed, author = "", "", ""
     if request.method == "POST":
-        form = OpinionForm(request.POST)
         typed = request.POST.get("text", "")
+        author = request.POST.get("author", "") if anonymous else ""
+        form = (PublicOpinionForm if anonymous else OpinionForm)(request.POST)
         try:
             if not form.is_valid():
-                raise ValidationError(list(form.errors["text"]))
+                raise ValidationError([m for errors in form.errors.values() for m in errors])
+            if anonymous:
+                return _public_opinion(request, draft, user, template, here, form.cleaned_data)
             workflow.add_opinion(
                 draft, actor=user, author=user.display_name, text=form.cleaned_data["text"]
             )
@@ -102,34 +149,80 @@ def consultation(request: HttpRequest, pk: int) -> HttpResponse:
             error = refusal_text(exc)
         else:
             messages.success(request, _("Your opinion has been received. Thank you."))
-            return redirect("portal:consultation", pk)
-    revision = draft.revisions.order_by("-number").first()
-    shown_content = published_content(draft, revision) if revision else None
+            return redirect(here)
     return render(
         request,
-        "portal/consultation.html",
-        {
-            "d": draft,
-            # The title on show goes through the same masking as the content.
-            "title": shown_content["title"]
-            if shown_content
-            else published_text(draft, draft.title),
-            "content": shown_content,
-            "open": workflow.consultation_open(draft, timezone.now()),
-            "error": error,
-            "typed": typed,
-            # Matched by account: two people may share a display name.
-            "mine": [
-                {
-                    "text": published_text(draft, o.text, reviewed=False),
-                    "handling": published_text(draft, o.handling, reviewed=False),
-                    "handled_at": o.handled_at,
-                }
-                for o in draft.opinions.filter(account=user).order_by("received_at", "pk")
-            ],
-        },
+        template,
+        _consultation_context(draft, user, here, error=error, typed=typed, author=author),
         status=400 if error else 200,
     )
+
+
+def _public_opinion(
+    request: HttpRequest,
+    draft: Disclosure,
+    user: Any,
+    template: str,
+    here: str,
+    cleaned: dict[str, Any],
+) -> HttpResponse:
+    text = guard_text.clean(cleaned["text"], max_length=validation.OPINION_MAX, required=True)
+    author = guard_text.clean(
+        cleaned.get("author", ""), max_length=validation.AUTHOR_MAX, multiline=False
+    )
+    verdict = limits.check(request, "consultation", organization=draft.organization)
+    if not verdict.allowed:
+        context = _consultation_context(
+            draft,
+            user,
+            here,
+            typed=request.POST.get("text", ""),
+            author=request.POST.get("author", ""),
+        )
+        return limits.refused(request, verdict, template, context)
+    reference = secrets.token_hex(8)
+    if duplicates.is_duplicate("consultation", f"d{draft.pk}", text, reference):
+        messages.info(request, _("The same opinion was received already; it is kept once."))
+        return redirect(here)
+    try:
+        workflow.add_opinion(draft, actor=user, author=author, text=text)
+    except (ValidationError, PermissionDenied):
+        duplicates.forget("consultation", f"d{draft.pk}", text)
+        raise
+    messages.success(request, _("Your opinion has been received. Thank you."))
+    return redirect(here)
+
+
+def _consultation_context(
+    draft: Disclosure, user: Any, here: str, *, error: str = "", typed: str = "", author: str = ""
+) -> dict[str, Any]:
+    revision = draft.revisions.order_by("-number").first()
+    shown_content = published_content(draft, revision) if revision else None
+    authenticated = getattr(user, "is_authenticated", False)
+    return {
+        "d": draft,
+        "here": here,
+        # The title on show goes through the same masking as the content.
+        "title": shown_content["title"] if shown_content else published_text(draft, draft.title),
+        "content": shown_content,
+        "open": workflow.consultation_open(draft, timezone.now()),
+        "public": public_consultation(draft),
+        "anonymous": not authenticated,
+        "error": error,
+        "typed": typed,
+        "author": author,
+        # Matched by account: two people may share a display name.
+        "mine": [
+            {
+                "text": published_text(draft, o.text, reviewed=False),
+                "handling": published_text(draft, o.handling, reviewed=False),
+                "handled_at": o.handled_at,
+            }
+            for o in draft.opinions.filter(account=user).order_by("received_at", "pk")
+        ]
+        if authenticated
+        else [],
+    }
 
 
 @require_safe
@@ -225,19 +318,29 @@ def mine(request: HttpRequest) -> HttpResponse:
             "own": own,
             "assigned": assigned,
             "supervised": reading.as_listings(list(supervised), now),
-            "consulting": _open_consultations(user, now),
+            # Their own organizations' drafts (public consultations elsewhere are on the
+            # start page and the organizations' pages).
+            "consulting": _open_consultations(
+                user, now, organizations=permissions.organizations_where(user, ALL_ROLES)
+            ),
         },
     )
 
 
-def _open_consultations(user: Any, now: dt.datetime) -> list[dict[str, Any]]:
+def _open_consultations(
+    user: Any, now: dt.datetime, *, organizations: Any = None
+) -> list[dict[str, Any]]:
     """Drafts out for consultation to `user` and still taking opinions (the window closes at
-    its minute: time decides), with their titles masked like anything published."""
+    its minute: time decides), with their titles masked like anything published; only those
+    of `organizations` (a queryset or list) when given."""
+    qs = Disclosure.objects.in_consultation_for(user).filter(
+        Q(consultation_until__isnull=True) | Q(consultation_until__gt=now)
+    )
+    if organizations is not None:
+        qs = qs.filter(organization__in=organizations)
     return [
-        {"d": d, "title": published_text(d, d.title)}
-        for d in Disclosure.objects.in_consultation_for(user)
-        .filter(Q(consultation_until__isnull=True) | Q(consultation_until__gt=now))
-        .select_related("organization")[:NEWEST]
+        {"d": d, "title": published_text(d, d.title), "public": public_consultation(d)}
+        for d in qs.select_related("organization").order_by("consultation_until", "pk")[:NEWEST]
     ]
 
 
@@ -264,6 +367,7 @@ def organization(request: HttpRequest, code: str) -> HttpResponse:
             "subordinates": subordinates[:TREE_PAGE_SIZE],
             "more_subordinates": len(subordinates) > TREE_PAGE_SIZE,
             "per_item": reading.PER_ITEM,
+            "consulting": _open_consultations(request.user, now, organizations=[org]),
         },
     )
 

@@ -116,13 +116,14 @@ def test_each_page_shows_exactly_what_the_rule_allows(persona, people, board, vi
         if not want:
             assert page.status_code == 404, label
             # A draft out for consultation is the one exception: its audience (the
-            # organization's members and staff) is invited to it from the start page, by
-            # title, through `can_see_consultation`; never on the disclosure pages.
+            # organization's members and staff) is invited to it from the start page and
+            # the organization's page, by title, through `can_see_consultation`; never on
+            # the disclosure pages.
             invited = case.state == State.CONSULTATION and persona in INSIDE
             for marker in _markers(case):
                 assert marker not in text, label
                 for name, listing in pages.items():
-                    if invited and name == "start" and marker == case.title:
+                    if invited and name in ("start", "organization") and marker == case.title:
                         continue
                     assert marker not in listing, f"{label}: leaked on the {name} page"
             if case.state == State.CONSULTATION:

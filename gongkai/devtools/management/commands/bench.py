@@ -10,6 +10,9 @@ the figures as JSON.
     make bench                                      # both, on a throwaway PostgreSQL cluster
     gongkai bench --only-compliance                 # generating a county's year of obligations,
                                                     # the unchanged daily run, a dashboard read
+    gongkai bench --only-guard                      # the rate limits under load: gunicorn with
+                                                    # two workers, 1,000 submissions in 10 s from
+                                                    # one address, 50 other addresses meanwhile
 
 Progress goes to stderr; stdout holds only the JSON, so it can be piped or stored.
 """
@@ -22,7 +25,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from gongkai.devtools import bench, bench_compliance
+from gongkai.devtools import bench, bench_compliance, bench_guard
 
 
 class Command(BaseCommand):
@@ -78,6 +81,60 @@ class Command(BaseCommand):
             help="measure the compliance figures only (no tree or ledger figures)",
         )
         parser.add_argument(
+            "--only-guard",
+            action="store_true",
+            help="measure the guard's rate limits under load only",
+        )
+        parser.add_argument(
+            "--guard-submissions",
+            type=int,
+            default=bench_guard.SUBMISSIONS,
+            help="submissions from the one address in the guard figure (0 skips it)",
+        )
+        parser.add_argument(
+            "--guard-addresses",
+            type=int,
+            default=bench_guard.ADDRESSES,
+            help="other loopback addresses (127.0.0.2 …) sending meanwhile",
+        )
+        parser.add_argument(
+            "--guard-per-address",
+            type=int,
+            default=bench_guard.PER_OTHER,
+            help="submissions from each other address",
+        )
+        parser.add_argument(
+            "--guard-seconds",
+            type=float,
+            default=bench_guard.SECONDS,
+            help="the seconds all submissions are spread over",
+        )
+        parser.add_argument(
+            "--guard-workers",
+            type=int,
+            default=bench_guard.WORKERS,
+            help="gunicorn worker processes",
+        )
+        parser.add_argument(
+            "--guard-quota",
+            type=int,
+            default=None,
+            help="submissions an address may store (soft and hard limit); default: the "
+            "configured limits of the consultation action, its soft limit being the quota",
+        )
+        parser.add_argument(
+            "--guard-target",
+            default=None,
+            help="path to post to instead of the public consultation form, e.g. "
+            "/api/v1/opinions (then counted from the responses)",
+        )
+        parser.add_argument(
+            "--guard-payload",
+            choices=["form", "json"],
+            default="form",
+            help="how the guard figure posts: a form (the default target) or JSON",
+        )
+        parser.add_argument(
             "--appends",
             type=int,
             default=bench.APPENDS,
@@ -102,10 +159,19 @@ class Command(BaseCommand):
             raise CommandError("--appends must be positive")
         if min(options["compliance_orgs"], options["dashboard_orgs"]) < 0:
             raise CommandError("--compliance-orgs and --dashboard-orgs must be 0 or more")
+        if options["guard_submissions"] < 0 or options["guard_workers"] < 1:
+            raise CommandError("--guard-submissions must be 0 or more, --guard-workers positive")
+        if options["only_guard"]:
+            self.stdout.write(
+                json.dumps({"guard": self._guard(options)}, ensure_ascii=False, indent=2)
+            )
+            return
         if options["only_compliance"]:
             result: dict[str, Any] = {}
         else:
             result = self._tree_and_ledger(options, ledger_entries, proof_leaves)
+        if options["guard_submissions"] and not options["only_compliance"]:
+            result["guard"] = self._guard(options)
         result["compliance"] = bench_compliance.run(
             orgs=options["compliance_orgs"],
             dashboard_orgs=options["dashboard_orgs"],
@@ -116,6 +182,22 @@ class Command(BaseCommand):
             log=self.stderr,
         )
         self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
+
+    def _guard(self, options: dict[str, Any]) -> dict[str, Any]:
+        try:
+            return bench_guard.run(
+                submissions=options["guard_submissions"],
+                addresses=options["guard_addresses"],
+                per_other=options["guard_per_address"],
+                seconds=options["guard_seconds"],
+                workers=options["guard_workers"],
+                quota=options["guard_quota"],
+                target=options["guard_target"],
+                payload=options["guard_payload"],
+                log=self.stderr,
+            )
+        except bench_guard.GuardBenchError as error:
+            raise CommandError(str(error)) from error
 
     def _tree_and_ledger(
         self, options: dict[str, Any], ledger_entries: int, proof_leaves: int
