@@ -3,7 +3,7 @@ the rules to `workflow`, which checks again, so the API is held to the same."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -118,11 +118,11 @@ class AccountabilityForm(forms.Form):
         self.fields["organization"].queryset = organizations  # type: ignore[attr-defined]
         self.fields["findings"].queryset = findings  # type: ignore[attr-defined]
         self.fields["obligations"].queryset = obligations  # type: ignore[attr-defined]
-        self.fields["findings"].label_from_instance = (
-            lambda f: (  # type: ignore[attr-defined]
-                f"{f.organization.name}：{f.description[:40]}（{f.get_state_display()}）"
-            )
+        findings_field = cast(Any, self.fields["findings"])
+        findings_field.label_from_instance = lambda f: (
+            f"{f.organization.name}：{f.description[:40]}（{f.get_state_display()}）"
         )
-        self.fields["obligations"].label_from_instance = lambda o: (  # type: ignore[attr-defined]
+        obligations_field = cast(Any, self.fields["obligations"])
+        obligations_field.label_from_instance = lambda o: (
             f"{o.organization.name}：{o.name} {o.period_label}（{o.get_state_display()}）"
         )
