@@ -15,7 +15,7 @@ from gongkai.supervision.models import Finding, FindingState
 
 S = FindingState
 #: (state, step) → new state, and who may take it: the model the code is held to.
-MODEL = {
+MODEL: dict[tuple[str, str], tuple[str, str]] = {
     (S.OPEN, "rectify"): (S.RECTIFIED, "organization"),
     (S.REOPENED, "rectify"): (S.RECTIFIED, "organization"),
     (S.RECTIFIED, "confirm"): (S.CONFIRMED, "supervisor"),
