@@ -342,7 +342,7 @@ class AccountabilityRecord(models.Model):
         _("person held responsible"), max_length=50, validators=[validate_plain_text]
     )
     person_position = models.CharField(
-        _("position"), max_length=100, validators=[validate_plain_text]
+        _("position held"), max_length=100, validators=[validate_plain_text]
     )
     person = models.ForeignKey(
         settings.AUTH_USER_MODEL,
