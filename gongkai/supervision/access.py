@@ -11,6 +11,8 @@ from gongkai import permissions
 from gongkai.organizations.models import Organization, Role
 
 SECTION_TITLE = _("Supervision")
+SUPERVISING_KINDS = frozenset({Role.Kind.SUPERVISOR, Role.Kind.DISCIPLINE_SECRETARY})
+HANDLING_KINDS = frozenset({*permissions.RECTIFY_KINDS, Role.Kind.OFFICE})
 
 
 def _kinds(user: Any) -> set[str]:
@@ -24,15 +26,27 @@ def is_discipline_secretary(user: Any) -> bool:
 
 
 def console_section(user: Any, org: Organization | None) -> dict[str, Any]:
-    links: list[tuple[str, Any, str]] = [
-        ("supervision", _("Supervision overview"), reverse("console:supervision_home")),
-        ("findings", _("Findings and rectification"), reverse("console:supervision_findings")),
+    """The links the person's roles give: the overview to those who supervise (a supervisor
+    or a discipline secretary), findings to them and to the staff who rectify, the records
+    of accountability to every console user (each sees the records in their scope), and the
+    view log to those who may read the current organization's."""
+    kinds = _kinds(user)
+    links: list[tuple[str, Any, str]] = []
+    if kinds & SUPERVISING_KINDS:
+        links.append(
+            ("supervision", _("Supervision overview"), reverse("console:supervision_home"))
+        )
+    if kinds & (SUPERVISING_KINDS | HANDLING_KINDS) or permissions.is_administrator(user):
+        links.append(
+            ("findings", _("Findings and rectification"), reverse("console:supervision_findings"))
+        )
+    links.append(
         (
             "accountability",
             _("Accountability records"),
             reverse("console:supervision_accountability"),
-        ),
-    ]
+        )
+    )
     if org is not None and permissions.can_see_view_log(user, org):
         links.append(
             (

@@ -9,8 +9,9 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from gongkai import permissions
 from gongkai.disclosures import clock
-from gongkai.organizations.models import Organization
+from gongkai.organizations.models import Organization, Role
 from gongkai.supervision.models import SupervisionView
 
 What = SupervisionView.What
@@ -38,3 +39,21 @@ def record(
 
 def of(org: Organization) -> QuerySet[SupervisionView]:
     return SupervisionView.objects.filter(organization=org).select_related("viewer")
+
+
+def reads_as_supervisor(user: Any, org: Organization) -> bool:
+    """Whether the person sees `org`'s work in the console only because a supervisor role
+    reaches it (not as its staff, its superior's reviewers, or an administrator): such reads
+    on the console's own pages are logged too, not only those of the supervision pages."""
+    return (
+        permissions.holds(user, org, {Role.Kind.SUPERVISOR})
+        and not permissions.holds(user, org, permissions.STAFF_KINDS - {Role.Kind.SUPERVISOR})
+        and not permissions.can_review_as_superior(user, org)
+        and not permissions.is_administrator(user)
+    )
+
+
+def console_read(user: Any, org: Organization, what: str, *, object_id: int, label: str) -> None:
+    """Called by the console's disclosure and obligation pages when they are shown."""
+    if reads_as_supervisor(user, org):
+        record(user, org, what, object_id=object_id, label=label)

@@ -54,6 +54,8 @@ def test_people_without_a_staff_role_are_refused_in_chinese(people, persona):
                 "公开目录",
                 "目录版本",
                 "考核",
+                "问题与整改",
+                "责任追究记录",
             },
         ),
         (
@@ -73,6 +75,9 @@ def test_people_without_a_staff_role_are_refused_in_chinese(people, persona):
                 "目录版本",
                 "工作情况报告",
                 "考核",
+                "问题与整改",
+                "责任追究记录",
+                "监督员查阅记录",
             },
         ),
         (
@@ -92,6 +97,9 @@ def test_people_without_a_staff_role_are_refused_in_chinese(people, persona):
                 "考核",
                 "系统管理",
                 "节假日安排通知",
+                "问题与整改",
+                "责任追究记录",
+                "监督员查阅记录",
             },
         ),
     ],

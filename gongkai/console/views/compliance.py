@@ -34,6 +34,7 @@ from gongkai.disclosures.event_kinds import EventKind
 from gongkai.disclosures.models import Disclosure, Event
 from gongkai.disclosures.models import State as DisclosureState
 from gongkai.organizations.models import Organization, Role
+from gongkai.supervision import log as supervision_log
 from gongkai.workdays import services as workdays
 
 Kind = Role.Kind
@@ -365,6 +366,9 @@ def draft_allowed(user: Any, obligation: Obligation) -> bool:
 def obligation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user: Any = request.user
     obligation = _obligation(request, pk)
+    supervision_log.console_read(
+        user, obligation.organization, "obligation", object_id=pk, label=str(obligation)
+    )
     on = obligations.today()
     asked = list(
         obligation.exemptions.select_related("requested_by", "decided_by").order_by(

@@ -227,3 +227,35 @@ def test_who_sees_a_finding_at_work(people, oversight, finding, name, sees):
     assert response.status_code == (200 if sees else 403 if name == "outsider" else 404)
     listed = client(people, oversight, name).get("/console/supervision/findings/")
     assert (finding.description in listed.content.decode()) is sees
+
+
+@pytest.mark.parametrize(
+    ("name", "logged"),
+    [("supervisor", True), ("clerk", False), ("superior_reviewer", False), ("office", False)],
+)
+def test_the_consoles_own_disclosure_page_logs_a_supervisors_read_too(
+    people, oversight, tree, draft, name, logged
+):
+    disclosure_workflow.submit(draft, actor=people.clerk)
+    response = client(people, oversight, name).get(f"/console/disclosures/{draft.pk}/")
+    assert response.status_code == 200
+    rows = SupervisionView.objects.filter(organization=tree.village, what="disclosure")
+    assert rows.exists() is logged
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("supervisor", {"监督概览", "问题与整改", "责任追究记录"}),
+        ("discipline", {"监督概览", "问题与整改", "责任追究记录", "监督员查阅记录"}),
+        ("clerk", {"问题与整改", "责任追究记录"}),
+    ],
+)
+def test_the_menu_section_follows_the_roles(people, oversight, name, expected):
+    import re
+
+    html = client(people, oversight, name).get("/console/").content.decode()
+    nav = re.search(r'<nav class="side.*?</nav>', html, re.S)
+    assert nav is not None
+    section = nav.group(0).split("<h2>监督检查</h2>")[1].split("<h2>")[0]
+    assert set(re.findall(r"<a [^>]*>([^<]+)</a>", section)) == expected
