@@ -256,3 +256,39 @@ def test_the_queryset_and_the_predicate_agree(people, oversight, tree, finding, 
     )
     in_queryset = AccountabilityRecord.objects.visible_to(user).filter(pk=record.pk).exists()
     assert in_queryset is visibility.can_see_record(user, record)
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    scope=st.sampled_from(["", "public", "party", "institution"]),
+    where=st.sampled_from(["village", "sibling_village", "unrelated_village"]),
+    name=st.sampled_from([*PERSONAS, "admin", "anonymous"]),
+)
+def test_the_finding_rules_and_their_querysets_agree(people, oversight, tree, scope, where, name):
+    from gongkai.supervision.models import Finding
+
+    user = None if name == "anonymous" else getattr(oversight, name, None) or getattr(people, name)
+    org = getattr(tree, where)
+    finding = Finding.objects.create(
+        organization=org,
+        category="form",
+        description="栏目",
+        counted_from=dt.date(2026, 11, 2),
+        due_date=dt.date(2026, 11, 16),
+        filed_by=people.supervisor,
+        filed_at=dt.datetime(2026, 11, 2, tzinfo=dt.UTC),
+        state="confirmed",
+        publish_scope=scope,
+        published_at=dt.datetime(2026, 11, 20, tzinfo=dt.UTC) if scope else None,
+    )
+    rows = Finding.objects.filter(pk=finding.pk)
+    assert rows.filter(visibility.result_condition(user)).exists() is visibility.can_see_result(
+        user, finding
+    )
+    assert rows.filter(visibility.handling_condition(user)).exists() is (
+        visibility.can_handle_finding(user, org)
+    )
