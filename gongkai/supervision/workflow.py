@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from gongkai import permissions, validation
 from gongkai.catalog.models import Scope
 from gongkai.compliance.models import Obligation
+from gongkai.compliance.models import State as ObligationState
 from gongkai.disclosures import clock, scanning
 from gongkai.disclosures.models import Disclosure
 from gongkai.notifications.models import BODY_MAX, SUBJECT_MAX
@@ -417,7 +418,7 @@ def record_accountability(
         if not linked.organization.is_within(org):
             raise ValidationError(LINKED_ELSEWHERE % {"org": org.name})
     for obligation in linked_obligations:
-        if obligation.state not in ("overdue", "late"):
+        if obligation.state not in (ObligationState.OVERDUE, ObligationState.LATE):
             raise ValidationError(NOT_OVERDUE % {"name": obligation.name})
     with transaction.atomic():
         record = AccountabilityRecord.objects.create(
