@@ -32,6 +32,7 @@ from gongkai.api.endpoints import (
     organizations,
     reports,
     supervision,
+    topics,
 )
 
 
@@ -99,3 +100,4 @@ api.add_router("/organizations", obligations.events_router)
 api.add_router("/findings", supervision.findings_router)
 api.add_router("/accountability", supervision.accountability_router)
 api.add_router("/supervision", supervision.supervision_router)
+api.add_router("/topics", topics.router)
