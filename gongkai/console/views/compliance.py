@@ -250,6 +250,7 @@ def _category_choices(org: Organization) -> list[tuple[str, str]]:
 @console_view
 def obligation_list(request: HttpRequest, code: str) -> HttpResponse:
     org = org_or_404(request, code)
+    supervision_log.console_read(request.user, org, "records", object_id=org.pk, label=org.name)
     on = obligations.today()
     form = cforms.ObligationFilter(
         request.GET or None, periods=_period_choices(org), categories=_category_choices(org)

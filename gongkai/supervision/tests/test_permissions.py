@@ -259,3 +259,18 @@ def test_the_menu_section_follows_the_roles(people, oversight, name, expected):
     assert nav is not None
     section = nav.group(0).split("<h2>监督检查</h2>")[1].split("<h2>")[0]
     assert set(re.findall(r"<a [^>]*>([^<]+)</a>", section)) == expected
+
+
+def test_the_consoles_obligation_list_logs_a_supervisors_read(people, tree):
+    assert (
+        client_for(people.supervisor)
+        .get(f"/console/orgs/{tree.village.code}/obligations/")
+        .status_code
+        == 200
+    )
+    assert (
+        client_for(people.clerk).get(f"/console/orgs/{tree.village.code}/obligations/").status_code
+        == 200
+    )
+    rows = SupervisionView.objects.filter(organization=tree.village)
+    assert list(rows.values_list("viewer", "what")) == [(people.supervisor.pk, "records")]

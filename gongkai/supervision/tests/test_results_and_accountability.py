@@ -292,3 +292,32 @@ def test_the_finding_rules_and_their_querysets_agree(people, oversight, tree, sc
     assert rows.filter(visibility.handling_condition(user)).exists() is (
         visibility.can_handle_finding(user, org)
     )
+
+
+def test_the_results_page_reads_in_a_fixed_number_of_queries(
+    people, oversight, tree, finding, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert Client().get(f"/o/{tree.village.code}/supervision/").status_code == 200
+        return len(queries)
+
+    def one_more() -> None:
+        made = workflow.file_finding(
+            tree.village, actor=people.supervisor, category="form", description="栏目不统一"
+        )
+        workflow.rectify(made, actor=people.clerk, text="已统一")
+        workflow.confirm(made, actor=people.supervisor)
+        workflow.publish(made, actor=people.supervisor, scope="public")
+        _record(people, oversight, tree, made, RecordScope.PUBLIC)
+
+    one_more()
+    few = count()
+    for _ in range(3):
+        one_more()
+    assert count() == few
+    with django_assert_max_num_queries(few):
+        Client().get(f"/o/{tree.village.code}/supervision/")
