@@ -324,6 +324,7 @@ def _finding_page(
             events=found.events.select_related("actor"),
             forms=forms_,
             records=found.records.filter(visibility.record_condition(request.user)),
+            can_record=_may_record(request.user, found),
         ),
         status=status,
     )
@@ -377,6 +378,13 @@ def finding_file(request: HttpRequest, pk: int, file_pk: int) -> HttpResponse:
 # --- accountability --------------------------------------------------------------------------
 
 
+def _may_record(user: Any, found: Finding) -> bool:
+    deciding = _deciding(user, found.organization)
+    return deciding is not None and permissions.can_decide_accountability(
+        user, deciding, found.organization
+    )
+
+
 def _deciding(user: Any, request_org: Organization | None) -> Organization | None:
     """Where the person decides as the discipline committee: the current organization if
     they are its discipline secretary, else the first where they are."""
@@ -408,8 +416,15 @@ def accountability_new(request: HttpRequest) -> HttpResponse:
     if deciding is None:
         raise PermissionDenied(workflow.NOT_DISCIPLINE % {"org": _("any organization")})
     subtree = Organization.objects.subtree(deciding)
+    # From a finding's page: the finding and its organization filled in.
+    about = None
+    raw = request.GET.get("finding", "")
+    if raw.isdigit() and len(raw) < 19:
+        about = Finding.objects.filter(pk=int(raw), organization__in=subtree.values("pk")).first()
+    initial = {"findings": [about.pk], "organization": about.organization_id} if about else {}
     form = AccountabilityForm(
         request.POST or None,
+        initial=initial,
         organizations=subtree.order_by("path"),
         findings=Finding.objects.filter(organization__in=subtree.values("pk"))
         .select_related("organization")

@@ -117,3 +117,20 @@ def test_the_admin_lists_every_supervision_model(people, finding):
         assert admin.get(f"/admin/supervision/{model}/").status_code == 200, model
     assert admin.get("/admin/supervision/supervisiongroup/add/").status_code == 200
     assert admin.get(f"/admin/supervision/finding/{finding.pk}/change/").status_code == 200
+
+
+def test_from_a_finding_the_discipline_secretary_records_accountability(people, oversight, finding):
+    page = client_for(oversight.discipline).get(f"/console/supervision/findings/{finding.pk}/")
+    link = f"/console/supervision/accountability/new?finding={finding.pk}"
+    assert link in page.content.decode()
+    assert (
+        link
+        not in client_for(people.supervisor)
+        .get(f"/console/supervision/findings/{finding.pk}/")
+        .content.decode()
+    )
+    form = client_for(oversight.discipline).get(link).content.decode()
+    import re
+
+    boxes = re.findall(r'<input type="checkbox" name="findings"[^>]*>', form)
+    assert [b for b in boxes if f'value="{finding.pk}"' in b and "checked" in b]
