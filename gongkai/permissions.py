@@ -150,3 +150,62 @@ def console_organizations(user: Any) -> OrganizationQuerySet:
     return organizations_where(user, STAFF_KINDS) | Organization.objects.filter(
         parent__in=reviewed_from_above
     )
+
+
+# --- supervision (监督检查) and accountability (责任追究) ------------------------------------
+
+#: Who rectifies a finding: the organization's clerks and its leading group.
+RECTIFY_KINDS = frozenset({Kind.CLERK, Kind.PRINCIPAL, Kind.REVIEWER})
+#: Who reads the log of supervisors' views of an organization's records: its principal,
+#: the leading-group office (which reaches its subtree) and the discipline committee.
+VIEW_LOG_KINDS = frozenset({Kind.PRINCIPAL, Kind.OFFICE, Kind.DISCIPLINE_SECRETARY})
+
+
+def can_read_supervised(user: Any, org: Organization) -> bool:
+    """A supervisor assigned to `org` (a supervisor role covering it), or the discipline
+    committee of it or above it, reads all of its records, read-only: every disclosure past the clerk's draft, revisions, obligations,
+    consultation opinions. Each read is logged (gongkai.supervision.log)."""
+    return holds(user, org, {Kind.SUPERVISOR}) or is_discipline_over(user, org)
+
+
+def can_file_finding(user: Any, org: Organization) -> bool:
+    """Supervisors assigned to `org` and the discipline committee of it or above it: who
+    reads its records as a supervisor also files findings, confirms and reopens them."""
+    return can_read_supervised(user, org)
+
+
+def is_discipline_over(user: Any, org: Organization) -> bool:
+    """The discipline committee (纪委) of `org` or of a superior: a discipline-secretary role
+    at `org` or at one of its ancestors (the role itself need not reach the subtree:
+    inspecting below is the discipline committee's office)."""
+    paths = set(org.ancestor_paths) | {org.path}
+    return any(
+        role.kind == Kind.DISCIPLINE_SECRETARY and role.organization.path in paths
+        for role in _roles(user)
+    )
+
+
+def can_rectify(user: Any, org: Organization) -> bool:
+    """The organization's clerks and leading group record what they did about a finding."""
+    return holds(user, org, RECTIFY_KINDS)
+
+
+def can_see_view_log(user: Any, org: Organization) -> bool:
+    return (
+        is_administrator(user) or holds(user, org, VIEW_LOG_KINDS) or is_discipline_over(user, org)
+    )
+
+
+def can_decide_accountability(user: Any, deciding: Organization, org: Organization) -> bool:
+    """A record of accountability is decided by the discipline committee of `deciding`:
+    its discipline secretary, for `deciding` itself or an organization below it. Reviewers,
+    supervisors and offices may propose (a finding) but never decide."""
+    return org.is_within(deciding) and any(
+        role.kind == Kind.DISCIPLINE_SECRETARY and role.organization_id == deciding.pk
+        for role in _roles(user)
+    )
+
+
+def is_leading_group_of(user: Any, org: Organization) -> bool:
+    """The organization's leading group: its reviewers, principal and discipline secretary."""
+    return holds(user, org, REVIEW_KINDS)

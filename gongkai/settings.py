@@ -157,6 +157,7 @@ INSTALLED_APPS = [
     "gongkai.console",
     "gongkai.notifications",
     "gongkai.guard",
+    "gongkai.supervision",
     "gongkai.topics",
 ]
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("gongkai.api.urls")),
     path("assessments/", include("gongkai.reports.urls")),
+    path("", include("gongkai.supervision.urls")),  # /o/<code>/supervision/
     path("", include("gongkai.topics.urls")),
     path("", include("gongkai.portal.urls")),
 ]

@@ -31,6 +31,7 @@ from gongkai.api.endpoints import (
     obligations,
     organizations,
     reports,
+    supervision,
     topics,
 )
 
@@ -96,4 +97,7 @@ api.add_router("/assessments", reports.assessments_router)
 api.add_router("/obligations", obligations.router)
 api.add_router("/exemptions", obligations.exemptions_router)
 api.add_router("/organizations", obligations.events_router)
+api.add_router("/findings", supervision.findings_router)
+api.add_router("/accountability", supervision.accountability_router)
+api.add_router("/supervision", supervision.supervision_router)
 api.add_router("/topics", topics.router)

@@ -28,6 +28,7 @@ from gongkai.compliance.models import Obligation, State
 from gongkai.notifications.models import BODY_MAX, SUBJECT_MAX, Notification
 from gongkai.notifications.services import notify
 from gongkai.organizations.models import Organization, Role
+from gongkai.supervision import reminders as supervision_reminders
 from gongkai.topics import reminders as topic_reminders
 
 DUE_SOON = "due_soon"
@@ -213,6 +214,8 @@ def run(on: dt.date | None = None, *, dry_run: bool = False, pause: float = 0.0)
     generated, moved = obligations.daily(on)
     report.generated, report.moved = generated.created, dict(moved)
     report.notices = plan(on)
+    # Overdue rectifications of supervision findings, keyed the same way (sent once each).
+    report.sent += supervision_reminders.run(on)
     users = _users({n.recipient_id for n in report.notices})
     orgs = Organization.objects.in_bulk({n.organization_id for n in report.notices})
     for notice in report.notices:

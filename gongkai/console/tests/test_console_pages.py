@@ -55,6 +55,8 @@ def test_people_without_a_staff_role_are_refused_in_chinese(people, persona):
                 "公开目录",
                 "目录版本",
                 "考核",
+                "问题与整改",
+                "责任追究记录",
             },
         ),
         (
@@ -75,6 +77,9 @@ def test_people_without_a_staff_role_are_refused_in_chinese(people, persona):
                 "目录版本",
                 "工作情况报告",
                 "考核",
+                "问题与整改",
+                "责任追究记录",
+                "监督员查阅记录",
             },
         ),
         (
@@ -95,6 +100,9 @@ def test_people_without_a_staff_role_are_refused_in_chinese(people, persona):
                 "考核",
                 "系统管理",
                 "节假日安排通知",
+                "问题与整改",
+                "责任追究记录",
+                "监督员查阅记录",
             },
         ),
     ],

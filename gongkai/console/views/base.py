@@ -18,6 +18,7 @@ from gongkai import permissions
 from gongkai.notifications.services import unread_count
 from gongkai.organizations.models import Organization
 from gongkai.reports import access as reports_access
+from gongkai.supervision import access as supervision_access
 from gongkai.validation import text_problem
 
 SESSION_KEY = "console_org"
@@ -103,6 +104,7 @@ def navigation(request: HttpRequest, active: str) -> list[dict[str, Any]]:
     catalog_links.append(("versions", _("Catalog versions"), reverse("console:catalog_versions")))
     sections.append({"title": _("Catalog"), "links": catalog_links})
     sections.append(reports_access.console_section(user, org))
+    sections.append(supervision_access.console_section(user, org))
     if permissions.is_administrator(user):
         sections.append(
             {

@@ -34,6 +34,7 @@ from gongkai.disclosures.event_kinds import EventKind
 from gongkai.disclosures.models import Disclosure, Event
 from gongkai.disclosures.models import State as DisclosureState
 from gongkai.organizations.models import Organization, Role
+from gongkai.supervision import log as supervision_log
 from gongkai.workdays import services as workdays
 
 Kind = Role.Kind
@@ -249,6 +250,7 @@ def _category_choices(org: Organization) -> list[tuple[str, str]]:
 @console_view
 def obligation_list(request: HttpRequest, code: str) -> HttpResponse:
     org = org_or_404(request, code)
+    supervision_log.console_read(request.user, org, "records", object_id=org.pk, label=org.name)
     on = obligations.today()
     form = cforms.ObligationFilter(
         request.GET or None, periods=_period_choices(org), categories=_category_choices(org)
@@ -365,6 +367,9 @@ def draft_allowed(user: Any, obligation: Obligation) -> bool:
 def obligation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     user: Any = request.user
     obligation = _obligation(request, pk)
+    supervision_log.console_read(
+        user, obligation.organization, "obligation", object_id=pk, label=str(obligation)
+    )
     on = obligations.today()
     asked = list(
         obligation.exemptions.select_related("requested_by", "decided_by").order_by(

@@ -23,6 +23,7 @@ from gongkai.ledger import log as ledger
 from gongkai.organizations.models import Role
 from gongkai.portal.content import content_context
 from gongkai.portal.diff import revision_diff
+from gongkai.supervision import log as supervision_log
 from gongkai.web.views import refusal_text
 
 Kind = Role.Kind
@@ -180,7 +181,12 @@ def _errors_onto(form: Any, exc: ValidationError) -> None:
 
 @console_view
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return _detail(request, _disclosure(request, pk))
+    disclosure = _disclosure(request, pk)
+    # A supervisor's read is logged on every page that shows the record (gongkai.supervision).
+    supervision_log.console_read(
+        request.user, disclosure.organization, "disclosure", object_id=pk, label=disclosure.title
+    )
+    return _detail(request, disclosure)
 
 
 def _detail(

@@ -21,6 +21,7 @@ from gongkai.catalog.builtin import builtin_templates
 from gongkai.catalog.models import Catalog, Channel, Scope, Timing
 from gongkai.devtools.demo.disclosures import BEIJING, load_demo_disclosures
 from gongkai.devtools.demo.reporting import load_demo_reports
+from gongkai.devtools.demo.supervision import load_demo_supervision
 from gongkai.devtools.demo.topics import load_demo_topics
 from gongkai.devtools.demo.year import adopt_catalogs_before_the_year
 from gongkai.ledger import log as ledger
@@ -148,8 +149,29 @@ ACCOUNTS = [
         "supervisor",
         "刘正清",
         "13900000005",
-        _("Supervisor of 青石镇党委 and every branch below it"),
-        _("My organizations: the organizations assigned and what they disclosed lately."),
+        _("Supervisor of 青石镇党委 and every branch below it (supervision group of the pilots)"),
+        _(
+            "Supervision overview: the pilot villages' records (read only, every view logged), "
+            "their overdue obligations, and the finding about 东岭村's board, rectified with a "
+            "photo, confirmed and published."
+        ),
+    ),
+    DemoAccount(
+        "supervisor2",
+        "何明镜",
+        "13900000014",
+        _("Supervisor of 青石镇党委, the second member of the pilots' supervision group"),
+        _("Findings and rectification: the board finding you confirmed; file a new one."),
+    ),
+    DemoAccount(
+        "qs-discipline",
+        "吴清廉",
+        "13900000011",
+        _("Discipline secretary of 青石镇党委: decides accountability"),
+        _(
+            "Accountability records: record who is held responsible for an overdue "
+            "obligation; the supervisors' view log of any branch."
+        ),
     ),
     DemoAccount(
         "office",
@@ -328,6 +350,8 @@ def load_demo() -> None:
     ledger.make_root(town, at=DEMO_LOG_CREATED)
     load_demo_disclosures(town, branches)
     ledger.witness()
+    # Scenario 9: the supervisors' round of the pilot villages, a finding rectified.
+    load_demo_supervision(town, branches)
     # Scenario 10: the half-year summary ready to open, and the branches assessed.
     load_demo_reports(town, branches)
     # Issue 9: topic requests (点题公开) at 东岭村 with the members' support.

@@ -4,6 +4,7 @@ The demo is loaded once for the module (it plays a year: tens of seconds) inside
 transaction rolled back at the end; each test runs in a savepoint of its own inside it.
 """
 
+import tempfile
 from collections.abc import Iterator
 from io import StringIO
 
@@ -30,6 +31,8 @@ def demo(django_db_setup, django_db_blocker) -> Iterator[None]:  # type: ignore[
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
         GONGKAI_LEDGER_KEY_FILE=str(_LEDGER_KEY),
         GONGKAI_LEDGER_NAME="gongkai.test",
+        # Evidence photos of Scenario 9 are stored files: outside the working tree.
+        MEDIA_ROOT=tempfile.mkdtemp(prefix="gongkai-demo-media-"),
     )
     # Rolled-back tests reuse primary keys: nothing cached by key (effective catalogs) from
     # the tests before may reach the demo, nor the demo's outlive the module.
@@ -172,6 +175,8 @@ STARTS = {
     "yl-reviewer": ("/console/todo/", ["待上级审核", "青石镇2027年村级公益事业建设项目安排"]),
     "member": ("/me/", ["党内公开", "意识形态工作责任制落实情况", "流动党员管理", "村道硬化"]),
     "supervisor": ("/me/", ["您监督的党组织", "青石镇党委", "最近公开的内容"]),
+    "supervisor2": ("/me/", ["您监督的党组织", "青石镇党委"]),
+    "qs-discipline": ("/console/todo/", ["我的待办"]),
     "office": ("/console/todo/", ["我的待办", "镇党委领导班子2026年度民主生活会会前征求意见情况"]),
     "assessor": ("/console/todo/", ["我的待办", "云岭县委"]),
     "admin": ("/console/", ["系统管理员"]),
@@ -411,6 +416,33 @@ def test_a_half_year_summary_is_ready_and_the_branches_are_assessed(demo, db):
     loaded_again = (Report.objects.count(), AssessmentPlan.objects.count())
     load_demo()
     assert (Report.objects.count(), AssessmentPlan.objects.count()) == loaded_again
+
+
+def test_the_supervisors_round_of_the_pilots_is_played(demo, db):
+    """Scenario 9: two appointed supervisors check the pilot villages in a quarter; the board
+    finding is rectified with a photo, confirmed, and its result published."""
+    from gongkai.supervision.models import Finding, FindingAttachment, SupervisionGroup
+
+    group = SupervisionGroup.objects.get(organization__code="QS")
+    assert sorted(group.members.values_list("username", flat=True)) == ["supervisor", "supervisor2"]
+    assert sorted(group.organizations.values_list("code", flat=True)) == ["QS-01", "QS-05"]
+    inspection = group.inspections.get()
+    finding = Finding.objects.get(inspection=inspection)
+    assert finding.organization.code == "QS-01" and "党费" in finding.description
+    assert finding.state == "confirmed" and finding.publish_scope == "public"
+    assert finding.filed_at < finding.rectified_at < finding.confirmed_at
+    assert finding.rectified_at.date() <= finding.due_date
+    photos = finding.attachments.values_list("purpose", "kind")
+    assert sorted(photos) == [
+        (FindingAttachment.Purpose.EVIDENCE, "png"),
+        (FindingAttachment.Purpose.RECTIFICATION, "png"),
+    ]
+    page = Client().get("/o/QS-01/supervision/").content.decode()
+    assert "公开栏" in page and "已撤下" in page
+    supervisor = Client()
+    supervisor.force_login(User.objects.get(username="supervisor"))
+    home = supervisor.get("/console/supervision/").content.decode()
+    assert "东岭村党支部" in home and "石桥村党支部" in home
 
 
 def test_topic_requests_with_support_at_the_village(demo, db, client):
