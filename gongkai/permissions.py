@@ -118,3 +118,21 @@ def console_organizations(user: Any) -> OrganizationQuerySet:
     return organizations_where(user, STAFF_KINDS) | Organization.objects.filter(
         parent__in=reviewed_from_above
     )
+
+
+#: Roles that handle the opinions sent to an organization (and see who sent them).
+OPINION_KINDS = frozenset({Kind.CLERK, Kind.REVIEWER, Kind.PRINCIPAL, Kind.OFFICE})
+
+
+def can_handle_opinions(user: Any, org: Organization) -> bool:
+    """Triage, assign, answer and publish the opinions `org` is responsible for, and read
+    their senders' names and contacts: its clerk, leading group and principal, the office
+    reaching it, an administrator."""
+    return is_administrator(user) or holds(user, org, OPINION_KINDS)
+
+
+def opinion_organizations(user: Any) -> OrganizationQuerySet:
+    """What `can_handle_opinions` allows, as a queryset (the console's opinion list)."""
+    if is_administrator(user):
+        return Organization.objects.all()
+    return organizations_where(user, OPINION_KINDS)

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from gongkai.accounts.models import User
 from gongkai.compliance import obligations
 from gongkai.compliance.models import Obligation, State
+from gongkai.engagement import reminders as opinion_reminders
 from gongkai.notifications.models import BODY_MAX, SUBJECT_MAX, Notification
 from gongkai.notifications.services import notify
 from gongkai.organizations.models import Organization, Role
@@ -225,6 +226,8 @@ def run(on: dt.date | None = None, *, dry_run: bool = False, pause: float = 0.0)
         report.sent += int(created)
         if pause:
             time.sleep(pause)
+    # Unanswered opinions remind and escalate in the same daily run (gongkai.engagement).
+    report.sent += opinion_reminders.run(on).sent
     return report
 
 
