@@ -8,9 +8,11 @@ urlpatterns = [
     path("", portal_views.start, name="home"),
     path("healthz", web_views.healthz, name="healthz"),
     path("accounts/", include("gongkai.accounts.urls")),
+    path("console/opinions/", include("gongkai.engagement.console_urls")),
     path("console/", include("gongkai.console.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("gongkai.api.urls")),
     path("assessments/", include("gongkai.reports.urls")),
+    path("", include("gongkai.engagement.urls")),
     path("", include("gongkai.portal.urls")),
 ]

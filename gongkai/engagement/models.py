@@ -85,8 +85,8 @@ class Opinion(models.Model):
         verbose_name=_("disclosure"),
     )
     text = models.TextField(_("opinion"), validators=[validation.validate_plain_text])
-    sender_name = models.CharField(_("name"), max_length=NAME_MAX, blank=True)
-    sender_contact = models.CharField(_("contact"), max_length=CONTACT_MAX, blank=True)
+    sender_name = models.CharField(_("sender's name"), max_length=NAME_MAX, blank=True)
+    sender_contact = models.CharField(_("sender's contact"), max_length=CONTACT_MAX, blank=True)
     account = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -101,7 +101,7 @@ class Opinion(models.Model):
         "organizations.Organization",
         on_delete=models.PROTECT,
         related_name="engagement_opinions_handled",
-        verbose_name=_("responsible unit"),
+        verbose_name=_("handling unit"),
     )
     received_at = models.DateTimeField(_("received at"), default=timezone.now)
     due_date = models.DateField(_("answer deadline"))

@@ -8,8 +8,8 @@ from typing import Any
 
 from django.utils import timezone
 
+from gongkai.disclosures import workflow
 from gongkai.disclosures.tests.conftest import (  # noqa: F401  (fixtures, used by name)
-    draft,
     item_key,
     published,
     village_catalog,
@@ -34,3 +34,15 @@ def send(org: Any, text: str = "党费收缴表里的金额请再核对一下。
 
 def now() -> dt.datetime:
     return timezone.now()
+
+
+def dues_table(people: Any, tree: Any, catalog: Any, title: str = "党费收缴情况") -> Any:
+    """A published public disclosure of the village."""
+    made = workflow.create_disclosure(
+        tree.village,
+        actor=people.clerk,
+        item_key=item_key(catalog, "phones"),  # a public item of the test catalog
+        title=title,
+        body="<p>2026年第三季度党费收缴情况</p>",
+    )
+    return published(people, made)
