@@ -29,6 +29,7 @@ from gongkai.api.endpoints import (
     ledger,
     notifications,
     obligations,
+    opinions,
     organizations,
     reports,
 )
@@ -95,3 +96,6 @@ api.add_router("/assessments", reports.assessments_router)
 api.add_router("/obligations", obligations.router)
 api.add_router("/exemptions", obligations.exemptions_router)
 api.add_router("/organizations", obligations.events_router)
+api.add_router("/opinions", opinions.router)
+api.add_router("/opinions", opinions.staff_router)
+api.add_router("/organizations", opinions.echo_router)

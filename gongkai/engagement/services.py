@@ -148,6 +148,18 @@ def _notify(user: Any, opinion: Opinion, kind: str, event: str, subject: str, bo
     )
 
 
+def shown_text(text: str, opinion: Opinion) -> str:
+    """`text` as the public may read it: personal numbers masked (disclosures.scanning.mask),
+    and the sender's own name and contact, should they appear in it, replaced by marks."""
+    masked = scanning.mask(text)
+    names = [opinion.sender_name, opinion.sender_contact]
+    if opinion.account is not None:
+        names += [opinion.account.display_name, opinion.account.username]
+    for name in sorted({n.strip() for n in names if n and len(n.strip()) >= 2}, key=len)[::-1]:
+        masked = masked.replace(name, "＊" * min(len(name), 6))
+    return masked
+
+
 def _new_code() -> str:
     while True:
         code = tracking.new_code()
@@ -218,8 +230,9 @@ def submit(
                         received_at=now,
                         due_date=due.date,
                         due_provisional=due.provisional,
-                        masked_question=scanning.mask(body),
                     )
+                    opinion.masked_question = shown_text(body, opinion)
+                    opinion.save(update_fields=["masked_question"])
                 break
             except IntegrityError:  # a tracking code drawn twice at once: draw again
                 continue
@@ -354,7 +367,7 @@ def answer(opinion: Opinion, *, actor: Any, text: str, now: dt.datetime | None =
         raise ValidationError({"answer": [str(ANSWER_REQUIRED)]})
     with transaction.atomic():
         opinion.answer = body
-        opinion.masked_answer = scanning.mask(body)
+        opinion.masked_answer = shown_text(body, opinion)
         opinion.answered_at = now or timezone.now()
         opinion.answered_by = actor
         opinion.state = State.ANSWERED
@@ -386,8 +399,8 @@ def publish(
     if scope not in Scope.values:
         raise ValidationError({"scope": [str(BAD_SCOPE)]})
     with transaction.atomic():
-        opinion.masked_question = scanning.mask(opinion.text)
-        opinion.masked_answer = scanning.mask(opinion.answer)
+        opinion.masked_question = shown_text(opinion.text, opinion)
+        opinion.masked_answer = shown_text(opinion.answer, opinion)
         opinion.echo_scope = scope
         opinion.published = True
         opinion.published_at = now or timezone.now()
