@@ -111,10 +111,13 @@ def deadline_for(org: Organization, received_at: dt.datetime) -> workdays.Deadli
 # --- helpers ------------------------------------------------------------------------------
 
 
-def _record(opinion: Opinion, kind: str, actor: Any = None, note: Any = "") -> OpinionEvent:
+def _record(
+    opinion: Opinion, kind: str, actor: Any = None, note: Any = "", at: dt.datetime | None = None
+) -> OpinionEvent:
     return OpinionEvent.objects.create(
         opinion=opinion,
         kind=kind,
+        at=at or timezone.now(),
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         note=str(note)[:REASON_MAX],
     )
@@ -238,7 +241,7 @@ def submit(
                 continue
         else:  # pragma: no cover - 60 random bits
             raise RuntimeError("no free tracking code")
-        _record(opinion, OpinionEvent.Kind.SUBMITTED, account, Channel(channel).label)
+        _record(opinion, OpinionEvent.Kind.SUBMITTED, account, Channel(channel).label, now)
         subject = _("New opinion to %(org)s (%(kind)s)") % {
             "org": org.name,
             "kind": Kind(kind).label,
@@ -262,6 +265,7 @@ def triage(
     state: str,
     reason: str = "",
     duplicate_of: str = "",
+    now: dt.datetime | None = None,
 ) -> Opinion:
     """Accept the opinion (valid) or close it as a duplicate, spam or out of scope, with a
     reason; a duplicate names the opinion it repeats by tracking code."""
@@ -296,11 +300,12 @@ def triage(
             OpinionEvent.Kind.TRIAGED,
             actor,
             f"{State(state).label}{'：' + note if note else ''}",
+            now,
         )
     return opinion
 
 
-def assign(opinion: Opinion, *, actor: Any, to: Any) -> Opinion:
+def assign(opinion: Opinion, *, actor: Any, to: Any, now: dt.datetime | None = None) -> Opinion:
     """Give the opinion to one of the responsible unit's staff, who hears of it."""
     _require_handler(actor, opinion)
     if opinion.state not in OPEN_STATES:
@@ -317,7 +322,7 @@ def assign(opinion: Opinion, *, actor: Any, to: Any) -> Opinion:
         if opinion.state == State.RECEIVED:
             opinion.state = State.VALID
         opinion.save(update_fields=["assigned_to", "state"])
-        _record(opinion, OpinionEvent.Kind.ASSIGNED, actor, to.display_name or to.username)
+        _record(opinion, OpinionEvent.Kind.ASSIGNED, actor, to.display_name or to.username, now)
         _notify(
             to,
             opinion,
@@ -368,13 +373,14 @@ def answer(opinion: Opinion, *, actor: Any, text: str, now: dt.datetime | None =
     with transaction.atomic():
         opinion.answer = body
         opinion.masked_answer = shown_text(body, opinion)
-        opinion.answered_at = now or timezone.now()
+        now = now or timezone.now()
+        opinion.answered_at = now
         opinion.answered_by = actor
         opinion.state = State.ANSWERED
         opinion.save(
             update_fields=["answer", "masked_answer", "answered_at", "answered_by", "state"]
         )
-        _record(opinion, OpinionEvent.Kind.ANSWERED, actor)
+        _record(opinion, OpinionEvent.Kind.ANSWERED, actor, "", now)
         if opinion.account is not None and opinion.account.is_active:
             _notify(
                 opinion.account,
@@ -403,7 +409,8 @@ def publish(
         opinion.masked_answer = shown_text(opinion.answer, opinion)
         opinion.echo_scope = scope
         opinion.published = True
-        opinion.published_at = now or timezone.now()
+        now = now or timezone.now()
+        opinion.published_at = now
         opinion.save(
             update_fields=[
                 "masked_question",
@@ -413,7 +420,7 @@ def publish(
                 "published_at",
             ]
         )
-        _record(opinion, OpinionEvent.Kind.PUBLISHED, actor, Scope(scope).label)
+        _record(opinion, OpinionEvent.Kind.PUBLISHED, actor, Scope(scope).label, now)
     return opinion
 
 
@@ -442,7 +449,7 @@ def rate(opinion: Opinion, rating: str, *, now: dt.datetime | None = None) -> Op
         if not updated:
             raise ValidationError(ALREADY_RATED)
         opinion.rating, opinion.rated_at = rating, when
-        _record(opinion, OpinionEvent.Kind.RATED, None, Rating(rating).label)
+        _record(opinion, OpinionEvent.Kind.RATED, None, Rating(rating).label, when)
     return opinion
 
 

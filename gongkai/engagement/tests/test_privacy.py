@@ -5,6 +5,7 @@ pages, the API's public answers, notifications); only the handling staff read th
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -51,7 +52,7 @@ def test_no_public_page_shows_the_sender(planted, people, tree):
     d, opinions = planted
     code = tree.village.code
     anonymous, member = Client(), client_for(people.member)
-    pages = [
+    pages: list[tuple[Any, str, str, dict[str, str]]] = [
         (anonymous, "get", f"/o/{code}/echo/", {}),
         (member, "get", f"/o/{code}/echo/", {}),
         (anonymous, "get", f"/o/{code}/", {}),
