@@ -174,3 +174,14 @@ def test_console_list_detail_and_actions(people, tree):
     )
     overdue = clerk.get("/console/opinions/?overdue=1&state=open&org=QS-01").content.decode()
     assert opinion.code_display not in overdue
+
+
+def test_the_to_do_list_shows_open_opinions(people, tree):
+    opinion = send(tree.village)
+    page = client_for(people.clerk).get("/console/todo/").content.decode()
+    assert 'id="opinions"' in page and opinion.code_display in page
+    assert (
+        'id="opinions"' not in client_for(people.supervisor).get("/console/todo/").content.decode()
+    )
+    services.answer(opinion, actor=people.clerk, text="已答复")
+    assert 'id="opinions"' not in client_for(people.clerk).get("/console/todo/").content.decode()
