@@ -46,6 +46,7 @@ def test_people_without_a_staff_role_are_refused_in_chinese(people, persona):
             {
                 "概览",
                 "我的待办",
+                "意见建议",
                 "应公开事项",
                 "公开情况统计",
                 "我的通知",
@@ -61,6 +62,7 @@ def test_people_without_a_staff_role_are_refused_in_chinese(people, persona):
             {
                 "概览",
                 "我的待办",
+                "意见建议",
                 "我的通知",
                 "应公开事项",
                 "公开情况统计",
@@ -80,6 +82,7 @@ def test_people_without_a_staff_role_are_refused_in_chinese(people, persona):
             {
                 "概览",
                 "我的待办",
+                "意见建议",
                 "我的通知",
                 "应公开事项",
                 "公开情况统计",
