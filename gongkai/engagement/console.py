@@ -19,9 +19,9 @@ from gongkai import permissions
 from gongkai.accounts.models import User
 from gongkai.console.views.base import console_view, context
 from gongkai.engagement import services
-from gongkai.engagement.forms import AnswerForm, AssignForm, PublishForm, TriageForm
+from gongkai.engagement.forms import AnswerForm, AssignForm, PassOnForm, PublishForm, TriageForm
 from gongkai.engagement.models import OPEN_STATES, Opinion, State
-from gongkai.organizations.models import Role
+from gongkai.organizations.models import Organization, Role
 from gongkai.validation import text_problem
 
 PAGE_SIZE = 50
@@ -88,6 +88,18 @@ def _assignable(opinion: Opinion) -> list[tuple[int, str]]:
     return sorted(people.items(), key=lambda p: p[1])
 
 
+def _units(opinion: Opinion) -> list[tuple[str, str]]:
+    """Where the opinion may be passed: the units directly below the handling one, and its
+    superior (services.pass_on accepts any unit below)."""
+    current = opinion.responsible
+    below = Organization.objects.filter(parent=current, is_active=True).order_by("path")[:200]
+    units = [(o.code, o.name) for o in below]
+    if current.parent_id:
+        parent = current.parent
+        units.insert(0, (parent.code, parent.name))  # type: ignore[union-attr]
+    return units
+
+
 def _detail(request: HttpRequest, opinion: Opinion, **forms: Any) -> HttpResponse:
     people = _assignable(opinion)
     return render(
@@ -107,6 +119,7 @@ def _detail(request: HttpRequest, opinion: Opinion, **forms: Any) -> HttpRespons
             ),
             answer_form=forms.get("answer") or AnswerForm(initial={"answer": opinion.answer}),
             publish_form=forms.get("publish") or PublishForm(initial={"scope": opinion.echo_scope}),
+            pass_form=forms.get("pass_on") or PassOnForm(units=_units(opinion), prefix="pass"),
         ),
         status=400 if forms else 200,
     )
@@ -140,6 +153,8 @@ def opinion_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         form = AssignForm(request.POST, people=_assignable(opinion))
     elif action == "answer":
         form = AnswerForm(request.POST)
+    elif action == "pass_on":
+        form = PassOnForm(request.POST, units=_units(opinion), prefix="pass")
     elif action in ("publish", "unpublish"):
         form = PublishForm(request.POST) if action == "publish" else None
     else:
@@ -160,6 +175,14 @@ def opinion_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         elif action == "answer":
             services.answer(opinion, actor=user, text=form.cleaned_data["answer"])
             done = _("Answer recorded; the sender can read it with the tracking code.")
+        elif action == "pass_on":
+            services.pass_on(
+                opinion,
+                actor=user,
+                to=Organization.objects.get(code=form.cleaned_data["to"]),
+                reason=form.cleaned_data["reason"],
+            )
+            done = _("Passed to the other unit.")
         elif action == "publish":
             services.publish(opinion, actor=user, scope=form.cleaned_data["scope"])
             done = _("Published on the echo wall.")

@@ -103,3 +103,14 @@ class AnswerForm(forms.Form):
 
 class PublishForm(forms.Form):
     scope = forms.ChoiceField(label=_("Show on the echo wall to"), choices=Scope.choices)
+
+
+class PassOnForm(forms.Form):
+    to = forms.ChoiceField(label=_("Pass to"), choices=())
+    reason = forms.CharField(
+        label=_("Reason"), max_length=REASON_MAX, required=False, validators=PLAIN
+    )
+
+    def __init__(self, *args: object, units: list[tuple[str, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["to"].choices = units  # type: ignore[attr-defined]

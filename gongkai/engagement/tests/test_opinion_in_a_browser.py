@@ -43,6 +43,7 @@ def test_kiosk_opinion_answered_on_the_echo_wall_and_rated(
     assert PHONE not in page.content()
     opinion = Opinion.objects.get()
     assert opinion.channel == "kiosk" and opinion.code_display == code
+    assert opinion.disclosure == table
     kiosk.close()
 
     # The clerk answers and publishes it in the console.

@@ -185,3 +185,18 @@ def test_the_to_do_list_shows_open_opinions(people, tree):
     )
     services.answer(opinion, actor=people.clerk, text="已答复")
     assert 'id="opinions"' not in client_for(people.clerk).get("/console/todo/").content.decode()
+
+
+def test_the_console_passes_an_opinion_on(people, tree):
+    opinion = send(tree.town)
+    office = client_for(people.office)
+    page = office.get(f"/console/opinions/{opinion.pk}/").content.decode()
+    assert tree.village.name in page
+    url = f"/console/opinions/{opinion.pk}/act/pass_on"
+    assert office.post(url, {"pass-to": tree.unrelated_village.code}).status_code == 400
+    assert (
+        office.post(url, {"pass-to": tree.village.code, "pass-reason": "村级事务"}).status_code
+        == 302
+    )
+    opinion.refresh_from_db()
+    assert opinion.responsible == tree.village
