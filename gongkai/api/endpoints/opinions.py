@@ -189,6 +189,13 @@ class AnswerIn(Schema):
     answer: AnswerText
 
 
+class PassOnIn(Schema):
+    organization: fields.OrganizationCode = Field(
+        description="A unit below the handling one, or its superior."
+    )
+    reason: fields.Reason = ""
+
+
 class PublishIn(Schema):
     scope: ScopeName = "public"
 
@@ -489,4 +496,18 @@ def answer_opinion(request: HttpRequest, id: fields.Id, payload: AnswerIn) -> An
 def publish_opinion(request: HttpRequest, id: fields.Id, payload: PublishIn) -> Any:
     o = _handled(request, id)
     services.publish(o, actor=auth.caller(request), scope=payload.scope)
+    return _detail_out(_handled(request, id))
+
+
+@staff_router.post(
+    "/handled/{id}/pass",
+    response={200: OpinionDetailOut, **responses(400, 401, 403, 404, 422)},
+    summary="Pass to a unit below the handling one, or to its superior (the deadline stays)",
+)
+def pass_opinion(request: HttpRequest, id: fields.Id, payload: PassOnIn) -> Any:
+    o = _handled(request, id)
+    to = Organization.objects.filter(code=payload.organization, is_active=True).first()
+    if to is None:
+        raise Http404
+    services.pass_on(o, actor=auth.caller(request), to=to, reason=payload.reason)
     return _detail_out(_handled(request, id))

@@ -124,3 +124,22 @@ def test_the_guard_answers_429(tree):
     body = {"organization": tree.village.code, "kind": "report", "text": "路灯"}
     assert [call("post", "/opinions", body)[0] for _ in range(3)] == [201, 201, 429]
     assert Opinion.objects.count() == 2
+
+
+def test_staff_pass_an_opinion_on(people, tree):
+    status, _receipt = call(
+        "post", "/opinions", {"organization": tree.town.code, "kind": "report", "text": "村里的事"}
+    )
+    pk = Opinion.objects.get().pk
+    assert (
+        call("post", f"/opinions/handled/{pk}/pass", {"organization": "BS-01"}, people.office)[0]
+        == 400
+    )
+    assert (
+        call("post", f"/opinions/handled/{pk}/pass", {"organization": "nope"}, people.office)[0]
+        == 404
+    )
+    status, body = call(
+        "post", f"/opinions/handled/{pk}/pass", {"organization": tree.village.code}, people.office
+    )
+    assert status == 200 and body["responsible_code"] == tree.village.code
