@@ -7,11 +7,14 @@ import datetime as dt
 
 import pytest
 import time_machine
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from gongkai.compliance import reminders as compliance_reminders
 from gongkai.engagement import reminders, services
 from gongkai.engagement.models import AnswerRule
 from gongkai.notifications.models import Notification
+from gongkai.workdays import services as workdays
 
 from .conftest import at, send
 
@@ -104,3 +107,30 @@ def test_the_daily_remind_job_runs_the_opinion_reminders(people, tree):
     with time_machine.travel(at(2026, 10, 21), tick=False):
         compliance_reminders.run(dt.date(2026, 10, 21))
     assert reminders.key_of(opinion.pk, "overdue") in keys(people.clerk)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    day=st.dates(min_value=dt.date(2026, 1, 1), max_value=dt.date(2026, 11, 1)),
+    hour=st.integers(0, 23),
+    days=st.integers(1, 30),
+)
+def test_the_deadline_is_the_nth_working_day_after_the_beijing_day_of_receipt(
+    tree, day, hour, days
+):
+    AnswerRule.objects.update_or_create(organization=tree.village, defaults={"answer_days": days})
+    received = at(day.year, day.month, day.day, hour)
+    deadline = services.deadline_for(tree.village, received)
+    due = deadline.date
+    assert not deadline.provisional and due > day
+    assert workdays.is_working_day(due)
+    assert workdays.count_working_days(day, due) == days
+
+
+def test_a_year_the_calendar_lacks_gives_a_provisional_deadline(tree):
+    with time_machine.travel(at(2027, 12, 20), tick=False):
+        opinion = send(tree.village)
+    assert opinion.due_provisional
+    assert opinion.due_date.weekday() < 5
