@@ -2,96 +2,323 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import gongkai.validation
 from django.conf import settings
 from django.db import migrations, models
 
+import gongkai.validation
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('disclosures', '0007_disclosure_period_key'),
-        ('organizations', '0003_applies_to'),
+        ("disclosures", "0007_disclosure_period_key"),
+        ("organizations", "0003_applies_to"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AnswerRule',
+            name="AnswerRule",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('answer_days', models.PositiveSmallIntegerField(default=10, verbose_name='working days to answer')),
-                ('escalate_after_days', models.PositiveSmallIntegerField(default=5, verbose_name='working days overdue before escalation')),
-                ('organization', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='engagement_answer_rule', to='organizations.organization', verbose_name='organization')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "answer_days",
+                    models.PositiveSmallIntegerField(
+                        default=10, verbose_name="working days to answer"
+                    ),
+                ),
+                (
+                    "escalate_after_days",
+                    models.PositiveSmallIntegerField(
+                        default=5, verbose_name="working days overdue before escalation"
+                    ),
+                ),
+                (
+                    "organization",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="engagement_answer_rule",
+                        to="organizations.organization",
+                        verbose_name="organization",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'opinion answer rule',
-                'verbose_name_plural': 'opinion answer rules',
+                "verbose_name": "opinion answer rule",
+                "verbose_name_plural": "opinion answer rules",
             },
         ),
         migrations.CreateModel(
-            name='Opinion',
+            name="Opinion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('suggestion', 'Suggestion'), ('report', 'Report of a problem'), ('inquiry', 'Inquiry')], max_length=20, verbose_name='kind')),
-                ('item_key', models.CharField(blank=True, max_length=200, verbose_name='catalog item')),
-                ('text', models.TextField(validators=[gongkai.validation.PlainTextValidator()], verbose_name='opinion')),
-                ('sender_name', models.CharField(blank=True, max_length=50, verbose_name="sender's name")),
-                ('sender_contact', models.CharField(blank=True, max_length=100, verbose_name="sender's contact")),
-                ('channel', models.CharField(choices=[('portal', 'Portal'), ('kiosk', 'Kiosk'), ('api', 'API'), ('paper', 'Paper (opinion box)')], max_length=10, verbose_name='channel')),
-                ('tracking_code', models.CharField(max_length=12, unique=True, verbose_name='tracking code')),
-                ('received_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='received at')),
-                ('due_date', models.DateField(verbose_name='answer deadline')),
-                ('due_provisional', models.BooleanField(default=False)),
-                ('state', models.CharField(choices=[('received', 'Received'), ('valid', 'Accepted, being handled'), ('answered', 'Answered'), ('duplicate', 'Duplicate'), ('spam', 'Spam'), ('out_of_scope', 'Out of scope')], default='received', max_length=20, verbose_name='state')),
-                ('triage_reason', models.CharField(blank=True, max_length=2000, verbose_name='reason')),
-                ('answer', models.TextField(blank=True, verbose_name='answer')),
-                ('answered_at', models.DateTimeField(blank=True, null=True, verbose_name='answered at')),
-                ('masked_question', models.TextField(blank=True, verbose_name='question as shown')),
-                ('masked_answer', models.TextField(blank=True, verbose_name='answer as shown')),
-                ('echo_scope', models.CharField(choices=[('party', 'Inside the party'), ('institution', 'Inside the unit'), ('public', 'To society')], default='public', max_length=20, verbose_name='echo wall scope')),
-                ('published', models.BooleanField(default=False, verbose_name='on the echo wall')),
-                ('published_at', models.DateTimeField(blank=True, null=True, verbose_name='published at')),
-                ('rating', models.CharField(blank=True, choices=[('satisfied', 'Satisfied'), ('basically', 'Basically satisfied'), ('dissatisfied', 'Dissatisfied')], max_length=20, verbose_name='satisfaction')),
-                ('rated_at', models.DateTimeField(blank=True, null=True, verbose_name='rated at')),
-                ('account', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='engagement_opinions', to=settings.AUTH_USER_MODEL, verbose_name='account')),
-                ('answered_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='engagement_answered', to=settings.AUTH_USER_MODEL, verbose_name='answered by')),
-                ('assigned_to', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='engagement_assigned', to=settings.AUTH_USER_MODEL, verbose_name='assigned to')),
-                ('disclosure', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='engagement_opinions', to='disclosures.disclosure', verbose_name='disclosure')),
-                ('duplicate_of', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='duplicates', to='engagement.opinion', verbose_name='duplicate of')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='engagement_opinions', to='organizations.organization', verbose_name='organization')),
-                ('responsible', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='engagement_opinions_handled', to='organizations.organization', verbose_name='handling unit')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("suggestion", "Suggestion"),
+                            ("report", "Report of a problem"),
+                            ("inquiry", "Inquiry"),
+                        ],
+                        max_length=20,
+                        verbose_name="kind",
+                    ),
+                ),
+                (
+                    "item_key",
+                    models.CharField(blank=True, max_length=200, verbose_name="catalog item"),
+                ),
+                (
+                    "text",
+                    models.TextField(
+                        validators=[gongkai.validation.PlainTextValidator()], verbose_name="opinion"
+                    ),
+                ),
+                (
+                    "sender_name",
+                    models.CharField(blank=True, max_length=50, verbose_name="sender's name"),
+                ),
+                (
+                    "sender_contact",
+                    models.CharField(blank=True, max_length=100, verbose_name="sender's contact"),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("portal", "Portal"),
+                            ("kiosk", "Kiosk"),
+                            ("api", "API"),
+                            ("paper", "Paper (opinion box)"),
+                        ],
+                        max_length=10,
+                        verbose_name="channel",
+                    ),
+                ),
+                (
+                    "tracking_code",
+                    models.CharField(max_length=12, unique=True, verbose_name="tracking code"),
+                ),
+                (
+                    "received_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, verbose_name="received at"
+                    ),
+                ),
+                ("due_date", models.DateField(verbose_name="answer deadline")),
+                ("due_provisional", models.BooleanField(default=False)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("received", "Received"),
+                            ("valid", "Accepted, being handled"),
+                            ("answered", "Answered"),
+                            ("duplicate", "Duplicate"),
+                            ("spam", "Spam"),
+                            ("out_of_scope", "Out of scope"),
+                        ],
+                        default="received",
+                        max_length=20,
+                        verbose_name="state",
+                    ),
+                ),
+                (
+                    "triage_reason",
+                    models.CharField(blank=True, max_length=2000, verbose_name="reason"),
+                ),
+                ("answer", models.TextField(blank=True, verbose_name="answer")),
+                (
+                    "answered_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="answered at"),
+                ),
+                ("masked_question", models.TextField(blank=True, verbose_name="question as shown")),
+                ("masked_answer", models.TextField(blank=True, verbose_name="answer as shown")),
+                (
+                    "echo_scope",
+                    models.CharField(
+                        choices=[
+                            ("party", "Inside the party"),
+                            ("institution", "Inside the unit"),
+                            ("public", "To society"),
+                        ],
+                        default="public",
+                        max_length=20,
+                        verbose_name="echo wall scope",
+                    ),
+                ),
+                ("published", models.BooleanField(default=False, verbose_name="on the echo wall")),
+                (
+                    "published_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="published at"),
+                ),
+                (
+                    "rating",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("satisfied", "Satisfied"),
+                            ("basically", "Basically satisfied"),
+                            ("dissatisfied", "Dissatisfied"),
+                        ],
+                        max_length=20,
+                        verbose_name="satisfaction",
+                    ),
+                ),
+                ("rated_at", models.DateTimeField(blank=True, null=True, verbose_name="rated at")),
+                (
+                    "account",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="engagement_opinions",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="account",
+                    ),
+                ),
+                (
+                    "answered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="engagement_answered",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="answered by",
+                    ),
+                ),
+                (
+                    "assigned_to",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="engagement_assigned",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="assigned to",
+                    ),
+                ),
+                (
+                    "disclosure",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="engagement_opinions",
+                        to="disclosures.disclosure",
+                        verbose_name="disclosure",
+                    ),
+                ),
+                (
+                    "duplicate_of",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="duplicates",
+                        to="engagement.opinion",
+                        verbose_name="duplicate of",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="engagement_opinions",
+                        to="organizations.organization",
+                        verbose_name="organization",
+                    ),
+                ),
+                (
+                    "responsible",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="engagement_opinions_handled",
+                        to="organizations.organization",
+                        verbose_name="handling unit",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'opinion',
-                'verbose_name_plural': 'opinions',
-                'ordering': ['-received_at', '-pk'],
+                "verbose_name": "opinion",
+                "verbose_name_plural": "opinions",
+                "ordering": ["-received_at", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='OpinionEvent',
+            name="OpinionEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('submitted', 'Received'), ('triaged', 'Triaged'), ('assigned', 'Assigned'), ('reassigned', 'Passed to another unit'), ('answered', 'Answered'), ('published', 'Published on the echo wall'), ('unpublished', 'Taken off the echo wall'), ('rated', 'Rated')], max_length=20, verbose_name='event')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='at')),
-                ('note', models.CharField(blank=True, max_length=2000, verbose_name='note')),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='by')),
-                ('opinion', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='engagement.opinion')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("submitted", "Received"),
+                            ("triaged", "Triaged"),
+                            ("assigned", "Assigned"),
+                            ("reassigned", "Passed to another unit"),
+                            ("answered", "Answered"),
+                            ("published", "Published on the echo wall"),
+                            ("unpublished", "Taken off the echo wall"),
+                            ("rated", "Rated"),
+                        ],
+                        max_length=20,
+                        verbose_name="event",
+                    ),
+                ),
+                ("at", models.DateTimeField(default=django.utils.timezone.now, verbose_name="at")),
+                ("note", models.CharField(blank=True, max_length=2000, verbose_name="note")),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="by",
+                    ),
+                ),
+                (
+                    "opinion",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="engagement.opinion",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'opinion event',
-                'verbose_name_plural': 'opinion events',
-                'ordering': ['at', 'pk'],
+                "verbose_name": "opinion event",
+                "verbose_name_plural": "opinion events",
+                "ordering": ["at", "pk"],
             },
         ),
         migrations.AddIndex(
-            model_name='opinion',
-            index=models.Index(fields=['responsible', 'state', 'due_date'], name='eng_op_work_idx'),
+            model_name="opinion",
+            index=models.Index(fields=["responsible", "state", "due_date"], name="eng_op_work_idx"),
         ),
         migrations.AddIndex(
-            model_name='opinion',
-            index=models.Index(fields=['organization', 'published', '-published_at'], name='eng_op_wall_idx'),
+            model_name="opinion",
+            index=models.Index(
+                fields=["organization", "published", "-published_at"], name="eng_op_wall_idx"
+            ),
         ),
     ]
