@@ -157,6 +157,7 @@ INSTALLED_APPS = [
     "gongkai.notifications",
     "gongkai.guard",
     "gongkai.engagement",
+    "gongkai.topics",
 ]
 
 MIDDLEWARE = [

@@ -32,6 +32,7 @@ from gongkai.api.endpoints import (
     opinions,
     organizations,
     reports,
+    topics,
 )
 
 
@@ -99,3 +100,4 @@ api.add_router("/organizations", obligations.events_router)
 api.add_router("/opinions", opinions.router)
 api.add_router("/opinions", opinions.staff_router)
 api.add_router("/organizations", opinions.echo_router)
+api.add_router("/topics", topics.router)

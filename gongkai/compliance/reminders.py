@@ -29,6 +29,7 @@ from gongkai.engagement import reminders as opinion_reminders
 from gongkai.notifications.models import BODY_MAX, SUBJECT_MAX, Notification
 from gongkai.notifications.services import notify
 from gongkai.organizations.models import Organization, Role
+from gongkai.topics import reminders as topic_reminders
 
 DUE_SOON = "due_soon"
 OVERDUE = "overdue"
@@ -61,6 +62,8 @@ class Report:
     moved: dict[str, int] = field(default_factory=dict)
     notices: list[Notice] = field(default_factory=list)
     sent: int = 0
+    #: Reminders of unanswered topic requests (gongkai.topics.reminders).
+    topic_notices: list[Any] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         out: dict[str, int] = defaultdict(int)
@@ -204,6 +207,7 @@ def run(on: dt.date | None = None, *, dry_run: bool = False, pause: float = 0.0)
                 generated, moved = obligations.daily(on)
                 report.generated, report.moved = generated.created, dict(moved)
                 report.notices = plan(on)
+                report.topic_notices = _topic_reminders(on, dry_run=True)
                 raise _DryRun
         except _DryRun:
             return report
@@ -228,7 +232,13 @@ def run(on: dt.date | None = None, *, dry_run: bool = False, pause: float = 0.0)
             time.sleep(pause)
     # Unanswered opinions remind and escalate in the same daily run (gongkai.engagement).
     report.sent += opinion_reminders.run(on).sent
+    report.topic_notices = _topic_reminders(on)
     return report
+
+
+def _topic_reminders(on: dt.date, *, dry_run: bool = False) -> list[Any]:
+    """Unanswered topic requests due soon or overdue (点题公开), by the same keys' rule."""
+    return list(topic_reminders.run(on, dry_run=dry_run))
 
 
 class _DryRun(Exception):

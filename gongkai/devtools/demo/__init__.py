@@ -22,6 +22,7 @@ from gongkai.catalog.models import Catalog, Channel, Scope, Timing
 from gongkai.devtools.demo.disclosures import BEIJING, load_demo_disclosures
 from gongkai.devtools.demo.engagement import load_demo_opinions
 from gongkai.devtools.demo.reporting import load_demo_reports
+from gongkai.devtools.demo.topics import load_demo_topics
 from gongkai.devtools.demo.year import adopt_catalogs_before_the_year
 from gongkai.ledger import log as ledger
 from gongkai.organizations.models import Organization, Role
@@ -332,6 +333,8 @@ def load_demo() -> None:
     load_demo_reports(town, branches)
     # Scenario 7: a villager's opinion from the kiosk, answered on the echo wall and rated.
     load_demo_opinions(town, branches)
+    # Issue 9: topic requests (点题公开) at 东岭村 with the members' support.
+    load_demo_topics(village)
 
 
 def _load_catalogs(town: Organization, branches: list[Organization], office: User) -> None:
