@@ -169,6 +169,9 @@ def _track(request: HttpRequest, *, kiosk: bool, org: Organization | None = None
         context["not_found"] = True
         return render(request, template, context, status=404 if form.is_valid() else 400)
     context.update(_track_context(opinion))
+    if kiosk:
+        # A shared screen: the code is not left in the box for the next person.
+        context["form"] = TrackForm()
     if voting:
         try:
             services.rate(opinion, form.cleaned_data["rating"])

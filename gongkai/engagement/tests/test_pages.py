@@ -200,3 +200,9 @@ def test_the_console_passes_an_opinion_on(people, tree):
     )
     opinion.refresh_from_db()
     assert opinion.responsible == tree.village
+
+
+def test_the_kiosk_does_not_leave_the_code_in_the_box(people, tree):
+    opinion = send(tree.village)
+    page = Client().post(f"/kiosk/{tree.village.code}/track", {"code": opinion.tracking_code})
+    assert f'value="{opinion.tracking_code}"' not in page.content.decode().split("</form>")[0]
