@@ -64,6 +64,8 @@ class Report:
     sent: int = 0
     #: Reminders of unanswered topic requests (gongkai.topics.reminders).
     topic_notices: list[Any] = field(default_factory=list)
+    #: Reminders and escalations of unanswered opinions sent (gongkai.engagement.reminders).
+    opinion_notices: int = 0
 
     def counts(self) -> dict[str, int]:
         out: dict[str, int] = defaultdict(int)
@@ -231,7 +233,8 @@ def run(on: dt.date | None = None, *, dry_run: bool = False, pause: float = 0.0)
         if pause:
             time.sleep(pause)
     # Unanswered opinions remind and escalate in the same daily run (gongkai.engagement).
-    report.sent += opinion_reminders.run(on).sent
+    report.opinion_notices = opinion_reminders.run(on).sent
+    report.sent += report.opinion_notices
     report.topic_notices = _topic_reminders(on)
     return report
 

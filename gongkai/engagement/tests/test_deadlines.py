@@ -105,7 +105,8 @@ def test_the_daily_remind_job_runs_the_opinion_reminders(people, tree):
     with time_machine.travel(at(2026, 9, 30), tick=False):
         opinion = send(tree.village)
     with time_machine.travel(at(2026, 10, 21), tick=False):
-        compliance_reminders.run(dt.date(2026, 10, 21))
+        report = compliance_reminders.run(dt.date(2026, 10, 21))
+    assert report.opinion_notices == 1
     assert reminders.key_of(opinion.pk, "overdue") in keys(people.clerk)
 
 
