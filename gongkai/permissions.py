@@ -209,3 +209,21 @@ def can_decide_accountability(user: Any, deciding: Organization, org: Organizati
 def is_leading_group_of(user: Any, org: Organization) -> bool:
     """The organization's leading group: its reviewers, principal and discipline secretary."""
     return holds(user, org, REVIEW_KINDS)
+
+
+#: Roles that handle the opinions sent to an organization (and see who sent them).
+OPINION_KINDS = frozenset({Kind.CLERK, Kind.REVIEWER, Kind.PRINCIPAL, Kind.OFFICE})
+
+
+def can_handle_opinions(user: Any, org: Organization) -> bool:
+    """Triage, assign, answer and publish the opinions `org` is responsible for, and read
+    their senders' names and contacts: its clerk, leading group and principal, the office
+    reaching it, an administrator."""
+    return is_administrator(user) or holds(user, org, OPINION_KINDS)
+
+
+def opinion_organizations(user: Any) -> OrganizationQuerySet:
+    """What `can_handle_opinions` allows, as a queryset (the console's opinion list)."""
+    if is_administrator(user):
+        return Organization.objects.all()
+    return organizations_where(user, OPINION_KINDS)

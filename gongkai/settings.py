@@ -158,6 +158,7 @@ INSTALLED_APPS = [
     "gongkai.notifications",
     "gongkai.guard",
     "gongkai.supervision",
+    "gongkai.engagement",
     "gongkai.topics",
 ]
 

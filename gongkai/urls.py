@@ -8,12 +8,14 @@ urlpatterns = [
     path("", portal_views.start, name="home"),
     path("healthz", web_views.healthz, name="healthz"),
     path("accounts/", include("gongkai.accounts.urls")),
+    path("console/opinions/", include("gongkai.engagement.console_urls")),
     path("console/topics/", include("gongkai.topics.console_urls")),
     path("console/", include("gongkai.console.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("gongkai.api.urls")),
     path("assessments/", include("gongkai.reports.urls")),
     path("", include("gongkai.supervision.urls")),  # /o/<code>/supervision/
+    path("", include("gongkai.engagement.urls")),
     path("", include("gongkai.topics.urls")),
     path("", include("gongkai.portal.urls")),
 ]

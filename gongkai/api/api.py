@@ -29,6 +29,7 @@ from gongkai.api.endpoints import (
     ledger,
     notifications,
     obligations,
+    opinions,
     organizations,
     reports,
     supervision,
@@ -100,4 +101,7 @@ api.add_router("/organizations", obligations.events_router)
 api.add_router("/findings", supervision.findings_router)
 api.add_router("/accountability", supervision.accountability_router)
 api.add_router("/supervision", supervision.supervision_router)
+api.add_router("/opinions", opinions.router)
+api.add_router("/opinions", opinions.staff_router)
+api.add_router("/organizations", opinions.echo_router)
 api.add_router("/topics", topics.router)

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from gongkai.accounts.models import User
 from gongkai.compliance import obligations
 from gongkai.compliance.models import Obligation, State
+from gongkai.engagement import reminders as opinion_reminders
 from gongkai.notifications.models import BODY_MAX, SUBJECT_MAX, Notification
 from gongkai.notifications.services import notify
 from gongkai.organizations.models import Organization, Role
@@ -64,6 +65,8 @@ class Report:
     sent: int = 0
     #: Reminders of unanswered topic requests (gongkai.topics.reminders).
     topic_notices: list[Any] = field(default_factory=list)
+    #: Reminders and escalations of unanswered opinions sent (gongkai.engagement.reminders).
+    opinion_notices: int = 0
 
     def counts(self) -> dict[str, int]:
         out: dict[str, int] = defaultdict(int)
@@ -232,6 +235,9 @@ def run(on: dt.date | None = None, *, dry_run: bool = False, pause: float = 0.0)
         report.sent += int(created)
         if pause:
             time.sleep(pause)
+    # Unanswered opinions remind and escalate in the same daily run (gongkai.engagement).
+    report.opinion_notices = opinion_reminders.run(on).sent
+    report.sent += report.opinion_notices
     report.topic_notices = _topic_reminders(on)
     return report
 

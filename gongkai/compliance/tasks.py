@@ -20,6 +20,7 @@ def remind(on: str | None = None, pause: float = 0.0) -> dict[str, int]:
         "notices": len(report.notices),
         "sent": report.sent,
         "topic_notices": len(report.topic_notices),
+        "opinion_notices": report.opinion_notices,
     }
 
 

@@ -46,6 +46,7 @@ def test_people_without_a_staff_role_are_refused_in_chinese(people, persona):
             {
                 "概览",
                 "我的待办",
+                "意见建议",
                 "应公开事项",
                 "点题公开",
                 "公开情况统计",
@@ -64,6 +65,7 @@ def test_people_without_a_staff_role_are_refused_in_chinese(people, persona):
             {
                 "概览",
                 "我的待办",
+                "意见建议",
                 "我的通知",
                 "应公开事项",
                 "点题公开",
@@ -87,6 +89,7 @@ def test_people_without_a_staff_role_are_refused_in_chinese(people, persona):
             {
                 "概览",
                 "我的待办",
+                "意见建议",
                 "我的通知",
                 "应公开事项",
                 "点题公开",

@@ -79,6 +79,10 @@ def navigation(request: HttpRequest, active: str) -> list[dict[str, Any]]:
         ("notifications", _("My notifications"), reverse("console:notifications")),
         ("dashboard", _("Compliance dashboard"), reverse("console:dashboard_index")),
     ]
+    if permissions.is_administrator(user) or any(
+        role.kind in permissions.OPINION_KINDS for role in getattr(user, "roles_cached", [])
+    ):
+        work.append(("opinions", _("Opinions"), reverse("engagement_console:list")))
     if org is not None:
         work.append(
             ("obligations", _("Obligations"), reverse("console:org_obligations", args=[org.code]))

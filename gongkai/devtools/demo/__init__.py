@@ -20,6 +20,7 @@ from gongkai.catalog import exchange, services
 from gongkai.catalog.builtin import builtin_templates
 from gongkai.catalog.models import Catalog, Channel, Scope, Timing
 from gongkai.devtools.demo.disclosures import BEIJING, load_demo_disclosures
+from gongkai.devtools.demo.engagement import load_demo_opinions
 from gongkai.devtools.demo.reporting import load_demo_reports
 from gongkai.devtools.demo.supervision import load_demo_supervision
 from gongkai.devtools.demo.topics import load_demo_topics
@@ -354,6 +355,8 @@ def load_demo() -> None:
     load_demo_supervision(town, branches)
     # Scenario 10: the half-year summary ready to open, and the branches assessed.
     load_demo_reports(town, branches)
+    # Scenario 7: a villager's opinion from the kiosk, answered on the echo wall and rated.
+    load_demo_opinions(town, branches)
     # Issue 9: topic requests (点题公开) at 东岭村 with the members' support.
     load_demo_topics(village)
 

@@ -63,6 +63,7 @@ class Command(BaseCommand):
                         "notices": counts,
                         "sent": report.sent,
                         "topic_notices": len(report.topic_notices),
+                        "opinion_notices": report.opinion_notices,
                     },
                     ensure_ascii=False,
                 )

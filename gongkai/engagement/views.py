@@ -1,0 +1,275 @@
+"""Public pages of opinions: 我要留言 (portal and kiosk), the receipt, the tracking page with
+the satisfaction vote, the echo wall, and the kiosk's large-type pages.
+
+Views stay thin: every public POST asks the guard first (gongkai.guard.limits; a refusal is
+status 429 with the form as typed), then calls engagement.services. The public sees only the
+masked question and answer, never the sender. Tracking codes travel in POST bodies, not in
+addresses (they would end up in logs and browser histories).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_safe
+
+from gongkai.disclosures.models import Disclosure
+from gongkai.disclosures.visibility import shows_content
+from gongkai.engagement import services
+from gongkai.engagement.forms import OpinionForm, TrackForm, VoteForm
+from gongkai.engagement.models import CLOSED_STATES, Channel, Opinion, Rating, State
+from gongkai.guard import limits
+from gongkai.organizations.models import Organization
+from gongkai.portal import reading
+from gongkai.validation import text_problem
+
+RECEIPT_KEY = "engagement_receipt"
+WALL_PAGE_SIZE = 20
+KIOSK_ITEMS = 12
+
+
+def _org(code: str) -> Organization:
+    if text_problem(code):
+        raise Http404
+    return get_object_or_404(Organization, code=code, is_active=True)
+
+
+def _subject(
+    request: HttpRequest, org: Organization, viewer: Any
+) -> tuple[str, Disclosure | None, str]:
+    """The item key or disclosure the opinion is about (from the query or the form), checked:
+    the disclosure must be one the viewer may see, of this organization."""
+    source = request.POST if request.method == "POST" else request.GET
+    key = str(source.get("item", ""))[:200]
+    if text_problem(key):
+        key = ""
+    disclosure = None
+    raw = str(source.get("disclosure", ""))
+    if raw.isdigit() and len(raw) < 12:
+        disclosure = (
+            Disclosure.objects.visible_to(viewer, timezone.now())
+            .filter(pk=int(raw), organization=org)
+            .select_related("item", "published_revision")
+            .first()
+        )
+    title = ""
+    if disclosure is not None:
+        title = reading.shown_title(disclosure)
+    elif key:
+        found = reading.catalog_item(org, key, inside=False)
+        title = found[0] if found else ""
+        if not found:
+            key = ""
+    return key, disclosure, title
+
+
+def _errors_onto(form: Any, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for name, errors in exc.error_dict.items():
+            form.add_error(
+                name if name in form.fields else None, [m for e in errors for m in e.messages]
+            )
+    else:
+        form.add_error(None, exc.messages)
+
+
+def _send(request: HttpRequest, org: Organization, *, kiosk: bool) -> HttpResponse:
+    viewer = AnonymousUser() if kiosk else request.user
+    template = "engagement/kiosk/opinion.html" if kiosk else "engagement/opinion_form.html"
+    key, disclosure, about = _subject(request, org, viewer)
+    form = OpinionForm(request.POST or None)
+    context = {"org": org, "form": form, "item": key, "disclosure": disclosure, "about": about}
+    if request.method == "POST":
+        verdict = limits.check(request, "opinion", organization=org)
+        if not verdict.allowed:
+            return limits.refused(request, verdict, template, context)
+        if form.is_valid():
+            try:
+                opinion = services.submit(
+                    org,
+                    kind=form.cleaned_data["kind"],
+                    text=form.cleaned_data["text"],
+                    channel=Channel.KIOSK if kiosk else Channel.PORTAL,
+                    item_key=key,
+                    disclosure=disclosure,
+                    sender_name="" if kiosk else form.cleaned_data["sender_name"],
+                    sender_contact=form.cleaned_data["sender_contact"],
+                    account=None if kiosk else request.user,
+                )
+            except ValidationError as exc:
+                _errors_onto(form, exc)
+            else:
+                request.session[RECEIPT_KEY] = opinion.pk
+                if kiosk:
+                    return redirect("engagement:kiosk_receipt", code=org.code)
+                return redirect("engagement:receipt")
+    return render(request, template, context)
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def opinion_new(request: HttpRequest, code: str) -> HttpResponse:
+    """我要留言 on the portal: about the organization, one of its items or a disclosure."""
+    return _send(request, _org(code), kiosk=False)
+
+
+def _receipt_opinion(request: HttpRequest, *, keep: bool) -> Opinion:
+    pk = request.session.get(RECEIPT_KEY) if keep else request.session.pop(RECEIPT_KEY, None)
+    opinion = (
+        Opinion.objects.select_related("organization").filter(pk=pk).first()
+        if isinstance(pk, int)
+        else None
+    )
+    if opinion is None:
+        raise Http404
+    return opinion
+
+
+@never_cache
+@require_safe
+def receipt(request: HttpRequest) -> HttpResponse:
+    """The receipt of what this browser just sent: the tracking code in big type, printable."""
+    opinion = _receipt_opinion(request, keep=True)
+    return render(request, "engagement/receipt.html", {"o": opinion, "org": opinion.organization})
+
+
+def _track_context(opinion: Opinion) -> dict[str, Any]:
+    return {
+        "o": opinion,
+        "org": opinion.organization,
+        "closed": opinion.state in CLOSED_STATES,
+        "answered": opinion.state == State.ANSWERED,
+        "ratings": Rating.choices,
+        "overdue": services.is_overdue(opinion, timezone.localdate()),
+    }
+
+
+def _track(request: HttpRequest, *, kiosk: bool, org: Organization | None = None) -> HttpResponse:
+    template = "engagement/kiosk/track.html" if kiosk else "engagement/track.html"
+    context: dict[str, Any] = {"org": org, "kiosk": kiosk}
+    if request.method != "POST":
+        context["form"] = TrackForm()
+        return render(request, template, context)
+    voting = "rating" in request.POST
+    form: Any = VoteForm(request.POST) if voting else TrackForm(request.POST)
+    context["form"] = TrackForm(request.POST)
+    verdict = limits.check(request, "vote" if voting else "track", organization=org)
+    if not verdict.allowed:
+        return limits.refused(request, verdict, template, context)
+    opinion = services.find(request.POST.get("code", "")) if form.is_valid() else None
+    if opinion is None:
+        context["not_found"] = True
+        return render(request, template, context, status=404 if form.is_valid() else 400)
+    context.update(_track_context(opinion))
+    if kiosk:
+        # A shared screen: the code is not left in the box for the next person.
+        context["form"] = TrackForm()
+    if voting:
+        try:
+            services.rate(opinion, form.cleaned_data["rating"])
+            context["thanks"] = True
+        except ValidationError as exc:
+            context["vote_error"] = " ".join(exc.messages)
+    return render(request, template, context)
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def track(request: HttpRequest) -> HttpResponse:
+    """查询办理结果: the state, the deadline, the answer, and the satisfaction vote."""
+    return _track(request, kiosk=False)
+
+
+@never_cache
+@require_safe
+def echo(request: HttpRequest, code: str) -> HttpResponse:
+    """The organization's echo wall: published answers the reader may see, newest first."""
+    org = _org(code)
+    page = Paginator(services.echo_wall(org, request.user), WALL_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "engagement/echo.html", {"org": org, "page": page})
+
+
+# --- the kiosk (触摸屏): no sign-in, the public's view, large type ------------------------
+
+
+@never_cache
+@require_safe
+def kiosk_home(request: HttpRequest, code: str) -> HttpResponse:
+    org = _org(code)
+    public = AnonymousUser()
+    latest = reading.as_listings(
+        list(
+            reading.listed(
+                Disclosure.objects.visible_to(public, timezone.now()).filter(organization=org)
+            ).order_by("-publish_from", "-pk")[:KIOSK_ITEMS]
+        ),
+        timezone.now(),
+    )
+    return render(request, "engagement/kiosk/home.html", {"org": org, "latest": latest})
+
+
+@never_cache
+@require_safe
+def kiosk_disclosure(request: HttpRequest, code: str, pk: int) -> HttpResponse:
+    org = _org(code)
+    shown = get_object_or_404(
+        Disclosure.objects.visible_to(AnonymousUser(), timezone.now()).select_related(
+            "published_revision", "item"
+        ),
+        pk=pk,
+        organization=org,
+    )
+    current = None
+    if shows_content(shown) and shown.published_revision is not None:
+        current = reading.show_revision(shown, shown.published_revision)
+    return render(
+        request,
+        "engagement/kiosk/disclosure.html",
+        {"org": org, "d": shown, "title": reading.shown_title(shown), "current": current},
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def kiosk_opinion(request: HttpRequest, code: str) -> HttpResponse:
+    return _send(request, _org(code), kiosk=True)
+
+
+@never_cache
+@require_safe
+def kiosk_receipt(request: HttpRequest, code: str) -> HttpResponse:
+    """Shown once: a kiosk is shared, the next person must not find the code."""
+    org = _org(code)
+    opinion = _receipt_opinion(request, keep=False)
+    return render(request, "engagement/kiosk/receipt.html", {"o": opinion, "org": org})
+
+
+@never_cache
+@require_http_methods(["GET", "HEAD", "POST"])
+def kiosk_track(request: HttpRequest, code: str) -> HttpResponse:
+    return _track(request, kiosk=True, org=_org(code))
+
+
+@never_cache
+@require_safe
+def kiosk_echo(request: HttpRequest, code: str) -> HttpResponse:
+    org = _org(code)
+    page = Paginator(services.echo_wall(org, AnonymousUser()), 10).get_page(request.GET.get("page"))
+    return render(request, "engagement/kiosk/echo.html", {"org": org, "page": page})
+
+
+def opinion_link(org: Organization, *, item: str = "", disclosure: int | None = None) -> str:
+    url = reverse("engagement:opinion_new", args=[org.code])
+    if disclosure:
+        return f"{url}?disclosure={disclosure}"
+    return f"{url}?item={item}" if item else url
