@@ -29,10 +29,13 @@ from gongkai.engagement.models import CLOSED_STATES, Channel, Opinion, Rating, S
 from gongkai.guard import limits
 from gongkai.organizations.models import Organization
 from gongkai.portal import reading
+from gongkai.topics import echo as topic_echo
 from gongkai.validation import text_problem
 
 RECEIPT_KEY = "engagement_receipt"
 WALL_PAGE_SIZE = 20
+#: The newest answered topic requests (点题公开) the wall shows beside the opinions.
+TOPICS_ON_WALL = 10
 KIOSK_ITEMS = 12
 
 
@@ -196,7 +199,8 @@ def echo(request: HttpRequest, code: str) -> HttpResponse:
     page = Paginator(services.echo_wall(org, request.user), WALL_PAGE_SIZE).get_page(
         request.GET.get("page")
     )
-    return render(request, "engagement/echo.html", {"org": org, "page": page})
+    topics = topic_echo.entries(org, request.user, limit=TOPICS_ON_WALL)
+    return render(request, "engagement/echo.html", {"org": org, "page": page, "topics": topics})
 
 
 # --- the kiosk (触摸屏): no sign-in, the public's view, large type ------------------------
@@ -265,7 +269,10 @@ def kiosk_track(request: HttpRequest, code: str) -> HttpResponse:
 def kiosk_echo(request: HttpRequest, code: str) -> HttpResponse:
     org = _org(code)
     page = Paginator(services.echo_wall(org, AnonymousUser()), 10).get_page(request.GET.get("page"))
-    return render(request, "engagement/kiosk/echo.html", {"org": org, "page": page})
+    topics = topic_echo.entries(org, AnonymousUser(), limit=TOPICS_ON_WALL)
+    return render(
+        request, "engagement/kiosk/echo.html", {"org": org, "page": page, "topics": topics}
+    )
 
 
 def opinion_link(org: Organization, *, item: str = "", disclosure: int | None = None) -> str:

@@ -206,3 +206,24 @@ def test_the_kiosk_does_not_leave_the_code_in_the_box(people, tree):
     opinion = send(tree.village)
     page = Client().post(f"/kiosk/{tree.village.code}/track", {"code": opinion.tracking_code})
     assert f'value="{opinion.tracking_code}"' not in page.content.decode().split("</form>")[0]
+
+
+def test_the_wall_shows_answered_topic_requests_to_their_scope(people, tree):
+    from gongkai.topics import services as topics
+
+    public = topics.propose(tree.village, actor=people.member, title="公开村集体资产出租情况")
+    topics.decline(
+        public,
+        actor=people.clerk,
+        reason="已在村务公开栏公布，电话13912345678",
+        echo_scope=Scope.PUBLIC,
+    )
+    inside = topics.propose(tree.village, actor=people.member, title="公开党费使用明细")
+    topics.decline(inside, actor=people.clerk, reason="下季度起按季公开", echo_scope=Scope.PARTY)
+    for url in (f"/o/{tree.village.code}/echo/", f"/kiosk/{tree.village.code}/echo/"):
+        anonymous = Client().get(url).content.decode()
+        assert "公开村集体资产出租情况" in anonymous and "已在村务公开栏公布" in anonymous
+        assert "13912345678" not in anonymous and "王党员" not in anonymous
+        assert "公开党费使用明细" not in anonymous
+    member = client_for(people.member).get(f"/o/{tree.village.code}/echo/").content.decode()
+    assert "公开党费使用明细" in member and "下季度起按季公开" in member
