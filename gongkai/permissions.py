@@ -118,3 +118,51 @@ def console_organizations(user: Any) -> OrganizationQuerySet:
     return organizations_where(user, STAFF_KINDS) | Organization.objects.filter(
         parent__in=reviewed_from_above
     )
+
+
+# --- information requests (依申请公开) ---------------------------------------------------------
+
+#: Who handles an organization's information requests and sees the applicant.
+REQUEST_HANDLING_KINDS = frozenset({Kind.CLERK, Kind.REVIEWER, Kind.PRINCIPAL, Kind.OFFICE})
+#: Who receives the filing (备案) of a subordinate's requests: the superior's leading group
+#: and its office (an office reaching the subtree sees every level below).
+REQUEST_FILING_KINDS = frozenset(
+    {Kind.OFFICE, Kind.REVIEWER, Kind.PRINCIPAL, Kind.DISCIPLINE_SECRETARY}
+)
+
+
+def can_handle_requests(user: Any, org: Organization) -> bool:
+    """Record the steps of the organization's information requests and answer them."""
+    return is_administrator(user) or holds(user, org, REQUEST_HANDLING_KINDS)
+
+
+def can_see_request_filing(user: Any, org: Organization) -> bool:
+    """The superior (any level above that a filing role reaches) reads `org`'s filings."""
+    parent = org.parent if org.parent_id else None
+    return is_administrator(user) or holds(user, parent, REQUEST_FILING_KINDS)
+
+
+def can_see_applicant(user: Any, org: Organization) -> bool:
+    """An applicant's identity and contact: the handling staff and the filing, nobody else
+    (never a public page, the public API, an export or the ledger)."""
+    return can_handle_requests(user, org) or can_see_request_filing(user, org)
+
+
+def can_confirm_request_refusal(user: Any, org: Organization) -> bool:
+    """A (partial) refusal is final once the superior's leading group confirms it."""
+    return can_review_as_superior(user, org)
+
+
+def request_filing_organizations(user: Any) -> OrganizationQuerySet:
+    """Organizations whose requests are filed with the person (children of where they hold
+    a filing role, and below where the role reaches), as one queryset."""
+    if is_administrator(user):
+        return Organization.objects.all()
+    above = organizations_where(user, REQUEST_FILING_KINDS).values("pk")
+    return Organization.objects.filter(parent__in=above)
+
+
+def request_handling_organizations(user: Any) -> OrganizationQuerySet:
+    if is_administrator(user):
+        return Organization.objects.all()
+    return organizations_where(user, REQUEST_HANDLING_KINDS)

@@ -8,9 +8,11 @@ urlpatterns = [
     path("", portal_views.start, name="home"),
     path("healthz", web_views.healthz, name="healthz"),
     path("accounts/", include("gongkai.accounts.urls")),
+    path("console/requests/", include("gongkai.inforequests.console_urls")),
     path("console/", include("gongkai.console.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("gongkai.api.urls")),
     path("assessments/", include("gongkai.reports.urls")),
+    path("", include("gongkai.inforequests.urls")),
     path("", include("gongkai.portal.urls")),
 ]

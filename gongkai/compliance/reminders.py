@@ -20,6 +20,7 @@ from typing import Any
 from django.db import transaction
 from django.urls import reverse
 from django.utils.formats import date_format
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from gongkai.accounts.models import User
@@ -28,6 +29,11 @@ from gongkai.compliance.models import Obligation, State
 from gongkai.notifications.models import BODY_MAX, SUBJECT_MAX, Notification
 from gongkai.notifications.services import notify
 from gongkai.organizations.models import Organization, Role
+
+#: Other apps' daily reminders, run after the obligations' (dotted paths of functions taking
+#: the day and returning how many notices they created; each keys its notices, so a re-run
+#: sends nothing twice).
+DAILY_HOOKS: tuple[str, ...] = ("gongkai.inforequests.notices.remind",)
 
 DUE_SOON = "due_soon"
 OVERDUE = "overdue"
@@ -60,6 +66,8 @@ class Report:
     moved: dict[str, int] = field(default_factory=dict)
     notices: list[Notice] = field(default_factory=list)
     sent: int = 0
+    #: Notices created by each of DAILY_HOOKS.
+    hooks: dict[str, int] = field(default_factory=dict)
 
     def counts(self) -> dict[str, int]:
         out: dict[str, int] = defaultdict(int)
@@ -225,6 +233,8 @@ def run(on: dt.date | None = None, *, dry_run: bool = False, pause: float = 0.0)
         report.sent += int(created)
         if pause:
             time.sleep(pause)
+    for path in DAILY_HOOKS:
+        report.hooks[path] = import_string(path)(on)
     return report
 
 

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.apps import apps
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -77,6 +78,12 @@ def navigation(request: HttpRequest, active: str) -> list[dict[str, Any]]:
         ("todo", _("My to-do list"), reverse("console:todo")),
         ("notifications", _("My notifications"), reverse("console:notifications")),
         ("dashboard", _("Compliance dashboard"), reverse("console:dashboard_index")),
+        # The label is the app's name (translated with the app).
+        (
+            "requests",
+            apps.get_app_config("inforequests").verbose_name,
+            reverse("inforequests_console:list"),
+        ),
     ]
     if org is not None:
         work.append(
