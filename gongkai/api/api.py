@@ -26,6 +26,7 @@ from gongkai.api.endpoints import (
     catalog,
     dashboard,
     disclosures,
+    inforequests,
     ledger,
     notifications,
     obligations,
@@ -95,3 +96,4 @@ api.add_router("/assessments", reports.assessments_router)
 api.add_router("/obligations", obligations.router)
 api.add_router("/exemptions", obligations.exemptions_router)
 api.add_router("/organizations", obligations.events_router)
+api.add_router("/information-requests", inforequests.router)

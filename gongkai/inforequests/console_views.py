@@ -22,7 +22,7 @@ from gongkai import permissions
 from gongkai.console.views.base import console_view, context
 from gongkai.disclosures.models import Disclosure
 from gongkai.guard import tracking
-from gongkai.inforequests import documents, forms, services, statistics
+from gongkai.inforequests import annual, documents, forms, services
 from gongkai.inforequests.models import InformationRequest, State
 from gongkai.organizations.models import Organization
 from gongkai.validation import text_problem
@@ -247,7 +247,7 @@ def letter(request: HttpRequest, pk: int, kind: str, fmt: str) -> HttpResponse:
     return response
 
 
-def _statistics_scope(request: HttpRequest) -> tuple[statistics.Table, list[Organization]]:
+def _statistics_scope(request: HttpRequest) -> tuple[annual.Table, list[Organization]]:
     user = request.user
     choices = list(
         (
@@ -271,7 +271,7 @@ def _statistics_scope(request: HttpRequest) -> tuple[statistics.Table, list[Orga
         year = services.today().year
     year = min(max(year, 2000), 2099)
     subtree = request.GET.get("subtree", "1") != "0"
-    return statistics.table(org, year, subtree=subtree), choices
+    return annual.table(org, year, subtree=subtree), choices
 
 
 @require_safe
@@ -285,8 +285,8 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
             request,
             "request_statistics",
             t=t,
-            title=statistics.title(t),
-            rows=statistics.rows(t),
+            title=annual.title(t),
+            rows=annual.rows(t),
             choices=choices,
             query=request.GET.urlencode(),
         ),
@@ -298,9 +298,9 @@ def statistics_page(request: HttpRequest) -> HttpResponse:
 def statistics_export(request: HttpRequest) -> HttpResponse:
     t, _choices = _statistics_scope(request)
     response = HttpResponse(
-        statistics.excel(t),
+        annual.excel(t),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    name = f"{statistics.title(t)}.xlsx"
+    name = f"{annual.title(t)}.xlsx"
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
     return response

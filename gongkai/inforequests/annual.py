@@ -74,7 +74,8 @@ def table(org: Organization, year: int, *, subtree: bool = False) -> Table:
     ):
         refusals[reason] = n
     appeals: dict[str, dict[str, int]] = {
-        str(kind): dict.fromkeys(AppealResult.values, 0) for kind in (Appeal.REVIEW, Appeal.LITIGATION)
+        str(kind): dict.fromkeys(AppealResult.values, 0)
+        for kind in (Appeal.REVIEW, Appeal.LITIGATION)
     }
     for kind, result, n in (
         answered.exclude(appeal="")
