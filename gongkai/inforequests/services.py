@@ -551,6 +551,10 @@ def record_appeal(
 # --- what the public may read ------------------------------------------------------------------
 
 
+def tracking_display(request: InformationRequest) -> str:
+    return tracking.display(request.tracking_code)
+
+
 def find_by_code(text: str) -> InformationRequest | None:
     code = tracking.normalize(text or "")
     if code is None:
