@@ -20,6 +20,7 @@ from gongkai.catalog import exchange, services
 from gongkai.catalog.builtin import builtin_templates
 from gongkai.catalog.models import Catalog, Channel, Scope, Timing
 from gongkai.devtools.demo.disclosures import BEIJING, load_demo_disclosures
+from gongkai.devtools.demo.inforequests import load_demo_requests
 from gongkai.devtools.demo.reporting import load_demo_reports
 from gongkai.devtools.demo.year import adopt_catalogs_before_the_year
 from gongkai.ledger import log as ledger
@@ -329,6 +330,8 @@ def load_demo() -> None:
     ledger.witness()
     # Scenario 10: the half-year summary ready to open, and the branches assessed.
     load_demo_reports(town, branches)
+    # Scenario 8: an information request refused in part after a 补正, filed with the county.
+    load_demo_requests(town, branches)
 
 
 def _load_catalogs(town: Organization, branches: list[Organization], office: User) -> None:
