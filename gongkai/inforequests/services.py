@@ -17,6 +17,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
@@ -25,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gongkai import permissions, validation
 from gongkai.disclosures import clock as moment
-from gongkai.disclosures import scanning
+from gongkai.disclosures import scanning, visibility
 from gongkai.guard import tracking
 from gongkai.inforequests import clock, notices
 from gongkai.inforequests.models import (
@@ -598,6 +599,11 @@ def public_view(request: InformationRequest, on: dt.date | None = None) -> dict[
         "referred_to": request.referred_to.name
         if request.state == State.ANSWERED and request.referred_to
         else "",
-        "disclosure_id": request.disclosure_id if request.state == State.ANSWERED else None,
+        # Linked only where the public may read it (the one visibility rule).
+        "disclosure_id": request.disclosure_id
+        if request.state == State.ANSWERED
+        and request.disclosure is not None
+        and visibility.can_see(AnonymousUser(), request.disclosure)
+        else None,
         "decided_on": request.decided_on,
     }

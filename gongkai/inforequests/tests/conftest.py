@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
+from gongkai.disclosures.tests.conftest import draft, village_catalog  # noqa: F401  (fixtures)
 from gongkai.inforequests import services
 from gongkai.workdays.models import CalendarDay, CalendarYear
 

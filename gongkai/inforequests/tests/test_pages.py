@@ -11,6 +11,7 @@ from django.test import Client
 from openpyxl import load_workbook
 
 from gongkai.conftest import client_for
+from gongkai.disclosures.tests.conftest import published
 from gongkai.guard.limits import Limit
 from gongkai.inforequests import services
 from gongkai.inforequests.models import InformationRequest, Outcome, State
@@ -175,3 +176,19 @@ def test_the_yearly_table_and_its_excel_file(tree, people):
     assert values["无法提供：本机关不掌握相关信息"] == 1
     assert values["四、结转下年度继续办理"] == 2
     assert "周申请" not in str(list(sheet.iter_rows(values_only=True)))
+
+
+def test_the_tracking_page_links_a_disclosure_only_once_the_public_may_read_it(tree, people, draft):
+    r = services.receive(tree.village, application())
+    r = services.decide(
+        r,
+        actor=people.clerk,
+        decision=services.Decision(outcome=Outcome.DISCLOSED, disclosure=draft),
+    )
+    assert services.public_view(r)["disclosure_id"] is None
+    published(people, draft)
+    r.refresh_from_db()
+    view = services.public_view(r)
+    assert view["disclosure_id"] == draft.pk
+    page = Client().get("/requests/track/", {"code": r.tracking_code}).content.decode()
+    assert f"/d/{draft.pk}/" in page
