@@ -141,7 +141,7 @@ def excel(t: Table) -> bytes:
     sheet.title = str(t.year)
     sheet.append([title(t)])
     sheet["A1"].font = Font(bold=True, size=13)
-    sheet.append([_("Item"), _("Number")])
+    sheet.append([_("Statistic"), _("Number")])
     for cell in sheet[2]:
         cell.font = Font(bold=True)
     for label, n in rows(t):

@@ -141,7 +141,7 @@ class Appeal(models.TextChoices):
 class AppealResult(models.TextChoices):
     PENDING = "pending", _("Not concluded")
     UPHELD = "upheld", _("Upheld")
-    CORRECTED = "corrected", _("Corrected")
+    CORRECTED = "corrected", _("Corrected by the review")
     OTHER = "other", _("Other result")
 
 
