@@ -294,7 +294,7 @@ def _move(
     """Lock the row, check the state, write the step, recompute the clock, save."""
     with transaction.atomic():
         locked = (
-            InformationRequest.objects.select_for_update()
+            InformationRequest.objects.select_for_update(of=("self",))
             .select_related("organization", "organization__parent")
             .get(pk=request.pk)
         )
