@@ -122,7 +122,9 @@ def console_organizations(user: Any) -> OrganizationQuerySet:
 
 # --- information requests (依申请公开) ---------------------------------------------------------
 
-#: Who handles an organization's information requests and sees the applicant.
+#: Who handles an organization's information requests and sees the applicant: its own clerks,
+#: leading group and office. (An office reaching the subtree reads the requests below through
+#: the filing, but does not handle them for the subordinate.)
 REQUEST_HANDLING_KINDS = frozenset({Kind.CLERK, Kind.REVIEWER, Kind.PRINCIPAL, Kind.OFFICE})
 #: Who receives the filing (备案) of a subordinate's requests: the superior's leading group
 #: and its office (an office reaching the subtree sees every level below).
@@ -133,7 +135,10 @@ REQUEST_FILING_KINDS = frozenset(
 
 def can_handle_requests(user: Any, org: Organization) -> bool:
     """Record the steps of the organization's information requests and answer them."""
-    return is_administrator(user) or holds(user, org, REQUEST_HANDLING_KINDS)
+    return is_administrator(user) or any(
+        role.kind in REQUEST_HANDLING_KINDS and role.organization_id == org.pk
+        for role in _roles(user)
+    )
 
 
 def can_see_request_filing(user: Any, org: Organization) -> bool:
@@ -163,6 +168,8 @@ def request_filing_organizations(user: Any) -> OrganizationQuerySet:
 
 
 def request_handling_organizations(user: Any) -> OrganizationQuerySet:
+    """What `can_handle_requests` allows, as a queryset."""
     if is_administrator(user):
         return Organization.objects.all()
-    return organizations_where(user, REQUEST_HANDLING_KINDS)
+    own = [r.organization_id for r in _roles(user) if r.kind in REQUEST_HANDLING_KINDS]
+    return Organization.objects.filter(pk__in=own)

@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from gongkai import permissions
 from gongkai.compliance import reminders
 from gongkai.inforequests import services
 from gongkai.inforequests.models import InformationRequestPolicy, Outcome, RefusalReason, State
@@ -198,3 +199,11 @@ def test_bad_input_is_refused_in_chinese_never_stored(tree):
         with on(D(2026, 9, 21)), pytest.raises(ValidationError) as refused:
             services.receive(tree.village, application(**bad))
         assert refused.value.message_dict
+
+
+def test_the_towns_office_reads_the_filing_but_does_not_handle_the_villages_request(tree, people):
+    r = _receive(tree, D(2026, 9, 21))
+    with on(D(2026, 9, 22)), pytest.raises(PermissionDenied):
+        services.request_supplement(r, actor=people.office, reason="x")
+    assert permissions.can_see_applicant(people.office, tree.village)
+    assert not permissions.can_see_applicant(people.office, tree.unrelated_village)

@@ -10,11 +10,12 @@ import pytest
 from django.test import Client
 from openpyxl import load_workbook
 
-from gongkai.conftest import client_for
+from gongkai.conftest import client_for, grant
 from gongkai.disclosures.tests.conftest import published
 from gongkai.guard.limits import Limit
 from gongkai.inforequests import services
 from gongkai.inforequests.models import InformationRequest, Outcome, State
+from gongkai.organizations.models import Role
 
 from .conftest import APPLICANT, application, on
 
@@ -147,6 +148,7 @@ def test_the_filing_is_seen_above_never_beside(tree, people):
 
 
 def test_the_yearly_table_and_its_excel_file(tree, people):
+    grant(people.clerk, tree.sibling_village, Role.Kind.CLERK)
     with on(D(2025, 12, 29)):
         services.receive(tree.village, application())  # carried over into 2026
     with on(D(2026, 3, 2)):
@@ -157,7 +159,7 @@ def test_the_yearly_table_and_its_excel_file(tree, people):
         services.decide(a, actor=people.clerk, decision=services.Decision(outcome=Outcome.NOT_HELD))
         services.decide(
             b,
-            actor=people.office,
+            actor=people.clerk,
             decision=services.Decision(outcome=Outcome.DISCLOSED, reply_text="见附件"),
         )
     with on(D(2026, 12, 1)):
