@@ -158,6 +158,12 @@ def can_confirm_request_refusal(user: Any, org: Organization) -> bool:
     return can_review_as_superior(user, org)
 
 
+def can_use_requests(user: Any) -> bool:
+    """Whether the console's information requests have anything for the person."""
+    kinds = REQUEST_HANDLING_KINDS | REQUEST_FILING_KINDS
+    return is_administrator(user) or any(r.kind in kinds for r in _roles(user))
+
+
 def request_filing_organizations(user: Any) -> OrganizationQuerySet:
     """Organizations whose requests are filed with the person (children of where they hold
     a filing role, and below where the role reaches), as one queryset."""

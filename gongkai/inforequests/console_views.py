@@ -54,9 +54,16 @@ SUPERIOR_ACTIONS = {"confirm", "return"}
 def _rows(qs: QuerySet[InformationRequest]) -> list[dict[str, Any]]:
     on = services.today()
     out = []
-    for r in qs.select_related("organization")[:PAGE]:
-        st = services.status(r, on)
-        out.append({"r": r, "code": tracking.display(r.tracking_code), "status": st})
+    for r in qs.select_related("organization").prefetch_related("steps")[:PAGE]:
+        out.append(
+            {
+                "r": r,
+                "code": tracking.display(r.tracking_code),
+                "status": services.status(r, on),
+                "steps": list(r.steps.all()),
+                "letters": [(kind, documents.TITLES[kind]) for kind in documents.available(r)],
+            }
+        )
     return out
 
 

@@ -66,7 +66,7 @@ def day_text(value: dt.date | None) -> str:
 
 def available(request: InformationRequest) -> list[str]:
     """The letters the request's steps call for, in the order they were sent."""
-    kinds = set(request.steps.values_list("kind", flat=True))
+    kinds = {step.kind for step in request.steps.all()}  # prefetch-friendly
     return [k for k in (SUPPLEMENT, THIRD_PARTY, EXTENSION, REPLY) if kinds & set(STEP_OF[k])]
 
 

@@ -73,18 +73,21 @@ def navigation(request: HttpRequest, active: str) -> list[dict[str, Any]]:
     """The side menu: only what the person's roles let them use at the current organization."""
     user, org = request.user, getattr(request, "org", None)
     sections: list[dict[str, Any]] = []
-    work = [
+    work: list[tuple[str, Any, str]] = [
         ("home", _("Overview"), reverse("console:home")),
         ("todo", _("My to-do list"), reverse("console:todo")),
         ("notifications", _("My notifications"), reverse("console:notifications")),
         ("dashboard", _("Compliance dashboard"), reverse("console:dashboard_index")),
-        # The label is the app's name (translated with the app).
-        (
-            "requests",
-            apps.get_app_config("inforequests").verbose_name,
-            reverse("inforequests_console:list"),
-        ),
     ]
+    if permissions.can_use_requests(user):
+        # The label is the app's name (translated with the app).
+        work.append(
+            (
+                "requests",
+                apps.get_app_config("inforequests").verbose_name,
+                reverse("inforequests_console:list"),
+            )
+        )
     if org is not None:
         work.append(
             ("obligations", _("Obligations"), reverse("console:org_obligations", args=[org.code]))
