@@ -8,6 +8,7 @@ app_name = "inforequests_console"
 
 urlpatterns = [
     path("", views.listing, name="list"),
+    path("new", views.record, name="record"),
     path("filings/", views.filings, name="filings"),
     path("statistics/", views.statistics_page, name="statistics"),
     path("statistics.xlsx", views.statistics_export, name="statistics_export"),

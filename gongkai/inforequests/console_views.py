@@ -100,6 +100,49 @@ def filings(request: HttpRequest) -> HttpResponse:
     )
 
 
+@console_view
+def record(request: HttpRequest) -> HttpResponse:
+    """Enter a request that came by letter or in person, for the current organization."""
+    org = getattr(request, "org", None)
+    if org is None or not permissions.can_handle_requests(request.user, org):
+        raise PermissionDenied(services.NOT_HANDLING_STAFF)
+    form = forms.StaffRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            made = services.receive(
+                org,
+                services.Application(
+                    name=data["name"],
+                    description=data["description"],
+                    id_number=data["id_number"],
+                    phone=data["phone"],
+                    address=data["address"],
+                    email=data["email"],
+                    purpose=data["purpose"],
+                    preferred_form=data["preferred_form"],
+                ),
+                channel=data["channel"],
+                received_on=data["received_on"],
+                actor=request.user,
+            )
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, exc.messages)
+        else:
+            messages.success(request, _("Recorded."))
+            return redirect("inforequests_console:detail", made.pk)
+    return render(
+        request,
+        "inforequests/console/record.html",
+        context(request, "requests", form=form),
+        status=400 if form.errors else 200,
+    )
+
+
 def _request(request: HttpRequest, pk: int) -> InformationRequest:
     found = (
         InformationRequest.objects.select_related(

@@ -113,3 +113,13 @@ class AppealForm(forms.Form):
     appeal = forms.ChoiceField(label=_("Appeal"), choices=[c for c in m.Appeal.choices if c[0]])
     result = forms.ChoiceField(label=_("Result"), choices=m.AppealResult.choices)
     note = _text(_("Note"), m.TEXT_MAX, rows=2)
+
+
+class StaffRequestForm(RequestForm):
+    """A request that came by letter, in person or by phone, entered by the staff."""
+
+    channel = forms.ChoiceField(
+        label=_("Received by"),
+        choices=[(c.value, c.label) for c in (m.Channel.LETTER, m.Channel.IN_PERSON)],
+    )
+    received_on = _day(_("Received on (empty: today)"))

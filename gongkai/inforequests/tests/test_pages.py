@@ -195,3 +195,17 @@ def test_the_tracking_page_links_a_disclosure_only_once_the_public_may_read_it(t
     assert view["disclosure_id"] == draft.pk
     page = Client().get("/requests/track/", {"code": r.tracking_code}).content.decode()
     assert f"/d/{draft.pk}/" in page
+
+
+def test_staff_record_a_request_that_came_by_letter(tree, people):
+    clerk = client_for(people.clerk)
+    data = {**FORM, "channel": "letter", "received_on": "2026-09-21"}
+    with on(D(2026, 9, 23)):
+        assert clerk.get("/console/requests/new").status_code == 200
+        future = clerk.post("/console/requests/new", {**data, "received_on": "2026-09-30"})
+        assert future.status_code == 400 and "青石镇东岭村3组12号" in future.content.decode()
+        response = clerk.post("/console/requests/new", data)
+    assert response.status_code == 302
+    r = InformationRequest.objects.get()
+    assert (r.channel, r.received_on, r.due_on) == ("letter", D(2026, 9, 21), D(2026, 10, 26))
+    assert client_for(people.supervisor).get("/console/requests/new").status_code == 403
