@@ -112,16 +112,7 @@ def record(request: HttpRequest) -> HttpResponse:
         try:
             made = services.receive(
                 org,
-                services.Application(
-                    name=data["name"],
-                    description=data["description"],
-                    id_number=data["id_number"],
-                    phone=data["phone"],
-                    address=data["address"],
-                    email=data["email"],
-                    purpose=data["purpose"],
-                    preferred_form=data["preferred_form"],
-                ),
+                services.Application.from_data(data),
                 channel=data["channel"],
                 received_on=data["received_on"],
                 actor=request.user,

@@ -186,6 +186,11 @@ class Application:
     purpose: str = ""
     preferred_form: str = ""
 
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> Application:
+        """From a form's cleaned data (fields named like these)."""
+        return cls(**{f: data.get(f) or "" for f in cls.__dataclass_fields__})
+
 
 def check_application(app: Application) -> dict[str, str]:
     """The application's fields, checked and stripped; ValidationError with a dict of

@@ -48,16 +48,7 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
         try:
             made = services.receive(
                 org,
-                services.Application(
-                    name=data["name"],
-                    description=data["description"],
-                    id_number=data["id_number"],
-                    phone=data["phone"],
-                    address=data["address"],
-                    email=data["email"],
-                    purpose=data["purpose"],
-                    preferred_form=data["preferred_form"],
-                ),
+                services.Application.from_data(data),
                 channel=Channel.ONLINE,
                 account=user,
             )
