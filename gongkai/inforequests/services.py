@@ -573,11 +573,32 @@ def find_by_code(text: str) -> InformationRequest | None:
     )
 
 
+#: What stands in a public text where the applicant's own details were typed.
+APPLICANT_MASK = "***"
+
+
+def _public_text(request: InformationRequest, text: str) -> str:
+    """A text typed by the applicant or the staff, as the public may read it: personal
+    numbers masked by the scanner, and the applicant's own details (which a reply may
+    quote, e.g. a greeting with the name) blanked wherever they appear."""
+    own = [
+        request.applicant_name,
+        request.applicant_id_number,
+        request.applicant_phone,
+        request.applicant_address,
+        request.applicant_email,
+    ]
+    for detail in sorted((d for d in own if len(d) >= 2), key=len, reverse=True):
+        text = text.replace(detail, APPLICANT_MASK)
+    return scanning.mask(text)
+
+
 def public_view(request: InformationRequest, on: dt.date | None = None) -> dict[str, Any]:
     """What the tracking page and the public API show: never the applicant, never a third
-    party; typed texts through the scanner's masking."""
+    party; typed texts through `_public_text`."""
     st = status(request, on)
     c = st.clock
+    answered = request.state == State.ANSWERED
     return {
         "tracking_code": tracking.display(request.tracking_code),
         "organization": request.organization.name,
@@ -590,7 +611,7 @@ def public_view(request: InformationRequest, on: dt.date | None = None) -> dict[
         "stopped": c.stopped,
         "extension_days": c.extension_days,
         "overdue": st.overdue,
-        "description": scanning.mask(request.description),
+        "description": _public_text(request, request.description),
         "outcome": request.outcome if request.state == State.ANSWERED else "",
         "outcome_label": str(request.get_outcome_display())
         if request.state == State.ANSWERED
@@ -598,10 +619,8 @@ def public_view(request: InformationRequest, on: dt.date | None = None) -> dict[
         "refusal_reason_label": str(request.get_refusal_reason_display())
         if request.state == State.ANSWERED and request.refusal_reason
         else "",
-        "legal_basis": scanning.mask(request.legal_basis)
-        if request.state == State.ANSWERED
-        else "",
-        "reply": scanning.mask(request.reply_text) if request.state == State.ANSWERED else "",
+        "legal_basis": _public_text(request, request.legal_basis) if answered else "",
+        "reply": _public_text(request, request.reply_text) if answered else "",
         "referred_to": request.referred_to.name
         if request.state == State.ANSWERED and request.referred_to
         else "",

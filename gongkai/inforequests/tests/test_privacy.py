@@ -70,7 +70,7 @@ def planted(tree, people):
             actor=people.clerk,
             decision=services.Decision(
                 outcome=Outcome.PARTLY,
-                reply_text="公开决定部分",
+                reply_text="周申请：公开决定部分，寄至青石镇东岭村3组12号",
                 refusal_reason=RefusalReason.INTERNAL,
                 legal_basis="党务公开条例第十一条",
             ),
@@ -102,7 +102,7 @@ def test_the_public_site_never_shows_the_applicant(planted, people):
     # The tracking page did answer, with the state and the answer.
     with on(D(2026, 10, 1)):
         tracked = Client().get("/requests/track/", {"code": code}).content.decode()
-    assert "部分公开" in tracked and "139****5678" in tracked
+    assert "部分公开" in tracked and "联系我***" in tracked and "***：公开决定部分" in tracked
 
 
 def test_the_public_api_never_shows_the_applicant(planted, people):
@@ -155,3 +155,10 @@ def test_staff_and_the_filing_see_the_applicant(planted, people):
         with on(D(2026, 10, 1)):
             page = client_for(person).get(f"/console/requests/{planted.pk}/").content.decode()
         assert APPLICANT["id_number"] in page and APPLICANT["phone"] in page, person
+
+
+def test_other_personal_numbers_in_public_texts_are_masked_by_the_scanner(tree):
+    with on(D(2026, 9, 21)):
+        r = services.receive(tree.village, application(description="请核实13800001111的缴费记录"))
+        shown = services.public_view(r)["description"]
+    assert "13800001111" not in shown and "138****1111" in shown
