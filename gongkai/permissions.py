@@ -103,6 +103,38 @@ def can_read_party_internal(user: Any, org: Organization) -> bool:
     return holds(user, org, set(Kind.values))
 
 
+#: Who names topics to be disclosed (点题公开) and supports them: the organization's members
+#: and its own staff; a supervisor watches and does not propose.
+TOPIC_PROPOSER_KINDS = frozenset(Kind.values) - {Kind.SUPERVISOR}
+#: Who answers topic requests: the clerk, the leading group and the office.
+TOPIC_ANSWER_KINDS = frozenset({Kind.CLERK, Kind.REVIEWER, Kind.PRINCIPAL, Kind.OFFICE})
+
+
+def can_propose_topic(user: Any, org: Organization) -> bool:
+    """Name a topic to be disclosed at `org` (点题公开)."""
+    return holds(user, org, TOPIC_PROPOSER_KINDS)
+
+
+def can_support_topic(user: Any, org: Organization) -> bool:
+    """Support (附议) another person's topic at `org`: the same people who may propose."""
+    return can_propose_topic(user, org)
+
+
+def can_answer_topic(user: Any, org: Organization) -> bool:
+    """Answer, decline or merge topic requests of `org`, and see who proposed them."""
+    return holds(user, org, TOPIC_ANSWER_KINDS)
+
+
+def can_accept_topic_as_item(user: Any, org: Organization) -> bool:
+    """Turn a topic into a local item of the organization's catalog layer."""
+    return can_answer_topic(user, org) and can_edit_catalog(user, org)
+
+
+def can_accept_topic_as_disclosure(user: Any, org: Organization) -> bool:
+    """Turn a topic into a disclosure draft (the clerk drafts it)."""
+    return can_answer_topic(user, org) and can_draft(user, org)
+
+
 def organizations_where(user: Any, kinds: Collection[str]) -> OrganizationQuerySet:
     """The organizations at which the person holds one of `kinds`, as one queryset."""
     own = [r.organization_id for r in _roles(user) if r.kind in kinds and not r.reaches_subtree]

@@ -156,6 +156,7 @@ INSTALLED_APPS = [
     "gongkai.console",
     "gongkai.notifications",
     "gongkai.guard",
+    "gongkai.topics",
     "gongkai.inforequests",
 ]
 

@@ -9,10 +9,12 @@ urlpatterns = [
     path("healthz", web_views.healthz, name="healthz"),
     path("accounts/", include("gongkai.accounts.urls")),
     path("console/requests/", include("gongkai.inforequests.console_urls")),
+    path("console/topics/", include("gongkai.topics.console_urls")),
     path("console/", include("gongkai.console.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("gongkai.api.urls")),
     path("assessments/", include("gongkai.reports.urls")),
     path("", include("gongkai.inforequests.urls")),
+    path("", include("gongkai.topics.urls")),
     path("", include("gongkai.portal.urls")),
 ]

@@ -32,6 +32,7 @@ from gongkai.api.endpoints import (
     obligations,
     organizations,
     reports,
+    topics,
 )
 
 
@@ -96,4 +97,5 @@ api.add_router("/assessments", reports.assessments_router)
 api.add_router("/obligations", obligations.router)
 api.add_router("/exemptions", obligations.exemptions_router)
 api.add_router("/organizations", obligations.events_router)
+api.add_router("/topics", topics.router)
 api.add_router("/information-requests", inforequests.router)

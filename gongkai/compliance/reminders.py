@@ -29,6 +29,7 @@ from gongkai.compliance.models import Obligation, State
 from gongkai.notifications.models import BODY_MAX, SUBJECT_MAX, Notification
 from gongkai.notifications.services import notify
 from gongkai.organizations.models import Organization, Role
+from gongkai.topics import reminders as topic_reminders
 
 #: Other apps' daily reminders, run after the obligations' (dotted paths of functions taking
 #: the day and returning how many notices they created; each keys its notices, so a re-run
@@ -66,6 +67,8 @@ class Report:
     moved: dict[str, int] = field(default_factory=dict)
     notices: list[Notice] = field(default_factory=list)
     sent: int = 0
+    #: Reminders of unanswered topic requests (gongkai.topics.reminders).
+    topic_notices: list[Any] = field(default_factory=list)
     #: Notices created by each of DAILY_HOOKS.
     hooks: dict[str, int] = field(default_factory=dict)
 
@@ -211,6 +214,10 @@ def run(on: dt.date | None = None, *, dry_run: bool = False, pause: float = 0.0)
                 generated, moved = obligations.daily(on)
                 report.generated, report.moved = generated.created, dict(moved)
                 report.notices = plan(on)
+                report.topic_notices = _topic_reminders(on, dry_run=True)
+                # Rolled back below: the counts say what a real run would send.
+                for path in DAILY_HOOKS:
+                    report.hooks[path] = import_string(path)(on)
                 raise _DryRun
         except _DryRun:
             return report
@@ -233,9 +240,15 @@ def run(on: dt.date | None = None, *, dry_run: bool = False, pause: float = 0.0)
         report.sent += int(created)
         if pause:
             time.sleep(pause)
+    report.topic_notices = _topic_reminders(on)
     for path in DAILY_HOOKS:
         report.hooks[path] = import_string(path)(on)
     return report
+
+
+def _topic_reminders(on: dt.date, *, dry_run: bool = False) -> list[Any]:
+    """Unanswered topic requests due soon or overdue (点题公开), by the same keys' rule."""
+    return list(topic_reminders.run(on, dry_run=dry_run))
 
 
 class _DryRun(Exception):

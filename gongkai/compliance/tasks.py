@@ -15,7 +15,12 @@ from gongkai.compliance import reminders, rollups
 def remind(on: str | None = None, pause: float = 0.0) -> dict[str, int]:
     """The daily job: generate, move states, notify (keys make a re-run send nothing twice)."""
     report = reminders.run(dt.date.fromisoformat(on) if on else None, pause=pause)
-    return {"generated": report.generated, "notices": len(report.notices), "sent": report.sent}
+    return {
+        "generated": report.generated,
+        "notices": len(report.notices),
+        "sent": report.sent,
+        "topic_notices": len(report.topic_notices),
+    }
 
 
 @task()

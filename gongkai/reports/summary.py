@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from gongkai.compliance import figures
 from gongkai.compliance.figures import Figures
 from gongkai.compliance.models import Exemption, State
+from gongkai.disclosures import scanning
 from gongkai.organizations.models import Organization
 from gongkai.reports import windows
 
@@ -136,11 +137,13 @@ def exemptions(org: Organization, first: dt.date, last: dt.date) -> list[dict[st
             "kind": e.kind,
             "kind_label": str(e.get_kind_display()),
             "reason_category": str(e.get_reason_category_display()),
-            "reason": e.reason,
-            "legal_basis": e.legal_basis,
+            # A summary is printed and handed round: what was typed is masked like a
+            # published text.
+            "reason": scanning.mask(e.reason),
+            "legal_basis": scanning.mask(e.legal_basis),
             "defer_until": e.defer_until.isoformat() if e.defer_until else None,
             "decided_on": e.decided_at.date().isoformat() if e.decided_at else None,
-            "decision_reason": e.decision_reason,
+            "decision_reason": scanning.mask(e.decision_reason),
         }
         for e in rows
     ]

@@ -92,6 +92,7 @@ def navigation(request: HttpRequest, active: str) -> list[dict[str, Any]]:
         work.append(
             ("obligations", _("Obligations"), reverse("console:org_obligations", args=[org.code]))
         )
+        work.append(("topics", _("Topic requests"), reverse("topics_console:list")))
     sections.append({"title": _("Work"), "links": work})
     organization_links = [("tree", _("Organization tree"), reverse("console:org_tree"))]
     if org is not None:

@@ -22,6 +22,7 @@ from gongkai.catalog.models import Catalog, Channel, Scope, Timing
 from gongkai.devtools.demo.disclosures import BEIJING, load_demo_disclosures
 from gongkai.devtools.demo.inforequests import load_demo_requests
 from gongkai.devtools.demo.reporting import load_demo_reports
+from gongkai.devtools.demo.topics import load_demo_topics
 from gongkai.devtools.demo.year import adopt_catalogs_before_the_year
 from gongkai.ledger import log as ledger
 from gongkai.organizations.models import Organization, Role
@@ -330,6 +331,8 @@ def load_demo() -> None:
     ledger.witness()
     # Scenario 10: the half-year summary ready to open, and the branches assessed.
     load_demo_reports(town, branches)
+    # Issue 9: topic requests (点题公开) at 东岭村 with the members' support.
+    load_demo_topics(village)
     # Scenario 8: an information request refused in part after a 补正, filed with the county.
     load_demo_requests(town, branches)
 

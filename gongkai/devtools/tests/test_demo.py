@@ -63,7 +63,10 @@ def test_every_branch_inherits_the_town_catalog_and_the_pilots_add_two_items(dem
         items = effective_catalog(layer).items
         local = [i for i in items if not i.inherited_by(layer)]
         assert {i.key for i in items} >= town_items
-        assert len(local) == (2 if layer.organization.is_pilot else 0)
+        # The pilots add two items; 东岭村 a third, from a topic request (点题公开).
+        expected = 2 if layer.organization.is_pilot else 0
+        expected += 1 if layer.organization.code == "QS-01" else 0
+        assert len(local) == expected
     assert Catalog.objects.filter(parent=town_catalog).count() == 16
 
 
@@ -249,7 +252,12 @@ def test_the_catalog_took_effect_before_the_year(demo, db):
     from gongkai.catalog.models import CatalogVersion
     from gongkai.devtools.demo.year import BEIJING
 
-    adopted = list(CatalogVersion.objects.values_list("published_at", flat=True))
+    # Except the version 东岭村 published when it answered a topic request with a new item.
+    adopted = list(
+        CatalogVersion.objects.exclude(note__startswith="点题公开").values_list(
+            "published_at", flat=True
+        )
+    )
     assert len(adopted) >= 19  # the town, its 16 branches, the pilots' own items
     assert max(adopted) < dt.datetime(2026, 1, 1, tzinfo=BEIJING)
 
@@ -403,3 +411,20 @@ def test_a_half_year_summary_is_ready_and_the_branches_are_assessed(demo, db):
     loaded_again = (Report.objects.count(), AssessmentPlan.objects.count())
     load_demo()
     assert (Report.objects.count(), AssessmentPlan.objects.count()) == loaded_again
+
+
+def test_topic_requests_with_support_at_the_village(demo, db, client):
+    from gongkai.catalog.effective import applicable_catalog
+    from gongkai.topics.models import Outcome, TopicRequest
+
+    village = Organization.objects.get(code="QS-01")
+    topics = TopicRequest.objects.filter(organization=village)
+    outcomes = sorted(t.outcome for t in topics)
+    assert outcomes == sorted(["", "", Outcome.CATALOG_ITEM, Outcome.DECLINED, Outcome.MERGED])
+    item = topics.get(outcome=Outcome.CATALOG_ITEM)
+    assert applicable_catalog(village).find(item.item_key) is not None
+    assert item.support_count >= 3 and topics.get(outcome=Outcome.DECLINED).answer
+    assert max(t.support_count for t in topics.filter(state="open")) >= 4
+    client.force_login(User.objects.get(username="m-qs-01-1"))
+    html = client.get("/o/QS-01/topics/").content.decode()
+    assert "党费收缴和使用情况" in html and "王秀英" not in html

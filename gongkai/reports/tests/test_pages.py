@@ -307,3 +307,24 @@ def test_the_admin_shows_summaries_and_plans_read_only(tree, people, season):
     assert listing.status_code == 200 and report.title in html(listing)
     assert admin.get("/admin/reports/assessmentplan/").status_code == 200
     assert admin.get("/admin/reports/report/add/").status_code == 403
+
+
+def test_the_public_summary_shows_what_the_office_typed_masked(tree, people, season):
+    with time_machine.travel(SEEN_AT, tick=False):
+        plan = assessment.create_plan(
+            tree.town,
+            actor=people.office,
+            title="考核（联系电话13912345678）",
+            window=season.window,
+            criteria=[Spec("on_time_rate", 100)],
+            public_summary=True,
+        )
+    assessment.open_scoring(plan, actor=people.office)
+    assessment.publish(plan, actor=people.office)
+    anonymous = client_for(people.outsider)
+    anonymous.logout()
+    for page in (
+        html(anonymous.get(reverse("assessments:detail", args=[plan.pk]))),
+        html(anonymous.get(reverse("assessments:list"))),
+    ):
+        assert "考核（联系电话" in page and "13912345678" not in page

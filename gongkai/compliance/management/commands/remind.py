@@ -62,6 +62,7 @@ class Command(BaseCommand):
                         "moved": report.moved,
                         "notices": counts,
                         "sent": report.sent,
+                        "topic_notices": len(report.topic_notices),
                     },
                     ensure_ascii=False,
                 )
