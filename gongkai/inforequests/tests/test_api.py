@@ -61,7 +61,7 @@ def test_a_request_through_the_api_from_submission_to_confirmation_and_appeal(tr
         tracked = client.get(f"{API}/track/{code}")
         assert json.loads(tracked.content)["outcome_label"] == "部分公开"
         stats = client.get(
-            f"{API}/statistics", {"organization": "QS", "year": 2026}, headers=_as(people.office)
+            f"{API}/statistics", {"organization": "QS", "year": "2026"}, headers=_as(people.office)
         )
     rows = {row["label"]: row["count"] for row in json.loads(stats.content)["rows"]}
     assert rows["部分公开（区分处理的）"] == 1
