@@ -22,8 +22,8 @@ from gongkai import permissions
 from gongkai.console.views.base import console_view, context
 from gongkai.disclosures.models import Disclosure
 from gongkai.guard import tracking
-from gongkai.inforequests import annual, documents, forms, services
-from gongkai.inforequests.models import InformationRequest, State
+from gongkai.inforequests import annual, clock, documents, forms, services
+from gongkai.inforequests.models import InformationRequest, InformationRequestPolicy, State
 from gongkai.organizations.models import Organization
 from gongkai.validation import text_problem
 from gongkai.web.views import refusal_text
@@ -54,12 +54,22 @@ SUPERIOR_ACTIONS = {"confirm", "return"}
 def _rows(qs: QuerySet[InformationRequest]) -> list[dict[str, Any]]:
     on = services.today()
     out = []
-    for r in qs.select_related("organization").prefetch_related("steps")[:PAGE]:
+    rows = list(qs.select_related("organization").prefetch_related("steps")[:PAGE])
+    # One query for the periods of every organization listed (most have none: the defaults).
+    policies = {
+        p.organization_id: p.as_policy()
+        for p in InformationRequestPolicy.objects.filter(
+            organization__in={r.organization_id for r in rows}
+        )
+    }
+    for r in rows:
         out.append(
             {
                 "r": r,
                 "code": tracking.display(r.tracking_code),
-                "status": services.status(r, on),
+                "status": services.status(
+                    r, on, policies.get(r.organization_id, clock.DEFAULT_POLICY)
+                ),
                 "steps": list(r.steps.all()),
                 "letters": [(kind, documents.TITLES[kind]) for kind in documents.available(r)],
             }

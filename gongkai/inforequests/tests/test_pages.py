@@ -7,7 +7,9 @@ import datetime as dt
 import io
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from gongkai.conftest import client_for, grant
@@ -209,3 +211,21 @@ def test_staff_record_a_request_that_came_by_letter(tree, people):
     r = InformationRequest.objects.get()
     assert (r.channel, r.received_on, r.due_on) == ("letter", D(2026, 9, 21), D(2026, 10, 26))
     assert client_for(people.supervisor).get("/console/requests/new").status_code == 403
+
+
+def test_the_lists_query_the_same_for_two_requests_or_ten(tree, people):
+    clerk, office = client_for(people.clerk), client_for(people.office)
+    counts = []
+    for n in (2, 10):
+        with on(D(2026, 9, 21)):
+            while InformationRequest.objects.count() < n:
+                services.receive(tree.village, application())
+            for client, url in (
+                (clerk, "/console/requests/"),
+                (office, "/console/requests/filings/"),
+            ):
+                client.get(url)  # warm the session and the calendar
+                with CaptureQueriesContext(connection) as queries:
+                    assert client.get(url).status_code == 200
+                counts.append(len(queries))
+    assert counts[:2] == counts[2:]
