@@ -227,3 +227,64 @@ def opinion_organizations(user: Any) -> OrganizationQuerySet:
     if is_administrator(user):
         return Organization.objects.all()
     return organizations_where(user, OPINION_KINDS)
+
+
+# --- information requests (依申请公开) ---------------------------------------------------------
+
+#: Who handles an organization's information requests and sees the applicant: its own clerks,
+#: leading group and office. (An office reaching the subtree reads the requests below through
+#: the filing, but does not handle them for the subordinate.)
+REQUEST_HANDLING_KINDS = frozenset({Kind.CLERK, Kind.REVIEWER, Kind.PRINCIPAL, Kind.OFFICE})
+#: Who receives the filing (备案) of a subordinate's requests: the superior's leading group
+#: and its office (an office reaching the subtree sees every level below).
+REQUEST_FILING_KINDS = frozenset(
+    {Kind.OFFICE, Kind.REVIEWER, Kind.PRINCIPAL, Kind.DISCIPLINE_SECRETARY}
+)
+
+
+def can_handle_requests(user: Any, org: Organization) -> bool:
+    """Record the steps of the organization's information requests and answer them."""
+    return is_administrator(user) or any(
+        role.kind in REQUEST_HANDLING_KINDS and role.organization_id == org.pk
+        for role in _roles(user)
+    )
+
+
+def can_see_request_filing(user: Any, org: Organization) -> bool:
+    """The superior (any level above that a filing role reaches) reads `org`'s filings."""
+    parent = org.parent if org.parent_id else None
+    return is_administrator(user) or holds(user, parent, REQUEST_FILING_KINDS)
+
+
+def can_see_applicant(user: Any, org: Organization) -> bool:
+    """An applicant's identity and contact: the handling staff and the filing, nobody else
+    (never a public page, the public API, an export or the ledger)."""
+    return can_handle_requests(user, org) or can_see_request_filing(user, org)
+
+
+def can_confirm_request_refusal(user: Any, org: Organization) -> bool:
+    """A (partial) refusal is final once the superior's leading group confirms it."""
+    return can_review_as_superior(user, org)
+
+
+def can_use_requests(user: Any) -> bool:
+    """Whether the console's information requests have anything for the person."""
+    kinds = REQUEST_HANDLING_KINDS | REQUEST_FILING_KINDS
+    return is_administrator(user) or any(r.kind in kinds for r in _roles(user))
+
+
+def request_filing_organizations(user: Any) -> OrganizationQuerySet:
+    """Organizations whose requests are filed with the person (children of where they hold
+    a filing role, and below where the role reaches), as one queryset."""
+    if is_administrator(user):
+        return Organization.objects.all()
+    above = organizations_where(user, REQUEST_FILING_KINDS).values("pk")
+    return Organization.objects.filter(parent__in=above)
+
+
+def request_handling_organizations(user: Any) -> OrganizationQuerySet:
+    """What `can_handle_requests` allows, as a queryset."""
+    if is_administrator(user):
+        return Organization.objects.all()
+    own = [r.organization_id for r in _roles(user) if r.kind in REQUEST_HANDLING_KINDS]
+    return Organization.objects.filter(pk__in=own)

@@ -160,6 +160,7 @@ INSTALLED_APPS = [
     "gongkai.supervision",
     "gongkai.engagement",
     "gongkai.topics",
+    "gongkai.inforequests",
 ]
 
 MIDDLEWARE = [

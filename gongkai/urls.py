@@ -9,6 +9,7 @@ urlpatterns = [
     path("healthz", web_views.healthz, name="healthz"),
     path("accounts/", include("gongkai.accounts.urls")),
     path("console/opinions/", include("gongkai.engagement.console_urls")),
+    path("console/requests/", include("gongkai.inforequests.console_urls")),
     path("console/topics/", include("gongkai.topics.console_urls")),
     path("console/", include("gongkai.console.urls")),
     path("admin/", admin.site.urls),
@@ -16,6 +17,7 @@ urlpatterns = [
     path("assessments/", include("gongkai.reports.urls")),
     path("", include("gongkai.supervision.urls")),  # /o/<code>/supervision/
     path("", include("gongkai.engagement.urls")),
+    path("", include("gongkai.inforequests.urls")),
     path("", include("gongkai.topics.urls")),
     path("", include("gongkai.portal.urls")),
 ]

@@ -26,6 +26,7 @@ from gongkai.api.endpoints import (
     catalog,
     dashboard,
     disclosures,
+    inforequests,
     ledger,
     notifications,
     obligations,
@@ -105,3 +106,4 @@ api.add_router("/opinions", opinions.router)
 api.add_router("/opinions", opinions.staff_router)
 api.add_router("/organizations", opinions.echo_router)
 api.add_router("/topics", topics.router)
+api.add_router("/information-requests", inforequests.router)

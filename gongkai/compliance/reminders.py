@@ -20,6 +20,7 @@ from typing import Any
 from django.db import transaction
 from django.urls import reverse
 from django.utils.formats import date_format
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
 from gongkai.accounts.models import User
@@ -31,6 +32,11 @@ from gongkai.notifications.services import notify
 from gongkai.organizations.models import Organization, Role
 from gongkai.supervision import reminders as supervision_reminders
 from gongkai.topics import reminders as topic_reminders
+
+#: Other apps' daily reminders, run after the obligations' (dotted paths of functions taking
+#: the day and returning how many notices they created; each keys its notices, so a re-run
+#: sends nothing twice).
+DAILY_HOOKS: tuple[str, ...] = ("gongkai.inforequests.notices.remind",)
 
 DUE_SOON = "due_soon"
 OVERDUE = "overdue"
@@ -67,6 +73,10 @@ class Report:
     topic_notices: list[Any] = field(default_factory=list)
     #: Reminders and escalations of unanswered opinions sent (gongkai.engagement.reminders).
     opinion_notices: int = 0
+    #: Reminders and escalations of overdue rectifications sent (gongkai.supervision).
+    supervision_notices: int = 0
+    #: Notices created by each of DAILY_HOOKS.
+    hooks: dict[str, int] = field(default_factory=dict)
 
     def counts(self) -> dict[str, int]:
         out: dict[str, int] = defaultdict(int)
@@ -210,15 +220,14 @@ def run(on: dt.date | None = None, *, dry_run: bool = False, pause: float = 0.0)
                 generated, moved = obligations.daily(on)
                 report.generated, report.moved = generated.created, dict(moved)
                 report.notices = plan(on)
-                report.topic_notices = _topic_reminders(on, dry_run=True)
+                # Rolled back below: the counts say what a real run would send.
+                _other_apps(on, report, dry_run=True)
                 raise _DryRun
         except _DryRun:
             return report
     generated, moved = obligations.daily(on)
     report.generated, report.moved = generated.created, dict(moved)
     report.notices = plan(on)
-    # Overdue rectifications of supervision findings, keyed the same way (sent once each).
-    report.sent += supervision_reminders.run(on)
     users = _users({n.recipient_id for n in report.notices})
     orgs = Organization.objects.in_bulk({n.organization_id for n in report.notices})
     for notice in report.notices:
@@ -235,11 +244,21 @@ def run(on: dt.date | None = None, *, dry_run: bool = False, pause: float = 0.0)
         report.sent += int(created)
         if pause:
             time.sleep(pause)
-    # Unanswered opinions remind and escalate in the same daily run (gongkai.engagement).
-    report.opinion_notices = opinion_reminders.run(on).sent
-    report.sent += report.opinion_notices
-    report.topic_notices = _topic_reminders(on)
+    _other_apps(on, report, dry_run=False)
     return report
+
+
+def _other_apps(on: dt.date, report: Report, *, dry_run: bool) -> None:
+    """The other apps' reminders in the same daily run, each keyed so a re-run sends nothing
+    twice: overdue rectifications of supervision findings, unanswered opinions
+    (gongkai.engagement), topic requests, and DAILY_HOOKS (information requests)."""
+    report.supervision_notices = supervision_reminders.run(on)
+    report.opinion_notices = opinion_reminders.run(on).sent
+    if not dry_run:
+        report.sent += report.supervision_notices + report.opinion_notices
+    report.topic_notices = _topic_reminders(on, dry_run=dry_run)
+    for path in DAILY_HOOKS:
+        report.hooks[path] = import_string(path)(on)
 
 
 def _topic_reminders(on: dt.date, *, dry_run: bool = False) -> list[Any]:

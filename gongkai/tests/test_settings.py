@@ -235,7 +235,10 @@ INLINE = [
 
 #: Templates that are never served: WeasyPrint lays them out into PDF files inside the
 #: process (no browser, no policy), with their styles inline so nothing is fetched.
-PRINTED_ONLY = ("reports/templates/reports/documents/",)
+PRINTED_ONLY = (
+    "reports/templates/reports/documents/",
+    "inforequests/templates/inforequests/documents/",
+)
 
 
 def test_no_template_has_what_the_policy_blocks():

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.apps import apps
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
@@ -73,7 +74,7 @@ def navigation(request: HttpRequest, active: str) -> list[dict[str, Any]]:
     """The side menu: only what the person's roles let them use at the current organization."""
     user, org = request.user, getattr(request, "org", None)
     sections: list[dict[str, Any]] = []
-    work = [
+    work: list[tuple[str, Any, str]] = [
         ("home", _("Overview"), reverse("console:home")),
         ("todo", _("My to-do list"), reverse("console:todo")),
         ("notifications", _("My notifications"), reverse("console:notifications")),
@@ -83,6 +84,15 @@ def navigation(request: HttpRequest, active: str) -> list[dict[str, Any]]:
         role.kind in permissions.OPINION_KINDS for role in getattr(user, "roles_cached", [])
     ):
         work.append(("opinions", _("Opinions"), reverse("engagement_console:list")))
+    if permissions.can_use_requests(user):
+        # The label is the app's name (translated with the app).
+        work.append(
+            (
+                "requests",
+                apps.get_app_config("inforequests").verbose_name,
+                reverse("inforequests_console:list"),
+            )
+        )
     if org is not None:
         work.append(
             ("obligations", _("Obligations"), reverse("console:org_obligations", args=[org.code]))

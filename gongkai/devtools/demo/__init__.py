@@ -21,6 +21,7 @@ from gongkai.catalog.builtin import builtin_templates
 from gongkai.catalog.models import Catalog, Channel, Scope, Timing
 from gongkai.devtools.demo.disclosures import BEIJING, load_demo_disclosures
 from gongkai.devtools.demo.engagement import load_demo_opinions
+from gongkai.devtools.demo.inforequests import load_demo_requests
 from gongkai.devtools.demo.reporting import load_demo_reports
 from gongkai.devtools.demo.supervision import load_demo_supervision
 from gongkai.devtools.demo.topics import load_demo_topics
@@ -359,6 +360,8 @@ def load_demo() -> None:
     load_demo_opinions(town, branches)
     # Issue 9: topic requests (点题公开) at 东岭村 with the members' support.
     load_demo_topics(village)
+    # Scenario 8: an information request refused in part after a 补正, filed with the county.
+    load_demo_requests(town, branches)
 
 
 def _load_catalogs(town: Organization, branches: list[Organization], office: User) -> None:
