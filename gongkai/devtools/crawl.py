@@ -1,0 +1,98 @@
+"""An anonymous crawler of the site, for the privacy tests: from some start addresses it
+follows every link a reader (or a feed reader, or a program reading the API) can follow and
+keeps the text of every answer, so a test can look for what must never be there.
+
+It follows `href`, `src` and `action`-less links in HTML, addresses in XML (feeds, sitemaps)
+and every string that looks like a site address in JSON; it never posts, never signs in and
+stays on the site.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from html import unescape
+from urllib.parse import urldefrag, urljoin, urlsplit
+
+from django.test import Client
+
+_ATTR = re.compile(r"""\b(?:href|src)\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
+_XML_LINK = re.compile(r"<(?:loc|link|id)>\s*([^<\s]+)\s*</", re.IGNORECASE)
+#: Never followed: they change state, sign in or out, or are the administrators' site.
+SKIPPED = ("/accounts/", "/admin/", "/console/", "/static/")
+
+
+@dataclass
+class Crawl:
+    pages: dict[str, str] = field(default_factory=dict)
+    statuses: dict[str, int] = field(default_factory=dict)
+
+    def containing(self, needle: str) -> list[str]:
+        return [url for url, text in self.pages.items() if needle in text]
+
+
+def _links(base: str, content_type: str, text: str) -> Iterable[str]:
+    if "json" in content_type:
+        try:
+            stack = [json.loads(text)]
+        except ValueError:
+            return
+        while stack:
+            value = stack.pop()
+            if isinstance(value, dict):
+                stack.extend(value.values())
+            elif isinstance(value, list):
+                stack.extend(value)
+            elif isinstance(value, str) and (value.startswith("/") or "://testserver/" in value):
+                yield urljoin(base, value)
+        return
+    if "xml" in content_type:
+        for m in _XML_LINK.finditer(text):
+            yield urljoin(base, unescape(m.group(1)))
+    for m in _ATTR.finditer(text):
+        yield urljoin(base, unescape(m.group(1)))
+
+
+def _local(url: str) -> str | None:
+    url, _ = urldefrag(url)
+    parts = urlsplit(url)
+    if parts.scheme not in ("", "http", "https") or parts.netloc not in ("", "testserver"):
+        return None
+    path = parts.path or "/"
+    if any(path.startswith(p) for p in SKIPPED):
+        return None
+    return path + (f"?{parts.query}" if parts.query else "")
+
+
+def crawl(client: Client, starts: Iterable[str], *, limit: int = 3000) -> Crawl:
+    """Everything reachable from `starts` for `client` (anonymous unless it signed in)."""
+    result = Crawl()
+    queue = deque(u for u in (_local(s) for s in starts) if u)
+    seen = set(queue)
+    while queue and len(result.statuses) < limit:
+        url = queue.popleft()
+        response = client.get(url)
+        result.statuses[url] = response.status_code
+        if response.status_code in (301, 302, 303, 307, 308):
+            target = _local(urljoin(url, response["Location"]))
+            if target and target not in seen:
+                seen.add(target)
+                queue.append(target)
+            continue
+        if response.status_code != 200 or getattr(response, "streaming", False):
+            continue
+        content_type = response.get("Content-Type", "")
+        if not any(t in content_type for t in ("html", "json", "xml", "text")):
+            result.pages[url] = response.content.decode("latin-1")  # bytes, searchable
+            continue
+        text = response.content.decode("utf-8", errors="replace")
+        result.pages[url] = text
+        for link in _links(url, content_type, text):
+            local = _local(link)
+            if local and local not in seen:
+                seen.add(local)
+                queue.append(local)
+    return result
