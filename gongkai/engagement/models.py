@@ -106,7 +106,7 @@ class Opinion(models.Model):
     received_at = models.DateTimeField(_("received at"), default=timezone.now)
     due_date = models.DateField(_("answer deadline"))
     #: The deadline was counted with Monday to Friday for a year the calendar lacks.
-    due_provisional = models.BooleanField(default=False)
+    due_provisional = models.BooleanField(_("provisional date"), default=False)
     state = models.CharField(
         _("state"), max_length=20, choices=State.choices, default=State.RECEIVED
     )

@@ -200,7 +200,7 @@ class Finding(models.Model):
     counted_from = models.DateField(_("counted from"))
     due_date = models.DateField(_("rectify by"))
     #: Counted through a year without calendar data (Monday to Friday assumed).
-    provisional = models.BooleanField(default=False)
+    provisional = models.BooleanField(_("provisional date"), default=False)
     filed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("filed by"),
@@ -212,11 +212,21 @@ class Finding(models.Model):
         _("what was done"), blank=True, max_length=DESCRIPTION_MAX, validators=[validate_plain_text]
     )
     rectified_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("rectified by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     rectified_at = models.DateTimeField(_("rectified"), null=True, blank=True)
     confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("confirmed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
     #: Published result: to whom, when, and the masked text as published (stored once, so
@@ -226,10 +236,15 @@ class Finding(models.Model):
     )
     published_at = models.DateTimeField(_("published"), null=True, blank=True)
     published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("published by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
-    published_description = models.TextField(blank=True)
-    published_rectification = models.TextField(blank=True)
+    published_description = models.TextField(_("published finding"), blank=True)
+    published_rectification = models.TextField(_("published rectification"), blank=True)
 
     objects = FindingQuerySet.as_manager()
 
@@ -364,7 +379,10 @@ class AccountabilityRecord(models.Model):
     )
     decision_date = models.DateField(_("decided on"))
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     scope = models.CharField(_("visible to"), max_length=20, choices=RecordScope.choices)
     created_at = models.DateTimeField(_("recorded"))

@@ -86,7 +86,7 @@ class TopicRequest(models.Model):
     answer_days = models.PositiveSmallIntegerField(_("answer deadline (working days)"))
     due_date = models.DateField(_("answer due"))
     #: The due date was counted Monday to Friday for a year the calendar does not know yet.
-    due_provisional = models.BooleanField(default=False)
+    due_provisional = models.BooleanField(_("provisional date"), default=False)
     support_count = models.PositiveIntegerField(_("supporters"), default=0)
     state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.OPEN)
     outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices, blank=True)

@@ -139,7 +139,7 @@ def test_the_filing_is_seen_above_never_beside(tree, people):
         r = services.receive(tree.village, application())
     code = services.tracking_display(r)
     filing = client_for(people.office).get("/console/requests/filings/").content.decode()
-    assert code in filing and "收到申请" in filing  # each request with its steps
+    assert code in filing and "已收到" in filing  # each request with its steps
     assert (
         code
         in client_for(people.superior_reviewer).get("/console/requests/filings/").content.decode()
