@@ -24,6 +24,7 @@ from gongkai.api.endpoints import (
     actions,
     attachments,
     catalog,
+    consultations,
     dashboard,
     disclosures,
     inforequests,
@@ -106,4 +107,5 @@ api.add_router("/opinions", opinions.router)
 api.add_router("/opinions", opinions.staff_router)
 api.add_router("/organizations", opinions.echo_router)
 api.add_router("/topics", topics.router)
+api.add_router("/consultations", consultations.router)
 api.add_router("/information-requests", inforequests.router)

@@ -28,7 +28,7 @@ from gongkai.engagement.forms import OpinionForm, TrackForm, VoteForm
 from gongkai.engagement.models import CLOSED_STATES, Channel, Opinion, Rating, State
 from gongkai.guard import limits
 from gongkai.organizations.models import Organization
-from gongkai.portal import reading
+from gongkai.portal import consulting, reading
 from gongkai.topics import echo as topic_echo
 from gongkai.validation import text_problem
 
@@ -219,7 +219,13 @@ def kiosk_home(request: HttpRequest, code: str) -> HttpResponse:
         ),
         timezone.now(),
     )
-    return render(request, "engagement/kiosk/home.html", {"org": org, "latest": latest})
+    # The organization's consultations open to the public (the kiosk is the public's).
+    consulting_now = consulting.listing(public, timezone.now(), organizations=[org])
+    return render(
+        request,
+        "engagement/kiosk/home.html",
+        {"org": org, "latest": latest, "consulting": consulting_now},
+    )
 
 
 @never_cache

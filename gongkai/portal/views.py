@@ -9,7 +9,6 @@ who reads them and on the minute, so none is cached (`never_cache`).
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from typing import Any
 
 from django.contrib import messages
@@ -26,24 +25,20 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from gongkai import permissions, validation
+from gongkai import permissions
 from gongkai.catalog.models import Channel, Scope
 from gongkai.compliance import notices
-from gongkai.disclosures import attachments, workflow
+from gongkai.disclosures import attachments
 from gongkai.disclosures.models import Disclosure, State
 from gongkai.disclosures.visibility import (
     ALL_ROLES,
     can_see_consultation,
-    public_consultation,
-    published_content,
-    published_text,
     shows_content,
 )
-from gongkai.guard import duplicates, limits
-from gongkai.guard import text as guard_text
+from gongkai.guard import limits
 from gongkai.ledger import public
 from gongkai.organizations.models import Organization, Role
-from gongkai.portal import content, diff, reading
+from gongkai.portal import consulting, content, diff, reading
 from gongkai.portal.forms import OpinionForm, PublicOpinionForm
 from gongkai.web.views import refusal_text
 
@@ -127,10 +122,11 @@ def kiosk_consultation(request: HttpRequest, code: str, pk: int) -> HttpResponse
 def _consultation_page(
     request: HttpRequest, draft: Disclosure, user: Any, template: str, here: str
 ) -> HttpResponse:
-    """The consultation page and its form. A member's opinion is recorded by account; one
-    from the public (not signed in, or from the kiosk) is cleaned to plain text, counted
-    against the guard's limits (the challenge past the soft limit, 429 past the hard limit,
-    the form kept as typed), and recognised when the same text was already sent."""
+    """The consultation page and its form, by the rule of `consulting.give_opinion`: a
+    member's opinion is recorded by account; one from the public (not signed in, or from the
+    kiosk) is cleaned to plain text, counted against the guard's limits (the challenge past
+    the soft limit, 429 past the hard limit, the form kept as typed), and recognised when the
+    same text was already sent."""
     anonymous = not getattr(user, "is_authenticated", False)
     error, typed, author = "", "", ""
     if request.method == "POST":
@@ -140,15 +136,23 @@ def _consultation_page(
         try:
             if not form.is_valid():
                 raise ValidationError([m for errors in form.errors.values() for m in errors])
-            if anonymous:
-                return _public_opinion(request, draft, user, template, here, form.cleaned_data)
-            workflow.add_opinion(
-                draft, actor=user, author=user.display_name, text=form.cleaned_data["text"]
+            outcome = consulting.give_opinion(
+                request,
+                draft,
+                user,
+                text=form.cleaned_data["text"],
+                author=form.cleaned_data.get("author", ""),
             )
         except (ValidationError, PermissionDenied) as exc:
             error = refusal_text(exc)
         else:
-            messages.success(request, _("Your opinion has been received. Thank you."))
+            if outcome.refusal is not None:
+                context = _consultation_context(draft, user, here, typed=typed, author=author)
+                return limits.refused(request, outcome.refusal, template, context)
+            if outcome.duplicate:
+                messages.info(request, _("The same opinion was received already; it is kept once."))
+            else:
+                messages.success(request, _("Your opinion has been received. Thank you."))
             return redirect(here)
     return render(
         request,
@@ -158,70 +162,17 @@ def _consultation_page(
     )
 
 
-def _public_opinion(
-    request: HttpRequest,
-    draft: Disclosure,
-    user: Any,
-    template: str,
-    here: str,
-    cleaned: dict[str, Any],
-) -> HttpResponse:
-    text = guard_text.clean(cleaned["text"], max_length=validation.OPINION_MAX, required=True)
-    author = guard_text.clean(
-        cleaned.get("author", ""), max_length=validation.AUTHOR_MAX, multiline=False
-    )
-    verdict = limits.check(request, "consultation", organization=draft.organization)
-    if not verdict.allowed:
-        context = _consultation_context(
-            draft,
-            user,
-            here,
-            typed=request.POST.get("text", ""),
-            author=request.POST.get("author", ""),
-        )
-        return limits.refused(request, verdict, template, context)
-    reference = secrets.token_hex(8)
-    if duplicates.is_duplicate("consultation", f"d{draft.pk}", text, reference):
-        messages.info(request, _("The same opinion was received already; it is kept once."))
-        return redirect(here)
-    try:
-        workflow.add_opinion(draft, actor=user, author=author, text=text)
-    except (ValidationError, PermissionDenied):
-        duplicates.forget("consultation", f"d{draft.pk}", text)
-        raise
-    messages.success(request, _("Your opinion has been received. Thank you."))
-    return redirect(here)
-
-
 def _consultation_context(
     draft: Disclosure, user: Any, here: str, *, error: str = "", typed: str = "", author: str = ""
 ) -> dict[str, Any]:
-    revision = draft.revisions.order_by("-number").first()
-    shown_content = published_content(draft, revision) if revision else None
-    authenticated = getattr(user, "is_authenticated", False)
     return {
         "d": draft,
         "here": here,
-        # The title on show goes through the same masking as the content.
-        "title": shown_content["title"] if shown_content else published_text(draft, draft.title),
-        "content": shown_content,
-        "open": workflow.consultation_open(draft, timezone.now()),
-        "public": public_consultation(draft),
-        "anonymous": not authenticated,
+        **consulting.shown(draft, user, timezone.now()),
+        "anonymous": not getattr(user, "is_authenticated", False),
         "error": error,
         "typed": typed,
         "author": author,
-        # Matched by account: two people may share a display name.
-        "mine": [
-            {
-                "text": published_text(draft, o.text, reviewed=False),
-                "handling": published_text(draft, o.handling, reviewed=False),
-                "handled_at": o.handled_at,
-            }
-            for o in draft.opinions.filter(account=user).order_by("received_at", "pk")
-        ]
-        if authenticated
-        else [],
     }
 
 
@@ -330,18 +281,7 @@ def mine(request: HttpRequest) -> HttpResponse:
 def _open_consultations(
     user: Any, now: dt.datetime, *, organizations: Any = None
 ) -> list[dict[str, Any]]:
-    """Drafts out for consultation to `user` and still taking opinions (the window closes at
-    its minute: time decides), with their titles masked like anything published; only those
-    of `organizations` (a queryset or list) when given."""
-    qs = Disclosure.objects.in_consultation_for(user).filter(
-        Q(consultation_until__isnull=True) | Q(consultation_until__gt=now)
-    )
-    if organizations is not None:
-        qs = qs.filter(organization__in=organizations)
-    return [
-        {"d": d, "title": published_text(d, d.title), "public": public_consultation(d)}
-        for d in qs.select_related("organization").order_by("consultation_until", "pk")[:NEWEST]
-    ]
+    return consulting.listing(user, now, organizations=organizations, limit=NEWEST)
 
 
 @require_safe
