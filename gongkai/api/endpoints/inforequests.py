@@ -107,7 +107,7 @@ class NoteIn(Day):
     note: fields.Note = ""
 
 
-class ReasonIn(Day):
+class RequestReasonIn(Day):
     reason: fields.Reason = ""
 
 
@@ -121,7 +121,7 @@ class ExtensionIn(Day):
     reason: fields.Reason = ""
 
 
-class DecisionIn(Day):
+class RequestDecisionIn(Day):
     outcome: m.Outcome
     reply_text: _t(m.TEXT_MAX) = ""  # type: ignore[valid-type]
     refusal_reason: m.RefusalReason | None = None
@@ -286,7 +286,7 @@ STEP_RESPONSES = {200: StaffOut, **responses(400, 401, 403, 404, 422)}
 
 @router.post("/{int:id}/supplement", auth=auth.STAFF, response=STEP_RESPONSES,
              summary="Send the one-time notice to complete the request (the clock stops)")  # fmt: skip
-def request_supplement(request: HttpRequest, id: fields.Id, payload: ReasonIn) -> Any:
+def request_supplement(request: HttpRequest, id: fields.Id, payload: RequestReasonIn) -> Any:
     r, user = _acting(request, id)
     return _staff_out(
         services.request_supplement(r, actor=user, reason=payload.reason, on=payload.on)
@@ -331,7 +331,7 @@ def extend_request(request: HttpRequest, id: fields.Id, payload: ExtensionIn) ->
 
 @router.post("/{int:id}/decision", auth=auth.STAFF, response=STEP_RESPONSES,
              summary="Answer; a (partial) refusal waits for the superior's confirmation")  # fmt: skip
-def decide_request(request: HttpRequest, id: fields.Id, payload: DecisionIn) -> Any:
+def decide_request(request: HttpRequest, id: fields.Id, payload: RequestDecisionIn) -> Any:
     r, user = _acting(request, id)
     referred = (
         Organization.objects.filter(code=payload.referred_to).first()
@@ -367,7 +367,7 @@ def confirm_request(request: HttpRequest, id: fields.Id, payload: NoteIn) -> Any
 
 @router.post("/{int:id}/return", auth=auth.STAFF, response=STEP_RESPONSES,
              summary="The superior returns the refusal to the handling staff")  # fmt: skip
-def return_request(request: HttpRequest, id: fields.Id, payload: ReasonIn) -> Any:
+def return_request(request: HttpRequest, id: fields.Id, payload: RequestReasonIn) -> Any:
     r, user = _acting(request, id)
     return _staff_out(services.return_refusal(r, actor=user, reason=payload.reason, on=payload.on))
 

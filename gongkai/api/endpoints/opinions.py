@@ -125,7 +125,7 @@ class EchoPage(Paged):
     results: list[EchoOut]
 
 
-class EventOut(Schema):
+class OpinionEventOut(Schema):
     kind: str
     kind_label: str
     at: dt.datetime
@@ -133,7 +133,7 @@ class EventOut(Schema):
     note: str
 
 
-class OpinionOut(Schema):
+class SentOpinionOut(Schema):
     id: int
     tracking_code_display: str
     kind: str
@@ -152,7 +152,7 @@ class OpinionOut(Schema):
     rating: str | None
 
 
-class OpinionDetailOut(OpinionOut):
+class OpinionDetailOut(SentOpinionOut):
     text: str
     sender_name: str
     sender_contact: str
@@ -162,11 +162,11 @@ class OpinionDetailOut(OpinionOut):
     answered_at: dt.datetime | None
     masked_question: str
     masked_answer: str
-    events: list[EventOut]
+    events: list[OpinionEventOut]
 
 
 class OpinionPage(Paged):
-    results: list[OpinionOut]
+    results: list[SentOpinionOut]
 
 
 class OpinionQuery(PageQuery):
@@ -185,7 +185,7 @@ class AssignIn(Schema):
     user: fields.Id = Field(description="The id of a clerk, reviewer or principal of the unit.")
 
 
-class AnswerIn(Schema):
+class OpinionAnswerIn(Schema):
     answer: AnswerText
 
 
@@ -196,7 +196,7 @@ class PassOnIn(Schema):
     reason: fields.Reason = ""
 
 
-class PublishIn(Schema):
+class OpinionPublishIn(Schema):
     scope: ScopeName = "public"
 
 
@@ -482,7 +482,7 @@ def assign_opinion(request: HttpRequest, id: fields.Id, payload: AssignIn) -> An
     response={200: OpinionDetailOut, **responses(400, 401, 403, 404, 422)},
     summary="Answer; the sender reads the masked answer with the tracking code",
 )
-def answer_opinion(request: HttpRequest, id: fields.Id, payload: AnswerIn) -> Any:
+def answer_opinion(request: HttpRequest, id: fields.Id, payload: OpinionAnswerIn) -> Any:
     o = _handled(request, id)
     services.answer(o, actor=auth.caller(request), text=payload.answer)
     return _detail_out(_handled(request, id))
@@ -493,7 +493,7 @@ def answer_opinion(request: HttpRequest, id: fields.Id, payload: AnswerIn) -> An
     response={200: OpinionDetailOut, **responses(400, 401, 403, 404, 422)},
     summary="Publish the masked question and answer on the echo wall to a scope",
 )
-def publish_opinion(request: HttpRequest, id: fields.Id, payload: PublishIn) -> Any:
+def publish_opinion(request: HttpRequest, id: fields.Id, payload: OpinionPublishIn) -> Any:
     o = _handled(request, id)
     services.publish(o, actor=auth.caller(request), scope=payload.scope)
     return _detail_out(_handled(request, id))

@@ -87,7 +87,7 @@ class FindingEventOut(Schema):
     reason: str
 
 
-class FindingOut(Schema):
+class SupervisionFindingOut(Schema):
     id: int
     organization: OrganizationRef
     category: str
@@ -116,7 +116,7 @@ class FindingOut(Schema):
 
 
 class FindingPage(Paged):
-    results: list[FindingOut]
+    results: list[SupervisionFindingOut]
 
 
 class FindingQuery(PageQuery):
@@ -150,7 +150,7 @@ class ReopenIn(Input):
     deadline_days: Days | None = None
 
 
-class PublishIn(Input):
+class FindingPublishIn(Input):
     scope: ScopeName
 
 
@@ -220,7 +220,7 @@ class SupervisedRecordsOut(Schema):
     obligations: list[SupervisedObligationOut]
 
 
-class RevisionOut(Schema):
+class SupervisedRevisionOut(Schema):
     number: int
     title: str
     body: str
@@ -228,7 +228,7 @@ class RevisionOut(Schema):
     created_at: dt.datetime
 
 
-class OpinionOut(Schema):
+class SupervisedOpinionOut(Schema):
     text: str
     handling: str
     received_at: dt.datetime
@@ -237,11 +237,11 @@ class OpinionOut(Schema):
 class SupervisedDisclosureDetailOut(SupervisedDisclosureOut):
     organization: OrganizationRef
     body: str
-    revisions: list[RevisionOut]
-    opinions: list[OpinionOut]
+    revisions: list[SupervisedRevisionOut]
+    opinions: list[SupervisedOpinionOut]
 
 
-class ResultOut(Schema):
+class SupervisionResultOut(Schema):
     id: int
     category: str
     category_label: str
@@ -255,7 +255,7 @@ class ResultOut(Schema):
 
 class ResultsOut(Schema):
     organization: OrganizationRef
-    findings: list[ResultOut]
+    findings: list[SupervisionResultOut]
     accountability: list[RecordOut]
 
 
@@ -382,7 +382,7 @@ def list_findings(request: HttpRequest, query: Query[FindingQuery]) -> Any:
 
 @findings_router.get(
     "/{int:id}",
-    response={200: FindingOut, **responses(401, 404, 422)},
+    response={200: SupervisionFindingOut, **responses(401, 404, 422)},
     summary="A finding with its evidence, rectification and history",
 )
 def get_finding(request: HttpRequest, id: f.Id) -> Any:
@@ -391,7 +391,7 @@ def get_finding(request: HttpRequest, id: f.Id) -> Any:
 
 @findings_router.post(
     "/",
-    response={201: FindingOut, **responses(400, 401, 403, 404, 422)},
+    response={201: SupervisionFindingOut, **responses(400, 401, 403, 404, 422)},
     summary="A supervisor files a finding with a rectification deadline (supervision.workflow.file_finding)",
 )
 def create_finding(request: HttpRequest, payload: FindingIn) -> Any:
@@ -420,7 +420,7 @@ def create_finding(request: HttpRequest, payload: FindingIn) -> Any:
 
 @findings_router.post(
     "/{int:id}/rectify",
-    response={200: FindingOut, **responses(400, 401, 403, 404, 422)},
+    response={200: SupervisionFindingOut, **responses(400, 401, 403, 404, 422)},
     summary="The organization records what it did (supervision.workflow.rectify)",
 )
 def rectify_finding(request: HttpRequest, id: f.Id, payload: RectifyIn) -> Any:
@@ -431,7 +431,7 @@ def rectify_finding(request: HttpRequest, id: f.Id, payload: RectifyIn) -> Any:
 
 @findings_router.post(
     "/{int:id}/confirm",
-    response={200: FindingOut, **responses(400, 401, 403, 404, 422)},
+    response={200: SupervisionFindingOut, **responses(400, 401, 403, 404, 422)},
     summary="The supervisor confirms the rectification (supervision.workflow.confirm)",
 )
 def confirm_finding(request: HttpRequest, id: f.Id, payload: ConfirmIn) -> Any:
@@ -442,7 +442,7 @@ def confirm_finding(request: HttpRequest, id: f.Id, payload: ConfirmIn) -> Any:
 
 @findings_router.post(
     "/{int:id}/reopen",
-    response={200: FindingOut, **responses(400, 401, 403, 404, 422)},
+    response={200: SupervisionFindingOut, **responses(400, 401, 403, 404, 422)},
     summary="The supervisor reopens it with a reason and a new deadline (supervision.workflow.reopen)",
 )
 def reopen_finding(request: HttpRequest, id: f.Id, payload: ReopenIn) -> Any:
@@ -458,10 +458,10 @@ def reopen_finding(request: HttpRequest, id: f.Id, payload: ReopenIn) -> Any:
 
 @findings_router.post(
     "/{int:id}/publish",
-    response={200: FindingOut, **responses(400, 401, 403, 404, 422)},
+    response={200: SupervisionFindingOut, **responses(400, 401, 403, 404, 422)},
     summary="Publish the confirmed result to a scope (supervision.workflow.publish)",
 )
-def publish_finding(request: HttpRequest, id: f.Id, payload: PublishIn) -> Any:
+def publish_finding(request: HttpRequest, id: f.Id, payload: FindingPublishIn) -> Any:
     user = auth.caller(request)
     workflow.publish(_finding(request, id), actor=user, scope=payload.scope.value)
     return finding_out(_finding(request, id), user)

@@ -82,19 +82,19 @@ class ProposeIn(Schema):
     description: TopicText = ""
 
 
-class AnswerIn(Schema):
+class TopicAnswerIn(Schema):
     answer: AnswerText
     echo_scope: ScopeName = "party"
 
 
-class ItemIn(AnswerIn):
+class ItemIn(TopicAnswerIn):
     category_key: CategoryKey = Field("", description="Empty: the first category.")
     item_name: ItemName = Field("", description="Empty: the topic's title.")
     item_scope: ScopeName = "party"
     timing: TimingName = "event"
 
 
-class DisclosureIn(AnswerIn):
+class TopicDisclosureIn(TopicAnswerIn):
     item_key: fields.ItemKey
 
 
@@ -103,7 +103,7 @@ class DeclineIn(Schema):
     echo_scope: ScopeName = "party"
 
 
-class MergeIn(AnswerIn):
+class MergeIn(TopicAnswerIn):
     into: fields.Id
 
 
@@ -251,7 +251,9 @@ def accept_topic_as_item(request: HttpRequest, id: fields.Id, payload: ItemIn) -
     summary="Answer: draft a disclosure for a catalog item, linked to the topic",
     auth=auth.STAFF,
 )
-def accept_topic_as_disclosure(request: HttpRequest, id: fields.Id, payload: DisclosureIn) -> Any:
+def accept_topic_as_disclosure(
+    request: HttpRequest, id: fields.Id, payload: TopicDisclosureIn
+) -> Any:
     topic = _visible(request, id)
     services.accept_as_disclosure(
         topic,
