@@ -62,6 +62,7 @@ test-browser:
 # clock would prove nothing). Another moment: make test-clock CLOCK="2029-10-01 10:00:00"
 CLOCK ?= 2030-12-31 20:30:00
 CLOCK_APPS := gongkai/workdays gongkai/disclosures gongkai/console gongkai/portal gongkai/api gongkai/ledger \
+	gongkai/engagement gongkai/inforequests gongkai/supervision gongkai/topics \
 	--ignore-glob='*/test_scan*' --ignore-glob='*/test_attachment*' --ignore-glob='*/test_sandbox*'
 test-clock:
 	TZ=UTC faketime -f "@$(CLOCK)" $(BIN)/python -c 'import datetime, sys; sys.exit(0 if str(datetime.datetime.now()).startswith("$(CLOCK)"[:16]) else "faketime did not move the clock")'
