@@ -197,7 +197,8 @@ def served(
         "GONGKAI_PROFILE": "development",
         "GONGKAI_TASK_BACKEND": "database",
         "GONGKAI_GUARD_STORE": "database",
-        "GONGKAI_GUARD_LIMITS": json.dumps({ACTION: limits}),
+        # The same limits for the consultation form and the opinions API (--guard-target).
+        "GONGKAI_GUARD_LIMITS": json.dumps({ACTION: limits, "opinion": limits}),
         "DEBUG": "0",
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECRET_KEY": os.urandom(32).hex(),
@@ -280,8 +281,10 @@ class Client:
             body = json.dumps(
                 {
                     "text": text,
+                    "kind": "suggestion",
+                    # An opinion about the organization (the draft out for consultation is
+                    # not a published disclosure an opinion can name).
                     "organization": self.target.organization,
-                    "disclosure": self.target.disclosure,
                 },
                 ensure_ascii=False,
             ).encode()
