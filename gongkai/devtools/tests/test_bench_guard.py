@@ -32,3 +32,18 @@ def test_the_quota_holds_across_two_worker_processes(bench_dir: Path) -> None:
     assert "2 worker processes" in result["server"]
     assert set(result["latency_ms"]["others"]) == {"p50", "p95", "max"}
     assert time.monotonic() - started < 60
+
+
+def test_the_opinions_api_keeps_the_same_quota(bench_dir: Path) -> None:
+    out = io.StringIO()
+    call_command(
+        "bench", "--only-guard", "--guard-submissions", "30", "--guard-addresses", "3",
+        "--guard-seconds", "2", "--guard-workers", "2", "--guard-quota", "4",
+        "--guard-target", "/api/v1/opinions", "--guard-payload", "json",
+        stdout=out, stderr=io.StringIO(),
+    )  # fmt: skip
+    result: dict[str, Any] = json.loads(out.getvalue())["guard"]
+    assert result["target"] == "/api/v1/opinions"
+    assert (result["stored"], result["refused_429"]) == (4, 26), result
+    assert (result["other_ok"], result["other_stored"]) == (6, 6), result
+    assert result["ok"] is True
