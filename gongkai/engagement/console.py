@@ -4,23 +4,24 @@ Only the handling staff (permissions.can_handle_opinions) see an opinion, and it
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from gongkai import permissions
 from gongkai.accounts.models import User
 from gongkai.console.views.base import console_view, context
+from gongkai.disclosures import attachments as disclosure_files
 from gongkai.engagement import services
 from gongkai.engagement.forms import AnswerForm, AssignForm, PassOnForm, PublishForm, TriageForm
-from gongkai.engagement.models import OPEN_STATES, Opinion, State
+from gongkai.engagement.models import OPEN_STATES, Opinion, OpinionAttachment, State
 from gongkai.organizations.models import Organization, Role
 from gongkai.validation import text_problem
 
@@ -110,6 +111,7 @@ def _detail(request: HttpRequest, opinion: Opinion, **forms: Any) -> HttpRespons
             "opinions",
             o=opinion,
             events=opinion.events.select_related("actor"),
+            files=opinion.attachments.all(),
             overdue=services.is_overdue(opinion, timezone.localdate()),
             triage_form=forms.get("triage") or TriageForm(),
             assign_form=forms.get("assign")
@@ -199,3 +201,25 @@ def opinion_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         return _detail(request, opinion, **{action: form})
     messages.success(request, done)
     return redirect("engagement_console:detail", pk=opinion.pk)
+
+
+@console_view
+@require_safe
+def opinion_file(request: HttpRequest, pk: int, file_pk: int) -> HttpResponse:
+    """A file sent with the opinion, for the handling staff only (404 to anyone else, like the
+    opinion itself): always a download, never shown inline, its type never sniffed."""
+    opinion = _opinion(request, pk)
+    row = get_object_or_404(OpinionAttachment, opinion=opinion, pk=file_pk)
+    return file_response(row)
+
+
+def file_response(row: OpinionAttachment) -> HttpResponse:
+    response = FileResponse(
+        row.file.open("rb"),
+        as_attachment=True,
+        filename=row.name,
+        content_type=disclosure_files.ALLOWED.get(row.kind, "application/octet-stream"),
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return cast(HttpResponse, response)

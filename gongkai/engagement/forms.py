@@ -3,6 +3,8 @@ stripped, the deadline, the tracking code) are in engagement.services."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -18,8 +20,34 @@ from gongkai.engagement.models import (
     Rating,
 )
 from gongkai.engagement.services import EMPTY, TRIAGE_STATES
+from gongkai.guard import uploads
 
 PLAIN = [validation.validate_plain_text]
+FILES_HELP = _(
+    "Up to %(max)d files: photos (PNG, JPEG), PDF, Word or Excel, at most %(mb)d MB each. "
+    "Only the staff who handle your message see them."
+)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input; the number and each file's content are checked by
+    engagement.services.submit (gongkai.guard.uploads), which names the file it refuses."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        if isinstance(data, (list, tuple)):
+            # One more than allowed is kept, so that the count is refused, not cut.
+            chosen = [d for d in data if d][: uploads.DEFAULT_MAX_FILES + 1]
+            return [super(MultipleFileField, self).clean(d, initial) for d in chosen]
+        return [super().clean(data, initial)] if data else []
 
 
 class OpinionForm(forms.Form):
@@ -50,6 +78,17 @@ class OpinionForm(forms.Form):
         validators=PLAIN,
         help_text=_("Only the staff who handle your message see it; it is never published."),
     )
+    attachments = MultipleFileField(label=_("Attach photos or files (optional)"))
+
+    def __init__(self, *args: Any, with_files: bool = True, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if with_files:
+            self.fields["attachments"].help_text = FILES_HELP % {
+                "max": uploads.DEFAULT_MAX_FILES,
+                "mb": max(1, uploads.max_bytes() // (1024 * 1024)),
+            }
+        else:  # the kiosk takes no files
+            del self.fields["attachments"]
 
 
 class TrackForm(forms.Form):

@@ -8,6 +8,8 @@ is answered and again when it is published) and never the sender.
 
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -22,6 +24,7 @@ CONTACT_MAX = 100
 REASON_MAX = validation.REASON_MAX
 ANSWER_MAX = validation.REASON_MAX * 2
 OPINION_MAX = validation.OPINION_MAX
+ATTACHMENT_NAME_MAX = 120
 
 
 class Kind(models.TextChoices):
@@ -228,3 +231,37 @@ class AnswerRule(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization_id}: {self.answer_days}"
+
+
+def attachment_path(instance: OpinionAttachment, filename: str) -> str:
+    """A random name under engagement/: neither the sender's file name nor the content's
+    digest (which anyone holding the file could compute) reaches the storage path."""
+    return f"engagement/opinions/{secrets.token_urlsafe(24)}.{instance.kind or 'bin'}"
+
+
+class OpinionAttachment(models.Model):
+    """A file sent with an opinion (a photo of a board, a PDF): checked by its bytes, read
+    and scanned (gongkai.guard.uploads) before the opinion is stored, and shown to the
+    handling staff only (never on the echo wall, the tracking page, the kiosk or the
+    public API)."""
+
+    opinion = models.ForeignKey(
+        Opinion, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("opinion")
+    )
+    file = models.FileField(_("file"), upload_to=attachment_path, max_length=200)
+    name = models.CharField(_("file name"), max_length=ATTACHMENT_NAME_MAX)
+    kind = models.CharField(_("file type"), max_length=10)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    text = models.TextField(_("text read from the file"), blank=True)
+    #: The whole file could be read as text (else staff look at it themselves).
+    complete = models.BooleanField(_("read completely"), default=True)
+    findings = models.PositiveIntegerField(_("personal numbers or markings found"), default=0)
+
+    class Meta:
+        ordering = ["opinion", "pk"]
+        verbose_name = _("opinion attachment")
+        verbose_name_plural = _("opinion attachments")
+
+    def __str__(self) -> str:
+        return self.name

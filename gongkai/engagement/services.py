@@ -16,10 +16,12 @@ Decisions:
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -41,12 +43,13 @@ from gongkai.engagement.models import (
     Channel,
     Kind,
     Opinion,
+    OpinionAttachment,
     OpinionEvent,
     Rating,
     State,
 )
 from gongkai.engagement.text import plain
-from gongkai.guard import tracking
+from gongkai.guard import tracking, uploads
 from gongkai.notifications.models import BODY_MAX, SUBJECT_MAX
 from gongkai.notifications.services import notify
 from gongkai.organizations.models import Organization, Role
@@ -184,11 +187,16 @@ def submit(
     sender_name: str = "",
     sender_contact: str = "",
     account: Any = None,
+    files: Sequence[Any] = (),
     now: dt.datetime | None = None,
 ) -> Opinion:
     """Store an opinion sent to `org`, give it a tracking code and a deadline, tell the unit.
 
-    The caller has already asked the guard (gongkai.guard.limits) for public input."""
+    The caller has already asked the guard (gongkai.guard.limits) for public input. `files`
+    (at most guard.uploads.DEFAULT_MAX_FILES) are checked by their bytes, read and scanned
+    (gongkai.guard.uploads.check_all) before anything is stored, outside the transaction
+    (the sandboxed reader may take seconds); a refusal is a ValidationError on "attachments".
+    They are stored with the opinion, in its transaction, for the handling staff only."""
     errors: dict[str, list[str]] = {}
 
     def clean(field: str, value: Any, bound: int, label: Any = None) -> str:
@@ -212,47 +220,81 @@ def submit(
         errors["disclosure"] = [str(WRONG_ORGANIZATION)]
     if errors:
         raise ValidationError(errors)
+    try:
+        checked = uploads.check_all([f for f in files if f is not None])
+    except ValidationError as exc:
+        raise ValidationError({"attachments": exc.messages}) from exc
     now = now or timezone.now()
     due = deadline_for(org, now)
-    with transaction.atomic():
-        for _attempt in range(5):
-            try:
-                with transaction.atomic():
-                    opinion = Opinion.objects.create(
-                        kind=kind,
-                        organization=org,
-                        item_key=key,
-                        disclosure=disclosure,
-                        text=body,
-                        sender_name=name,
-                        sender_contact=contact,
-                        account=account if getattr(account, "is_authenticated", False) else None,
-                        channel=channel,
-                        tracking_code=_new_code(),
-                        responsible=org,
-                        received_at=now,
-                        due_date=due.date,
-                        due_provisional=due.provisional,
-                    )
-                    opinion.masked_question = shown_text(body, opinion)
-                    opinion.save(update_fields=["masked_question"])
-                break
-            except IntegrityError:  # a tracking code drawn twice at once: draw again
-                continue
-        else:  # pragma: no cover - 60 random bits
-            raise RuntimeError("no free tracking code")
-        _record(opinion, OpinionEvent.Kind.SUBMITTED, account, Channel(channel).label, now)
-        subject = _("New opinion to %(org)s (%(kind)s)") % {
-            "org": org.name,
-            "kind": Kind(kind).label,
-        }
-        text_body = _("Received %(code)s; please answer by %(due)s.") % {
-            "code": opinion.code_display,
-            "due": due.date.isoformat(),
-        }
-        for person in _people(org, NEW_OPINION_ROLES):
-            _notify(person, opinion, "general", "received", subject, text_body)
+    stored: list[OpinionAttachment] = []
+    try:
+        with transaction.atomic():
+            for _attempt in range(5):
+                try:
+                    with transaction.atomic():
+                        opinion = Opinion.objects.create(
+                            kind=kind,
+                            organization=org,
+                            item_key=key,
+                            disclosure=disclosure,
+                            text=body,
+                            sender_name=name,
+                            sender_contact=contact,
+                            account=account
+                            if getattr(account, "is_authenticated", False)
+                            else None,
+                            channel=channel,
+                            tracking_code=_new_code(),
+                            responsible=org,
+                            received_at=now,
+                            due_date=due.date,
+                            due_provisional=due.provisional,
+                        )
+                        opinion.masked_question = shown_text(body, opinion)
+                        opinion.save(update_fields=["masked_question"])
+                    break
+                except IntegrityError:  # a tracking code drawn twice at once: draw again
+                    continue
+            else:  # pragma: no cover - 60 random bits
+                raise RuntimeError("no free tracking code")
+            for one in checked:
+                stored.append(store_attachment(opinion, one))
+            _record(opinion, OpinionEvent.Kind.SUBMITTED, account, Channel(channel).label, now)
+            subject = _("New opinion to %(org)s (%(kind)s)") % {
+                "org": org.name,
+                "kind": Kind(kind).label,
+            }
+            text_body = _("Received %(code)s; please answer by %(due)s.") % {
+                "code": opinion.code_display,
+                "due": due.date.isoformat(),
+            }
+            for person in _people(org, NEW_OPINION_ROLES):
+                _notify(person, opinion, "general", "received", subject, text_body)
+    except BaseException:
+        # Rolled back: the files written for it go too.
+        for row in stored:
+            row.file.delete(save=False)
+        raise
+
     return opinion
+
+
+def store_attachment(opinion: Opinion, checked: uploads.Checked) -> OpinionAttachment:
+    """One checked file of `opinion`, inside the caller's transaction."""
+    row = OpinionAttachment(
+        opinion=opinion,
+        name=checked.name,
+        kind=checked.kind,
+        size=len(checked.content),
+        sha256=checked.sha256,
+        text=checked.text,
+        complete=checked.complete,
+        findings=len(checked.findings),
+    )
+    # The storage path is random (models.attachment_path): the typed name never reaches it.
+    row.file.save(checked.name, ContentFile(checked.content), save=False)
+    row.save()
+    return row
 
 
 TRIAGE_STATES = (State.VALID, State.DUPLICATE, State.SPAM, State.OUT_OF_SCOPE)

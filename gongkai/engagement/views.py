@@ -88,7 +88,8 @@ def _send(request: HttpRequest, org: Organization, *, kiosk: bool) -> HttpRespon
     viewer = AnonymousUser() if kiosk else request.user
     template = "engagement/kiosk/opinion.html" if kiosk else "engagement/opinion_form.html"
     key, disclosure, about = _subject(request, org, viewer)
-    form = OpinionForm(request.POST or None)
+    # The kiosk takes no files (a shared screen without a camera or a file system to offer).
+    form = OpinionForm(request.POST or None, request.FILES or None, with_files=not kiosk)
     context = {"org": org, "form": form, "item": key, "disclosure": disclosure, "about": about}
     if request.method == "POST":
         verdict = limits.check(request, "opinion", organization=org)
@@ -106,6 +107,7 @@ def _send(request: HttpRequest, org: Organization, *, kiosk: bool) -> HttpRespon
                     sender_name="" if kiosk else form.cleaned_data["sender_name"],
                     sender_contact=form.cleaned_data["sender_contact"],
                     account=None if kiosk else request.user,
+                    files=form.cleaned_data.get("attachments") or (),
                 )
             except ValidationError as exc:
                 _errors_onto(form, exc)

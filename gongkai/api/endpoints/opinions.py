@@ -5,6 +5,13 @@ never the sender's name or contact, which only the handling staff's operations r
 
 Public submissions, tracking look-ups and votes go through the anti-abuse guard
 (gongkai.guard.limits): over the limit the answer is 429 with Retry-After.
+
+Files: `POST /opinions` takes JSON only; `POST /opinions/with-files` takes the same fields as
+multipart/form-data with up to three files under `attachments` (one operation cannot document
+both bodies in django-ninja). The files are checked by their bytes, read and scanned
+(gongkai.guard.uploads) and are seen by the handling staff only: their metadata in the staff
+detail, their bytes from `GET /opinions/handled/{id}/files/{file_id}`; no public answer
+mentions them.
 """
 
 from __future__ import annotations
@@ -13,9 +20,9 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from django.contrib.auth.models import AnonymousUser
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
-from ninja import Query, Router, Schema, Status
+from ninja import File, Form, Query, Router, Schema, Status, UploadedFile
 from pydantic import AfterValidator, Field, StringConstraints
 
 from gongkai import permissions
@@ -24,6 +31,7 @@ from gongkai.api import auth, fields
 from gongkai.api.endpoints import page_of
 from gongkai.api.errors import responses
 from gongkai.api.schemas import Paged, PageQuery
+from gongkai.disclosures import attachments as disclosure_files
 from gongkai.disclosures.models import Disclosure
 from gongkai.engagement import services
 from gongkai.engagement.models import (
@@ -34,6 +42,7 @@ from gongkai.engagement.models import (
     OPINION_MAX,
     Channel,
     Opinion,
+    OpinionAttachment,
     State,
 )
 from gongkai.guard import limits
@@ -152,6 +161,17 @@ class SentOpinionOut(Schema):
     rating: str | None
 
 
+class OpinionFileOut(Schema):
+    id: int
+    name: str = Field(description="The file name as sent.")
+    kind: str = Field(description="The type read from the bytes: pdf, png, jpg, docx, xlsx.")
+    size: int
+    sha256: str
+    text: str = Field(description="The text read from the file (for the handling staff).")
+    complete: bool = Field(description="false: part of the file could not be read as text.")
+    findings: int = Field(description="Personal numbers or secret markings found in it.")
+
+
 class OpinionDetailOut(SentOpinionOut):
     text: str
     sender_name: str
@@ -163,6 +183,7 @@ class OpinionDetailOut(SentOpinionOut):
     masked_question: str
     masked_answer: str
     events: list[OpinionEventOut]
+    attachments: list[OpinionFileOut] = Field(description="Files the sender attached.")
 
 
 class OpinionPage(Paged):
@@ -278,6 +299,19 @@ def _detail_out(o: Opinion) -> dict[str, Any]:
             }
             for e in o.events.select_related("actor")
         ],
+        "attachments": [
+            {
+                "id": a.pk,
+                "name": a.name,
+                "kind": a.kind,
+                "size": a.size,
+                "sha256": a.sha256,
+                "text": a.text,
+                "complete": a.complete,
+                "findings": a.findings,
+            }
+            for a in o.attachments.all()
+        ],
     }
 
 
@@ -295,13 +329,7 @@ def _handled(request: HttpRequest, pk: int) -> Opinion:
 # --- the public ---------------------------------------------------------------------------
 
 
-@router.post(
-    "",
-    response={201: ReceiptOut, **responses(400, 401, 404, 422, 429)},
-    summary="Send an opinion (no token needed); answers the tracking code and the deadline",
-    openapi_extra=auth.OPTIONAL_TOKEN,
-)
-def submit_opinion(request: HttpRequest, payload: OpinionIn) -> Any:
+def _submit(request: HttpRequest, payload: OpinionIn, files: list[Any]) -> Any:
     org = Organization.objects.filter(code=payload.organization, is_active=True).first()
     if org is None:
         raise Http404
@@ -328,6 +356,7 @@ def submit_opinion(request: HttpRequest, payload: OpinionIn) -> Any:
         sender_name=payload.sender_name,
         sender_contact=payload.sender_contact,
         account=user,
+        files=files,
     )
     return Status(
         201,
@@ -340,6 +369,33 @@ def submit_opinion(request: HttpRequest, payload: OpinionIn) -> Any:
             "due_provisional": opinion.due_provisional,
         },
     )
+
+
+@router.post(
+    "",
+    response={201: ReceiptOut, **responses(400, 401, 404, 422, 429)},
+    summary="Send an opinion (no token needed); answers the tracking code and the deadline",
+    openapi_extra=auth.OPTIONAL_TOKEN,
+)
+def submit_opinion(request: HttpRequest, payload: OpinionIn) -> Any:
+    return _submit(request, payload, [])
+
+
+@router.post(
+    "/with-files",
+    response={201: ReceiptOut, **responses(400, 401, 404, 422, 429)},
+    summary=(
+        "Send an opinion with up to 3 files (multipart/form-data; PDF, PNG, JPEG, .docx, .xlsx),"
+        " seen by the handling staff only"
+    ),
+    openapi_extra=auth.OPTIONAL_TOKEN,
+)
+def submit_opinion_with_files(
+    request: HttpRequest,
+    payload: Form[OpinionIn],
+    attachments: File[list[UploadedFile]] = None,  # type: ignore[assignment]
+) -> Any:
+    return _submit(request, payload, list(attachments or []))
 
 
 def _by_code(code: str) -> Opinion:
@@ -511,3 +567,35 @@ def pass_opinion(request: HttpRequest, id: fields.Id, payload: PassOnIn) -> Any:
         raise Http404
     services.pass_on(o, actor=auth.caller(request), to=to, reason=payload.reason)
     return _detail_out(_handled(request, id))
+
+
+@staff_router.get(
+    "/handled/{id}/files/{file_id}",
+    response=responses(401, 404, 422),
+    summary="Download a file the sender attached (handling staff only)",
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The file, as a download.",
+                "content": {
+                    t: {"schema": {"type": "string", "format": "binary"}}
+                    for t in disclosure_files.ALLOWED.values()
+                },
+            }
+        }
+    },
+)
+def get_opinion_file(request: HttpRequest, id: fields.Id, file_id: fields.Id) -> Any:
+    o = _handled(request, id)
+    row = OpinionAttachment.objects.filter(opinion=o, pk=file_id).first()
+    if row is None:
+        raise Http404
+    response = FileResponse(
+        row.file.open("rb"),
+        as_attachment=True,
+        filename=row.name,
+        content_type=disclosure_files.ALLOWED.get(row.kind, "application/octet-stream"),
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
