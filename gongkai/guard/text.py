@@ -84,7 +84,9 @@ def clean(value: object, *, max_length: int, multiline: bool = True, required: b
         raise ValidationError(problem)
     if len(text) > max_length * RAW_FACTOR + RAW_MARGIN:
         raise ValidationError(validation.TOO_LONG % {"max": max_length, "length": len(text)})
-    text = normalize(_strip_tags(text), multiline=multiline)
+    # Normalizing can bring a "<" next to a letter again (a control character or a line
+    # break between them dropped): the full-width bracket once more, after it.
+    text = _TAG.sub("＜", normalize(_strip_tags(text), multiline=multiline))
     if len(text) > max_length:
         raise ValidationError(validation.TOO_LONG % {"max": max_length, "length": len(text)})
     if required and not text:

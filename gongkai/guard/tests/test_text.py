@@ -80,3 +80,9 @@ def test_too_long_and_empty():
     assert text.clean("<b></b>", max_length=10) == ""
     with pytest.raises(ValidationError):
         text.clean("<b> </b>", max_length=10, required=True)
+
+
+@pytest.mark.parametrize("value", ["<\x01?", "<\x00x"[:1] + "\x07b", "<\nscript", "<\u202eb>"])
+def test_a_bracket_brought_next_to_a_letter_by_normalizing_is_no_markup(value):
+    for multiline in (True, False):
+        assert not text.has_markup(text.clean(value, max_length=50, multiline=multiline))
