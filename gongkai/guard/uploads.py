@@ -55,9 +55,11 @@ def max_bytes() -> int:
     return min(configured, int(settings.GONGKAI_MAX_ATTACHMENT_BYTES))
 
 
-def check(upload: UploadedFile) -> Checked:
+def check(upload: UploadedFile, *, limit: int | None = None) -> Checked:
+    """One file, checked; `limit` in bytes (the public's bound by default; a clerk's or a
+    supervisor's evidence file is bounded like a disclosure attachment)."""
     name = attachments.clean_name(upload.name)
-    limit = max_bytes()
+    limit = max_bytes() if limit is None else limit
     too_large = attachments.TOO_LARGE % {"name": name, "limit": max(1, limit // (1024 * 1024))}
     if upload.size is not None and upload.size > limit:
         raise ValidationError(too_large)
@@ -91,9 +93,12 @@ def check(upload: UploadedFile) -> Checked:
 
 
 def check_all(
-    uploads: Sequence[UploadedFile], *, max_files: int = DEFAULT_MAX_FILES
+    uploads: Sequence[UploadedFile],
+    *,
+    max_files: int = DEFAULT_MAX_FILES,
+    limit: int | None = None,
 ) -> list[Checked]:
     """Every file of one submission, or the first refusal."""
     if len(uploads) > max_files:
         raise ValidationError(TOO_MANY_FILES % {"max": max_files})
-    return [check(u) for u in uploads]
+    return [check(u, limit=limit) for u in uploads]

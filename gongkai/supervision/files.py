@@ -1,11 +1,11 @@
 """Evidence files of findings: checked by the disclosures' rules (gongkai.disclosures.
 attachments): by their bytes, not their name, bounded in size, read by the sandboxed reader
-(which refuses damaged, encrypted and bomb-like files), stored under their digest."""
+(which refuses damaged, encrypted and bomb-like files), stored under their digest. The check
+is the public uploads' (gongkai.guard.uploads) with the clerks' size bound."""
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -13,52 +13,27 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.utils.translation import gettext_lazy as _
 
-from gongkai.disclosures import attachments, extraction
+from gongkai.disclosures import attachments
+from gongkai.guard import uploads
+from gongkai.guard.uploads import Checked
 from gongkai.supervision.models import Finding, FindingAttachment
 
 MAX_FILES = 10
 TOO_MANY = _("At most %(max)d files can be added at once.")
 
 
-@dataclass(frozen=True)
-class Checked:
-    name: str
-    kind: str
-    content: bytes
-
-
 def check(upload: Any) -> Checked:
-    """Read and check one upload; a ValidationError in Chinese naming the file otherwise.
-    Run outside any transaction: the reader may take up to its time limit."""
-    name = attachments.clean_name(getattr(upload, "name", None))
-    limit = settings.GONGKAI_MAX_ATTACHMENT_BYTES
-    too_large = attachments.TOO_LARGE % {"name": name, "limit": max(1, limit // (1024 * 1024))}
-    size = getattr(upload, "size", None)
-    if size is not None and size > limit:
-        raise ValidationError(too_large)
-    content = upload.read(limit + 1)
-    if len(content) > limit:
-        raise ValidationError(too_large)
-    if not content:
-        raise ValidationError(attachments.EMPTY % {"name": name})
-    kind = attachments.detect(content)
-    if kind is None:
-        raise ValidationError(attachments.NOT_ALLOWED_TYPE % {"name": name})
-    bounds = attachments.limits()
-    try:
-        found = extraction.extract(kind, content, bounds, python=settings.GONGKAI_EXTRACT_PYTHON)
-    except extraction.Refused as exc:
-        raise attachments.refusal(exc, name, bounds) from exc
-    if found.kind not in attachments.ALLOWED:
-        raise ValidationError(attachments.NOT_ALLOWED_TYPE % {"name": name})
-    return Checked(name=name, kind=found.kind, content=content)
+    """Read and check one upload (gongkai.guard.uploads, bounded like a disclosure
+    attachment); a ValidationError in Chinese naming the file otherwise. Run outside any
+    transaction: the reader may take up to its time limit."""
+    return uploads.check(upload, limit=settings.GONGKAI_MAX_ATTACHMENT_BYTES)
 
 
-def check_all(uploads: Any) -> list[Checked]:
-    uploads = [u for u in uploads or () if u is not None]
-    if len(uploads) > MAX_FILES:
+def check_all(files: Any) -> list[Checked]:
+    given = [u for u in files or () if u is not None]
+    if len(given) > MAX_FILES:
         raise ValidationError(TOO_MANY % {"max": MAX_FILES})
-    return [check(u) for u in uploads]
+    return [check(u) for u in given]
 
 
 def store(finding: Finding, checked: Checked, *, purpose: str, actor: Any) -> FindingAttachment:
