@@ -48,8 +48,8 @@ from gongkai.engagement.models import (
     Rating,
     State,
 )
-from gongkai.engagement.text import plain
 from gongkai.guard import tracking, uploads
+from gongkai.guard.text import plain
 from gongkai.notifications.models import BODY_MAX, SUBJECT_MAX
 from gongkai.notifications.services import notify
 from gongkai.organizations.models import Organization, Role

@@ -76,6 +76,12 @@ def normalize(text: str, *, multiline: bool = True) -> str:
     return _BLANK_LINES.sub("\n\n", "\n".join(lines)).strip()
 
 
+def _plain(text: str, *, multiline: bool) -> str:
+    # Normalizing can bring a "<" next to a letter again (a control character or a line
+    # break between them dropped): the full-width bracket once more, after it.
+    return _TAG.sub("＜", normalize(_strip_tags(text), multiline=multiline))
+
+
 def clean(value: object, *, max_length: int, multiline: bool = True, required: bool = False) -> str:
     """`value` as bounded plain text, or a ValidationError with a Chinese sentence."""
     text = "" if value is None else str(value)
@@ -84,11 +90,20 @@ def clean(value: object, *, max_length: int, multiline: bool = True, required: b
         raise ValidationError(problem)
     if len(text) > max_length * RAW_FACTOR + RAW_MARGIN:
         raise ValidationError(validation.TOO_LONG % {"max": max_length, "length": len(text)})
-    # Normalizing can bring a "<" next to a letter again (a control character or a line
-    # break between them dropped): the full-width bracket once more, after it.
-    text = _TAG.sub("＜", normalize(_strip_tags(text), multiline=multiline))
+    text = _plain(text, multiline=multiline)
     if len(text) > max_length:
         raise ValidationError(validation.TOO_LONG % {"max": max_length, "length": len(text)})
     if required and not text:
         raise ValidationError(EMPTY)
     return text
+
+
+def plain(value: object, *, max_length: int, label: object = None, multiline: bool = True) -> str:
+    """`clean` for a named field of a form or a rule: the refusals (NUL, lone surrogate, too
+    long after cleaning) name the field, as gongkai.validation.check_text's do. The one
+    plain-text cleaner of what people send (opinions, topics, information requests)."""
+    text = validation.check_text(value, label=label)
+    if len(text) > max_length * RAW_FACTOR + RAW_MARGIN:
+        validation.check_text(text, max_length=max_length, label=label)  # refuses, named
+    cleaned = _plain(text, multiline=multiline)
+    return validation.check_text(cleaned, max_length=max_length, label=label)

@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from gongkai import permissions, validation
 from gongkai.disclosures import clock as moment
 from gongkai.disclosures import scanning, visibility
+from gongkai.guard import text as guard_text
 from gongkai.guard import tracking
 from gongkai.inforequests import clock, notices
 from gongkai.inforequests.models import (
@@ -102,7 +103,8 @@ def today() -> dt.date:
 
 
 def _text(value: Any, limit: int, label: Any) -> str:
-    return validation.check_text(value, max_length=limit, label=label).strip()
+    """Plain text, HTML stripped (gongkai.guard.text.plain), the refusal naming the field."""
+    return guard_text.plain(value, max_length=limit, label=label)
 
 
 def _date(value: dt.date | None, request: InformationRequest) -> dt.date:

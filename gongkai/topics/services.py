@@ -19,7 +19,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import strip_tags
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -29,6 +28,7 @@ from gongkai.catalog import services as catalog_services
 from gongkai.catalog.effective import applicable_catalog, effective_catalog
 from gongkai.catalog.models import Catalog, Scope, Timing
 from gongkai.disclosures import scanning, visibility, workflow
+from gongkai.guard import text as guard_text
 from gongkai.notifications.models import BODY_MAX, SUBJECT_MAX
 from gongkai.notifications.services import notify
 from gongkai.organizations.models import Organization, Role
@@ -76,12 +76,9 @@ MERGE_MERGED = _("That topic has itself been merged; choose the one it was merge
 
 
 def plain_text(value: Any, *, max_length: int, label: Any = None) -> str:
-    """What a person typed as bounded plain text: NUL and lone surrogates refused, HTML
-    tags stripped (entities read back as the characters they stand for), trimmed, and at
-    most `max_length` characters; a ValidationError in Chinese otherwise."""
-    text = validation.check_text(value, label=label)
-    text = html.unescape(strip_tags(text)).replace("\r\n", "\n").strip()
-    return validation.check_text(text, max_length=max_length, label=label)
+    """What a person typed as bounded plain text (gongkai.guard.text.plain, the one cleaner
+    of what people send); a ValidationError in Chinese naming the field otherwise."""
+    return guard_text.plain(value, max_length=max_length, label=label)
 
 
 def masked(text: str) -> str:

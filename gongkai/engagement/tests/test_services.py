@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from gongkai.catalog.models import Scope
 from gongkai.engagement import services
 from gongkai.engagement.models import AnswerRule, Opinion, OpinionEvent, State
-from gongkai.engagement.text import plain
 from gongkai.guard import tracking
+from gongkai.guard.text import plain
 from gongkai.notifications.models import Notification
 
 from .conftest import ID_NUMBER, NAME, PHONE, send

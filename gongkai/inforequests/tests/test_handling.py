@@ -207,3 +207,15 @@ def test_the_towns_office_reads_the_filing_but_does_not_handle_the_villages_requ
         services.request_supplement(r, actor=people.office, reason="x")
     assert permissions.can_see_applicant(people.office, tree.village)
     assert not permissions.can_see_applicant(people.office, tree.unrelated_village)
+
+
+def test_what_the_applicant_typed_is_stored_as_plain_text(tree, people):
+    with on(dt.date(2026, 9, 21)):
+        request = services.receive(
+            tree.village,
+            application(description="<b>会议纪要</b><script>alert(1)</script> &amp; 附件"),
+        )
+    assert request.description == "会议纪要 & 附件"
+    with on(dt.date(2026, 9, 21)), pytest.raises(ValidationError) as refused:
+        services.receive(tree.village, application(description="纪要\x00"))
+    assert any("\u4e00" <= c <= "\u9fff" for c in " ".join(refused.value.messages))

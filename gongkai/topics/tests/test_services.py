@@ -27,7 +27,8 @@ def test_proposing_strips_html_and_counts_the_deadline(people, tree):
         description="<script>x</script>明细",
     )
     assert topic.title == "党费 & 使用"
-    assert topic.description == "x明细"
+    # The one cleaner of what people send (gongkai.guard.text) drops a script with its content.
+    assert topic.description == "明细"
     assert topic.state == State.OPEN and topic.support_count == 0
     assert topic.answer_days == 15 and topic.due_date > topic.created_at.date()
 
