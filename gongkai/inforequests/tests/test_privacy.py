@@ -7,8 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-import re
-from urllib.parse import urljoin, urlparse
 
 import pytest
 from django.apps import apps
@@ -18,6 +16,7 @@ from openpyxl import load_workbook
 
 from gongkai.api import tokens
 from gongkai.conftest import client_for
+from gongkai.devtools.crawl import crawl
 from gongkai.inforequests import services
 from gongkai.inforequests.models import Outcome, RefusalReason
 
@@ -27,31 +26,10 @@ D = dt.date
 pytestmark = pytest.mark.django_db
 
 SECRETS = (APPLICANT["name"], APPLICANT["phone"], APPLICANT["id_number"], APPLICANT["address"])
-LINK = re.compile(r'href="([^"#]+)"')
-SKIP = ("/static/", "/accounts/logout", "/admin/", "/console/")
 
 
 def _leaks(text: str) -> list[str]:
     return [s for s in SECRETS if s in text]
-
-
-def crawl(client: Client, starts: list[str], limit: int = 150) -> dict[str, str]:
-    seen: dict[str, str] = {}
-    queue = list(starts)
-    while queue and len(seen) < limit:
-        url = queue.pop(0)
-        path = urlparse(url).path + (f"?{urlparse(url).query}" if urlparse(url).query else "")
-        if path in seen or any(path.startswith(s) for s in SKIP):
-            continue
-        response = client.get(path)
-        body = response.content.decode("utf-8", "replace") if response.status_code == 200 else ""
-        seen[path] = body
-        if "html" in response.get("Content-Type", ""):
-            for href in LINK.findall(body):
-                target = urljoin(path, href.replace("&amp;", "&"))
-                if urlparse(target).netloc in ("", "testserver"):
-                    queue.append(target)
-    return seen
 
 
 @pytest.fixture
@@ -95,7 +73,7 @@ def test_the_public_site_never_shows_the_applicant(planted, people):
     ]
     for client in (Client(), client_for(people.member), client_for(people.outsider)):
         with on(D(2026, 10, 1)):
-            pages = crawl(client, starts)
+            pages = crawl(client, starts, limit=150).pages
         assert len(pages) > 5
         leaks = {url: _leaks(body) for url, body in pages.items() if _leaks(body)}
         assert leaks == {}
