@@ -165,6 +165,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before the session and CSRF middleware: it sees their cookies and Vary last and decides
+    # whether a public page may enter a shared cache (gongkai.web.caching).
+    "gongkai.web.caching.PublicCacheMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

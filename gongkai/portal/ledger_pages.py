@@ -21,12 +21,12 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from gongkai.ledger import log as ledger
 from gongkai.ledger import signing
 from gongkai.ledger.models import Log
+from gongkai.web.caching import public_page
 
 #: The reference verifier, offered for download as it is in the repository.
 VERIFIER = Path(settings.BASE_DIR) / "scripts" / "verify_ledger.py"
@@ -148,7 +148,7 @@ def example_from(
 
 
 @require_safe
-@never_cache
+@public_page
 def how(request: HttpRequest) -> HttpResponse:
     """如何核验: the format, the keys, the API, the verifier, and an example."""
     return render(

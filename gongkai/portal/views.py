@@ -3,7 +3,8 @@
 Every view starts from `Disclosure.objects.visible_to(request.user, now)`, the one rule, with
 `now` taken once per request so a page never mixes two instants. A disclosure the reader may
 not see is a 404, never a 403: the answer must not confirm that it exists. Pages depend on
-who reads them and on the minute, so none is cached (`never_cache`).
+who reads them and on the minute: a page read by an anonymous reader may be kept by a shared
+cache for a few seconds (`gongkai.web.caching.public_page`), a member's never.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from gongkai.ledger import public
 from gongkai.organizations.models import Organization, Role
 from gongkai.portal import consulting, content, diff, reading
 from gongkai.portal.forms import OpinionForm, PublicOpinionForm
+from gongkai.web.caching import public_page
 from gongkai.web.views import refusal_text
 
 #: Organizations per level of the tree, and search results, shown at once.
@@ -60,7 +62,7 @@ def _with_child_counts(qs: QuerySet[Organization]) -> QuerySet[Organization]:
 
 
 @require_safe
-@never_cache
+@public_page
 def start(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     roots = _with_child_counts(Organization.objects.roots().filter(is_active=True)).order_by(
@@ -177,7 +179,7 @@ def _consultation_context(
 
 
 @require_safe
-@never_cache
+@public_page
 def children(request: HttpRequest, code: str) -> HttpResponse:
     """The next level of the organization tree, fetched by htmx when a node is opened."""
     org = get_object_or_404(Organization, code=code)
@@ -194,7 +196,7 @@ def children(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_safe
-@never_cache
+@public_page
 def search(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:50]
     found: list[Organization] = []
@@ -285,7 +287,7 @@ def _open_consultations(
 
 
 @require_safe
-@never_cache
+@public_page
 def organization(request: HttpRequest, code: str) -> HttpResponse:
     now = timezone.now()
     org = get_object_or_404(Organization, code=code)
@@ -313,7 +315,7 @@ def organization(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_safe
-@never_cache
+@public_page
 def item(request: HttpRequest, code: str, key: str) -> HttpResponse:
     """Every disclosure of one catalog item of an organization the reader may see."""
     now = timezone.now()
@@ -355,7 +357,7 @@ def _visible_disclosure(request: HttpRequest, pk: int, now: dt.datetime) -> Disc
 
 
 @require_safe
-@never_cache
+@public_page
 def disclosure(request: HttpRequest, pk: int) -> HttpResponse:
     now = timezone.now()
     shown = _visible_disclosure(request, pk, now)
@@ -457,7 +459,7 @@ NEWEST_FIRST, OLDEST_FIRST = "newest", "oldest"
 
 
 @require_safe
-@never_cache
+@public_page
 def ledger_log(request: HttpRequest, log: str) -> HttpResponse:
     """A log's entries for people without tools, a page at a time by index, newest or oldest
     first. Every index is listed: an entry the reader may not read is shown as an opaque,

@@ -51,9 +51,11 @@ def test_the_newest_disclosures_are_those_the_visitor_may_see(people, shown):
     assert "党内的通知" in member and "党内" in member
 
 
-def test_it_reverses_as_home_and_is_never_cached(db, client):
+def test_it_reverses_as_home_shared_briefly_for_the_public_never_for_members(db, client, people):
     from django.urls import reverse
 
     assert reverse("home") == "/"
     response = client.get("/")
-    assert "no-cache" in response["Cache-Control"] and "private" in response["Cache-Control"]
+    assert "public" in response["Cache-Control"] and "s-maxage=5" in response["Cache-Control"]
+    member = reader(people, "member").get("/")
+    assert "no-store" in member["Cache-Control"] and "private" in member["Cache-Control"]
