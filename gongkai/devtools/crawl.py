@@ -3,12 +3,14 @@ follows every link a reader (or a feed reader, or a program reading the API) can
 keeps the text of every answer, so a test can look for what must never be there.
 
 It follows `href`, `src` and `action`-less links in HTML, addresses in XML (feeds, sitemaps)
-and every string that looks like a site address in JSON; it never posts, never signs in and
-stays on the site.
+and every string that looks like a site address in JSON, and reads the text of PDFs (printed
+boards, letters) so a test searches them like pages; it never posts, never signs in and
+stays on the site (relative addresses, `testserver` and the host of `GONGKAI_SITE_URL`).
 """
 
 from __future__ import annotations
 
+import io
 import json
 import re
 from collections import deque
@@ -17,7 +19,9 @@ from dataclasses import dataclass, field
 from html import unescape
 from urllib.parse import urldefrag, urljoin, urlsplit
 
+from django.conf import settings
 from django.test import Client
+from pypdf import PdfReader
 
 _ATTR = re.compile(r"""\b(?:href|src)\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
 _XML_LINK = re.compile(r"<(?:loc|link|id)>\s*([^<\s]+)\s*</", re.IGNORECASE)
@@ -29,6 +33,11 @@ SKIPPED = ("/accounts/", "/admin/", "/console/", "/static/")
 class Crawl:
     pages: dict[str, str] = field(default_factory=dict)
     statuses: dict[str, int] = field(default_factory=dict)
+    content_types: dict[str, str] = field(default_factory=dict)
+
+    def of_type(self, fragment: str) -> list[str]:
+        """The addresses answered with a content type containing `fragment` (``pdf``, ``atom``…)."""
+        return [url for url, kind in self.content_types.items() if fragment in kind]
 
     def containing(self, needle: str) -> list[str]:
         return [url for url, text in self.pages.items() if needle in text]
@@ -56,10 +65,26 @@ def _links(base: str, content_type: str, text: str) -> Iterable[str]:
         yield urljoin(base, unescape(m.group(1)))
 
 
-def _local(url: str) -> str | None:
+def _hosts() -> set[str]:
+    hosts = {"", "testserver"}
+    site = getattr(settings, "GONGKAI_SITE_URL", "")
+    if site:
+        hosts.add(urlsplit(site).netloc)
+    return hosts
+
+
+def pdf_text(data: bytes) -> str:
+    """The text of every page of a PDF, or the bytes as Latin-1 when it cannot be read."""
+    try:
+        return "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(data)).pages)
+    except Exception:  # a broken file is still searched as bytes
+        return data.decode("latin-1")
+
+
+def _local(url: str, hosts: set[str] | None = None) -> str | None:
     url, _ = urldefrag(url)
     parts = urlsplit(url)
-    if parts.scheme not in ("", "http", "https") or parts.netloc not in ("", "testserver"):
+    if parts.scheme not in ("", "http", "https") or parts.netloc not in (hosts or _hosts()):
         return None
     path = parts.path or "/"
     if any(path.startswith(p) for p in SKIPPED):
@@ -70,28 +95,38 @@ def _local(url: str) -> str | None:
 def crawl(client: Client, starts: Iterable[str], *, limit: int = 3000) -> Crawl:
     """Everything reachable from `starts` for `client` (anonymous unless it signed in)."""
     result = Crawl()
-    queue = deque(u for u in (_local(s) for s in starts) if u)
+    hosts = _hosts()
+    queue = deque(u for u in (_local(s, hosts) for s in starts) if u)
     seen = set(queue)
     while queue and len(result.statuses) < limit:
         url = queue.popleft()
         response = client.get(url)
         result.statuses[url] = response.status_code
         if response.status_code in (301, 302, 303, 307, 308):
-            target = _local(urljoin(url, response["Location"]))
+            target = _local(urljoin(url, response["Location"]), hosts)
             if target and target not in seen:
                 seen.add(target)
                 queue.append(target)
             continue
-        if response.status_code != 200 or getattr(response, "streaming", False):
+        if response.status_code != 200:
             continue
         content_type = response.get("Content-Type", "")
-        if not any(t in content_type for t in ("html", "json", "xml", "text")):
-            result.pages[url] = response.content.decode("latin-1")  # bytes, searchable
+        result.content_types[url] = content_type
+        body = (
+            b"".join(response.streaming_content)  # type: ignore[attr-defined]
+            if getattr(response, "streaming", False)
+            else response.content
+        )
+        if "pdf" in content_type:
+            result.pages[url] = pdf_text(body)
             continue
-        text = response.content.decode("utf-8", errors="replace")
+        if not any(t in content_type for t in ("html", "json", "xml", "text")):
+            result.pages[url] = body.decode("latin-1")  # bytes, searchable
+            continue
+        text = body.decode("utf-8", errors="replace")
         result.pages[url] = text
         for link in _links(url, content_type, text):
-            local = _local(link)
+            local = _local(link, hosts)
             if local and local not in seen:
                 seen.add(local)
                 queue.append(local)
