@@ -1,0 +1,21 @@
+from django.contrib.auth.models import AnonymousUser
+
+from gongkai.disclosures import workflow
+from gongkai.search import query
+from gongkai.search.tests.conftest import item_key, published
+
+
+def test_published_is_found(people, tree, village_catalog):
+    d = workflow.create_disclosure(
+        tree.village,
+        actor=people.clerk,
+        item_key=item_key(village_catalog, "phones"),
+        title="东岭村党费收缴公示",
+        body="<p>本季度党费已全部收缴，联系电话 13912345678。</p>",
+    )
+    published(people, d)
+    found = query.search(AnonymousUser(), "党费")
+    assert [r.entry.source_id for r in found.results] == [d.pk]
+    assert query.search(AnonymousUser(), "费").results
+    assert not query.search(AnonymousUser(), "13912345678").results
+    assert query.search(AnonymousUser(), "党费", sort="relevance").results
