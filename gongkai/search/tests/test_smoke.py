@@ -19,3 +19,23 @@ def test_published_is_found(people, tree, village_catalog):
     assert query.search(AnonymousUser(), "费").results
     assert not query.search(AnonymousUser(), "13912345678").results
     assert query.search(AnonymousUser(), "党费", sort="relevance").results
+
+
+def test_page_feed_api(client, people, tree, village_catalog):
+    d = workflow.create_disclosure(
+        tree.village,
+        actor=people.clerk,
+        item_key=item_key(village_catalog, "phones"),
+        title="东岭村党费收缴公示",
+        body="<p>本季度党费已全部收缴。</p>",
+    )
+    published(people, d)
+    page = client.get("/search", {"q": "党费"})
+    assert page.status_code == 200
+    assert "<mark>党费</mark>" in page.content.decode()
+    assert client.get("/search", {"q": "党费"}, HTTP_HX_REQUEST="true").status_code == 200
+    feed = client.get("/search/feed", {"q": "党费"})
+    assert feed.status_code == 200 and b"<feed" in feed.content
+    api = client.get("/api/v1/search", {"q": "党费", "sort": "relevance"})
+    assert api.status_code == 200, api.content
+    assert api.json()["results"][0]["id"] == d.pk
