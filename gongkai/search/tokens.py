@@ -48,12 +48,15 @@ def _fold(char: str) -> str:
 
 
 def clean(text: str) -> str:
-    """Drop what no database stores and no reader typed on purpose: NUL and other C0 controls
-    (except whitespace) and lone surrogates."""
+    """Drop what no database stores, no XML feed carries and no reader typed on purpose: NUL
+    and other control characters (except tab and line breaks), lone surrogates, U+FFFE/FFFF."""
     return "".join(
         c
         for c in text
-        if not (0xD800 <= ord(c) <= 0xDFFF) and (c.isspace() or unicodedata.category(c) != "Cc")
+        if c in "\t\n\r"
+        or not (
+            0xD800 <= ord(c) <= 0xDFFF or c in "\ufffe\uffff" or unicodedata.category(c) == "Cc"
+        )
     )
 
 
