@@ -3,9 +3,12 @@ index holds, gongkai.search.query for how it is asked)."""
 
 from __future__ import annotations
 
+import importlib
+
 
 def bench_queries(n: int = 300) -> list[str]:
-    """A fixed list of `n` queries for the benchmark (gongkai.search.bench)."""
-    from gongkai.search.bench import queries
+    """A fixed list of `n` queries for the benchmark (gongkai.search.bench.queries).
 
-    return queries(n)
+    Resolved when called: this package's __init__ runs while Django is still loading the
+    apps, before models may be imported."""
+    return importlib.import_module("gongkai.search.bench").queries(n)  # type: ignore[no-any-return]

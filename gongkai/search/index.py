@@ -29,12 +29,22 @@ from typing import Any
 from django.db import transaction
 from django.utils.html import strip_tags
 
-from gongkai.catalog.models import Scope
 from gongkai.disclosures import attachments as files
 from gongkai.disclosures.models import PUBLIC_STATES, Disclosure, State
 from gongkai.disclosures.visibility import published_content, published_text
+from gongkai.engagement.models import Opinion
+from gongkai.engagement.models import State as OpinionState
+from gongkai.inforequests import services as request_services
+from gongkai.inforequests.models import InformationRequest
+from gongkai.inforequests.models import Outcome as RequestOutcome
+from gongkai.inforequests.models import State as RequestState
 from gongkai.search import backends, tokens
 from gongkai.search.models import KIND_BITS, Entry, Kind
+from gongkai.topics import echo
+from gongkai.topics import services as topic_services
+from gongkai.topics.models import Outcome as TopicOutcome
+from gongkai.topics.models import State as TopicState
+from gongkai.topics.models import TopicRequest
 
 EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
 
@@ -142,8 +152,6 @@ def update_disclosure(d: Disclosure) -> None:
             _remove(Kind.DISCLOSURE, d.pk)
         else:
             _put(entry)
-        from gongkai.inforequests.models import InformationRequest
-
         for request in InformationRequest.objects.filter(disclosure=d):
             update_request(request)
 
@@ -154,8 +162,6 @@ def update_disclosure(d: Disclosure) -> None:
 def update_opinion(opinion: Any) -> None:
     """An opinion on the echo wall is found by its masked question and answer; off the wall,
     it is not."""
-    from gongkai.engagement.models import State as OpinionState
-
     with transaction.atomic():
         if not (opinion.published and opinion.state == OpinionState.ANSWERED):
             _remove(Kind.OPINION, opinion.pk)
@@ -177,13 +183,8 @@ def update_opinion(opinion: Any) -> None:
 def update_topic(topic: Any) -> None:
     """An answered topic request (not merged: its answer is another topic's) is found by its
     masked question and answer, in its echo scope."""
-    from gongkai.topics import echo
-    from gongkai.topics import services as topic_services
-    from gongkai.topics.models import Outcome
-    from gongkai.topics.models import State as TopicState
-
     with transaction.atomic():
-        if topic.state != TopicState.ANSWERED or topic.outcome == Outcome.MERGED:
+        if topic.state != TopicState.ANSWERED or topic.outcome == TopicOutcome.MERGED:
             _remove(Kind.TOPIC, topic.pk)
             return
         _put(
@@ -204,15 +205,11 @@ def update_topic(topic: Any) -> None:
 
 def update_request(request: Any) -> None:
     """A decision answered by a disclosure, found through that disclosure's visibility."""
-    from gongkai.inforequests import services as request_services
-    from gongkai.inforequests.models import Outcome
-    from gongkai.inforequests.models import State as RequestState
-
     with transaction.atomic():
         d = request.disclosure
         if (
             request.state != RequestState.ANSWERED
-            or request.outcome not in (Outcome.DISCLOSED, Outcome.PARTLY)
+            or request.outcome not in (RequestOutcome.DISCLOSED, RequestOutcome.PARTLY)
             or d is None
             or d.state not in PUBLIC_STATES
             or d.state == State.WITHDRAWN
@@ -258,10 +255,6 @@ def _batches(queryset: Any, batch: int) -> Iterator[list[Any]]:
 
 def rebuild(*, batch: int = BATCH, log: Any = None) -> dict[str, int]:
     """Empty the index and write every entry again, a batch per transaction."""
-    from gongkai.engagement.models import Opinion
-    from gongkai.inforequests.models import InformationRequest
-    from gongkai.topics.models import TopicRequest
-
     counts = {kind.value: 0 for kind in Kind}
     with transaction.atomic():
         backends.clear()
@@ -303,7 +296,6 @@ def update_disclosure_only(d: Disclosure) -> None:
 
 
 __all__ = [
-    "Scope",
     "rebuild",
     "update_disclosure",
     "update_opinion",

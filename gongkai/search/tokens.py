@@ -27,6 +27,8 @@ import logging
 import unicodedata
 from collections.abc import Iterable, Iterator
 
+import jieba
+
 #: The longest text of one entry that is indexed (characters); beyond it nothing is found.
 INDEX_MAX = 200_000
 #: Words for ranking are taken from this many characters at most (jieba is the slow part).
@@ -103,9 +105,8 @@ def grams(normalized: str) -> set[str]:
 
 
 def _jieba() -> object:
+    """jieba, its dictionary loaded on first use (about a second, once per process)."""
     global _jieba_ready
-    import jieba
-
     if not _jieba_ready:
         jieba.setLogLevel(logging.WARNING)
         jieba.initialize()
