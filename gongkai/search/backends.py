@@ -79,7 +79,7 @@ class Match:
 def match(required: list[list[str]], optional: list[str]) -> Match:
     """Every group of `required` must be all there (AND); `optional` tokens only rank."""
     if vendor() == "postgresql":
-        need = " & ".join(f"({' & '.join(group)})" for group in required)
+        need = _required_expression(required)
         ranked = f"({need}) & ({' | '.join([*optional, *required[0]])})" if optional else need
         return Match(
             tables=[],
@@ -88,7 +88,7 @@ def match(required: list[list[str]], optional: list[str]) -> Match:
             rank_sql=f"-ts_rank('{{0.1, 0.2, 0.4, 1.0}}', {ENTRY_TABLE}.tsv, %s::tsquery)",
             rank_params=[ranked],
         )
-    need = " AND ".join(f"grams : ({' '.join(group)})" for group in required)
+    need = _required_expression(required)
     expression = need
     if optional:
         # Always true for a document that has the grams, so the words only add to bm25.
@@ -101,6 +101,41 @@ def match(required: list[list[str]], optional: list[str]) -> Match:
         rank_sql=f"bm25({FTS_TABLE}, {WORD_WEIGHT}, {GRAM_WEIGHT})",
         rank_params=[],
     )
+
+
+def _required_expression(required: list[list[str]]) -> str:
+    if vendor() == "postgresql":
+        return " & ".join(f"({' & '.join(group)})" for group in required)
+    return " AND ".join(f"grams : ({' '.join(group)})" for group in required)
+
+
+def newest_floor(required: list[list[str]], window: int) -> int | None:
+    """The smallest sort key among the newest `window` full-text candidates, or None when
+    there are fewer: relevance is computed within that window, so its cost is bounded."""
+    need = _required_expression(required)
+    with connection.cursor() as cursor:
+        if vendor() == "postgresql":
+            cursor.execute(
+                f"SELECT count(*), min(sort_key) FROM (SELECT sort_key FROM {ENTRY_TABLE} "
+                "WHERE tsv @@ %s::tsquery ORDER BY sort_key DESC LIMIT %s) AS newest",
+                [need, window],
+            )
+        else:
+            cursor.execute(
+                f"SELECT count(*), min(rowid) FROM (SELECT rowid FROM {FTS_TABLE} "
+                f"WHERE {FTS_TABLE} MATCH %s ORDER BY rowid DESC LIMIT %s)",
+                [need, window],
+            )
+        count, floor = cursor.fetchone()
+    return int(floor) if count >= window and floor is not None else None
+
+
+def newest_first() -> list[str]:
+    """`QuerySet.extra(order_by=...)` for newest first. On SQLite by the FTS5 rowid (the sort
+    key): FTS5 then reads its matches in that order and the query stops after one page."""
+    if vendor() == "postgresql":
+        return [f"-{ENTRY_TABLE}.sort_key"]
+    return [f"-{FTS_TABLE}.rowid"]
 
 
 def contains(terms: list[str]) -> tuple[list[str], list[str]]:

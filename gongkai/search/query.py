@@ -43,6 +43,10 @@ PAGE_SIZE = 20
 LIMIT_MAX = 100
 PAGES_MAX = 50
 
+#: Relevance ranks the newest this many full-text candidates (bounded work; for a word in
+#: almost every entry, the best matches of recent years rather than of all time).
+RELEVANCE_WINDOW = 1000
+
 NEWEST, RELEVANCE = "newest", "relevance"
 SORTS = (NEWEST, RELEVANCE)
 
@@ -182,7 +186,15 @@ def search(
         filtered(visible_entries(user, now), filters or Filters()), query, relevance=relevance
     )
     qs = qs.select_related("organization")
-    qs = qs.order_by("rank", "-sort_key") if relevance else qs.order_by("-sort_key")
+    if relevance:
+        floor = backends.newest_floor(
+            [tokens.term_grams(term) for term in query.terms], RELEVANCE_WINDOW
+        )
+        if floor is not None:
+            qs = qs.filter(sort_key__gte=floor)
+        qs = qs.order_by("rank", "-sort_key")
+    else:
+        qs = qs.order_by().extra(order_by=backends.newest_first())
     rows = list(qs[offset : offset + limit + 1])
     out.more = len(rows) > limit
     out.results = [Result(entry=e, rank=getattr(e, "rank", None)) for e in rows[:limit]]
