@@ -1,7 +1,7 @@
 from django.contrib.auth.models import AnonymousUser
 
 from gongkai.disclosures import workflow
-from gongkai.search import query
+from gongkai.search import query, snippets
 from gongkai.search.tests.conftest import item_key, published
 
 
@@ -39,3 +39,15 @@ def test_page_feed_api(client, people, tree, village_catalog):
     api = client.get("/api/v1/search", {"q": "党费", "sort": "relevance"})
     assert api.status_code == 200, api.content
     assert api.json()["results"][0]["id"] == d.pk
+
+
+def test_snippets_escape_and_mark():
+    assert str(snippets.highlight("<b>党费</b>&", ["党费"])) == (
+        "&lt;b&gt;<mark>党费</mark>&lt;/b&gt;&amp;"
+    )
+    # Full-width text is marked where it stands, matched by its normalized form.
+    assert str(snippets.highlight("ＡＢＣ公开", ["abc"])) == "<mark>ＡＢＣ</mark>公开"
+    long = "前" * 300 + "党费" + "后" * 300
+    shown = str(snippets.snippet(long, ["党费"]))
+    assert "<mark>党费</mark>" in shown and shown.startswith("…") and shown.endswith("…")
+    assert len(shown) < 200
