@@ -34,6 +34,7 @@ from gongkai.api.endpoints import (
     opinions,
     organizations,
     reports,
+    search,
     supervision,
     topics,
 )
@@ -109,3 +110,4 @@ api.add_router("/organizations", opinions.echo_router)
 api.add_router("/topics", topics.router)
 api.add_router("/consultations", consultations.router)
 api.add_router("/information-requests", inforequests.router)
+api.add_router("/search", search.router)

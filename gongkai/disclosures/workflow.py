@@ -36,6 +36,7 @@ from gongkai.disclosures.events import ActorRole, EventKind
 from gongkai.disclosures.models import PUBLIC_STATES, Disclosure, Opinion, Revision, State
 from gongkai.ledger import log as ledger
 from gongkai.organizations.models import Organization
+from gongkai.search import index as search_index
 from gongkai.workdays.services import deadline
 
 
@@ -56,6 +57,9 @@ class Action(models.TextChoices):
 
 
 S, A = State, Action
+
+#: The moves that change what the search index holds of a disclosure.
+SEARCH_INDEXED = frozenset({Action.PUBLISH, Action.CORRECT, Action.WITHDRAW})
 CLERK, REVIEWER, SUPERIOR, CLERK_OR_REVIEWER, SYSTEM = (
     "clerk",
     "reviewer",
@@ -188,7 +192,6 @@ def _label(action: str) -> str:
     return str(Action(action).label)
 
 
-@transaction.atomic
 @dataclass(frozen=True)
 class LedgerMove:
     """What a move asks the ledger to record once its event exists."""
@@ -198,6 +201,7 @@ class LedgerMove:
     at: dt.datetime
 
 
+@transaction.atomic
 def _move(
     disclosure: Disclosure,
     action: str,
@@ -246,6 +250,9 @@ def _move(
             event=event,
             at=ledger_move.at,
         )
+    if action in SEARCH_INDEXED:
+        # In the same transaction: the index never shows what was not (or no longer is) on show.
+        search_index.update_disclosure(locked)
     disclosure.__dict__.update({k: v for k, v in locked.__dict__.items() if not k.startswith("_")})
     return locked
 

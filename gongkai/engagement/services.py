@@ -53,6 +53,7 @@ from gongkai.guard.text import plain
 from gongkai.notifications.models import BODY_MAX, SUBJECT_MAX
 from gongkai.notifications.services import notify
 from gongkai.organizations.models import Organization, Role
+from gongkai.search import index as search_index
 from gongkai.workdays import services as workdays
 
 EMPTY = gettext_lazy("Please write your opinion.")
@@ -463,6 +464,7 @@ def publish(
             ]
         )
         _record(opinion, OpinionEvent.Kind.PUBLISHED, actor, Scope(scope).label, now)
+        search_index.update_opinion(opinion)
     return opinion
 
 
@@ -473,6 +475,7 @@ def unpublish(opinion: Opinion, *, actor: Any, reason: str = "") -> Opinion:
         opinion.published = False
         opinion.save(update_fields=["published"])
         _record(opinion, OpinionEvent.Kind.UNPUBLISHED, actor, note)
+        search_index.update_opinion(opinion)
     return opinion
 
 

@@ -54,6 +54,7 @@ from gongkai.inforequests.models import (
     policy_for,
 )
 from gongkai.organizations.models import Organization
+from gongkai.search import index as search_index
 from gongkai.workdays import services as workdays
 
 Kind = RequestStep.Kind
@@ -492,6 +493,7 @@ def decide(
             locked.state = State.ANSWERED
             locked.decided_on = day
         locked.save()
+        search_index.update_request(locked)
     done = InformationRequest.objects.select_related("organization", "organization__parent").get(
         pk=locked.pk
     )
@@ -519,6 +521,7 @@ def confirm(
         locked.decided_on = day
         locked.confirmed_by = actor
         locked.save()
+        search_index.update_request(locked)
     done = InformationRequest.objects.select_related("organization", "organization__parent").get(
         pk=locked.pk
     )

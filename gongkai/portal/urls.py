@@ -1,12 +1,15 @@
 from django.urls import path
 
 from gongkai.portal import ledger_pages, views
+from gongkai.search import views as search_views
 
 app_name = "portal"
 
 urlpatterns = [
     path("", views.start, name="start"),
-    path("search", views.search, name="search"),
+    # Full-text search (gongkai.search): disclosures, echo-wall answers, request decisions.
+    path("search", search_views.search, name="search"),
+    path("search/feed", search_views.search_feed, name="search_feed"),
     path("me/", views.mine, name="mine"),
     path("o/<str:code>/", views.organization, name="organization"),
     path("o/<str:code>/children", views.children, name="children"),

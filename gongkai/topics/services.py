@@ -32,6 +32,7 @@ from gongkai.guard import text as guard_text
 from gongkai.notifications.models import BODY_MAX, SUBJECT_MAX
 from gongkai.notifications.services import notify
 from gongkai.organizations.models import Organization, Role
+from gongkai.search import index as search_index
 from gongkai.topics.models import (
     ANSWER_MAX,
     DEFAULT_ANSWER_DAYS,
@@ -297,6 +298,7 @@ def _close(
     for name, value in extra.items():
         setattr(topic, name, value)
     topic.save()
+    search_index.update_topic(topic)
     _tell_of_answer(topic)
     return topic
 

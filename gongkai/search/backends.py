@@ -1,0 +1,145 @@
+"""The full-text part of the index on each database, behind one small interface.
+
+- SQLite: an FTS5 table `search_fts(words, grams)` (unicode61 over the ASCII tokens of
+  gongkai.search.tokens, `detail=column`), its rowid the entry's `sort_key`. A match is
+  `search_fts MATCH '...'`; relevance is `bm25(search_fts, 10.0, 1.0)` (words weigh ten
+  times the characters).
+- PostgreSQL: a `tsv` tsvector column of `search_entry` built from the same tokens (words
+  with weight A, grams D, no parser involved), with a GIN index; a match is
+  `tsv @@ '...'::tsquery`, relevance `ts_rank('{0.1, 0.2, 0.4, 1.0}', tsv, query)`.
+
+The query expression is built from the tokens alone, which are `[a-z0-9]+`: nothing a
+person types reaches either query language.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import connection
+
+FTS_TABLE = "search_fts"
+ENTRY_TABLE = "search_entry"
+#: Relevance weights: jieba words against characters.
+WORD_WEIGHT, GRAM_WEIGHT = 10.0, 1.0
+
+
+def vendor() -> str:
+    return connection.vendor
+
+
+def write(sort_key: int, words: list[str], grams: list[str]) -> None:
+    with connection.cursor() as cursor:
+        if vendor() == "postgresql":
+            # Words carry a position with weight A; grams none (weight D).
+            vector = " ".join([f"{w}:1A" for w in words] + grams)
+            cursor.execute(
+                f"UPDATE {ENTRY_TABLE} SET tsv = %s::tsvector WHERE sort_key = %s",
+                [vector, sort_key],
+            )
+        else:
+            cursor.execute(
+                f"INSERT INTO {FTS_TABLE}(rowid, words, grams) VALUES (%s, %s, %s)",
+                [sort_key, " ".join(words), " ".join(grams)],
+            )
+
+
+def delete(sort_keys: list[int]) -> None:
+    """Remove the full-text rows of these entries (PostgreSQL: the row goes with the entry)."""
+    if not sort_keys or vendor() == "postgresql":
+        return
+    with connection.cursor() as cursor:
+        for start in range(0, len(sort_keys), 500):
+            chunk = sort_keys[start : start + 500]
+            marks = ", ".join(["%s"] * len(chunk))
+            cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({marks})", chunk)
+
+
+def clear() -> None:
+    with connection.cursor() as cursor:
+        if vendor() == "postgresql":
+            cursor.execute(f"DELETE FROM {ENTRY_TABLE}")
+        else:
+            cursor.execute(f"DELETE FROM {FTS_TABLE}")
+            cursor.execute(f"DELETE FROM {ENTRY_TABLE}")
+
+
+@dataclass(frozen=True)
+class Match:
+    """A full-text condition for `QuerySet.extra`: the tables to add, the WHERE clauses and
+    their parameters, and the relevance expression (smaller is better) with its parameters."""
+
+    tables: list[str]
+    where: list[str]
+    params: list[str]
+    rank_sql: str
+    rank_params: list[str]
+
+
+def match(required: list[list[str]], optional: list[str]) -> Match:
+    """Every group of `required` must be all there (AND); `optional` tokens only rank."""
+    if vendor() == "postgresql":
+        need = _required_expression(required)
+        ranked = f"({need}) & ({' | '.join([*optional, *required[0]])})" if optional else need
+        return Match(
+            tables=[],
+            where=[f"{ENTRY_TABLE}.tsv @@ %s::tsquery"],
+            params=[need],
+            rank_sql=f"-ts_rank('{{0.1, 0.2, 0.4, 1.0}}', {ENTRY_TABLE}.tsv, %s::tsquery)",
+            rank_params=[ranked],
+        )
+    need = _required_expression(required)
+    expression = need
+    if optional:
+        # Always true for a document that has the grams, so the words only add to bm25.
+        anchor = required[0][0]
+        expression = f"{need} AND (words : ({' OR '.join(optional)}) OR grams : {anchor})"
+    return Match(
+        tables=[FTS_TABLE],
+        where=[f"{FTS_TABLE}.rowid = {ENTRY_TABLE}.sort_key", f"{FTS_TABLE} MATCH %s"],
+        params=[expression],
+        rank_sql=f"bm25({FTS_TABLE}, {WORD_WEIGHT}, {GRAM_WEIGHT})",
+        rank_params=[],
+    )
+
+
+def _required_expression(required: list[list[str]]) -> str:
+    if vendor() == "postgresql":
+        return " & ".join(f"({' & '.join(group)})" for group in required)
+    return " AND ".join(f"grams : ({' '.join(group)})" for group in required)
+
+
+def newest_floor(required: list[list[str]], window: int) -> int | None:
+    """The smallest sort key among the newest `window` full-text candidates, or None when
+    there are fewer: relevance is computed within that window, so its cost is bounded."""
+    need = _required_expression(required)
+    with connection.cursor() as cursor:
+        if vendor() == "postgresql":
+            cursor.execute(
+                f"SELECT count(*), min(sort_key) FROM (SELECT sort_key FROM {ENTRY_TABLE} "
+                "WHERE tsv @@ %s::tsquery ORDER BY sort_key DESC LIMIT %s) AS newest",
+                [need, window],
+            )
+        else:
+            cursor.execute(
+                f"SELECT count(*), min(rowid) FROM (SELECT rowid FROM {FTS_TABLE} "
+                f"WHERE {FTS_TABLE} MATCH %s ORDER BY rowid DESC LIMIT %s)",
+                [need, window],
+            )
+        count, floor = cursor.fetchone()
+    return int(floor) if count >= window and floor is not None else None
+
+
+def newest_first() -> list[str]:
+    """`QuerySet.extra(order_by=...)` for newest first. On SQLite by the FTS5 rowid (the sort
+    key): FTS5 then reads its matches in that order and the query stops after one page."""
+    if vendor() == "postgresql":
+        return [f"-{ENTRY_TABLE}.sort_key"]
+    return [f"-{FTS_TABLE}.rowid"]
+
+
+def contains(terms: list[str]) -> tuple[list[str], list[str]]:
+    """The exact check of the candidates: every term is a substring of the stored normalized
+    text."""
+    function = "strpos" if vendor() == "postgresql" else "instr"
+    return [f"{function}({ENTRY_TABLE}.normalized, %s) > 0" for _ in terms], list(terms)

@@ -1,0 +1,304 @@
+"""Keeping the index: one entry per thing that may be found, written in the transaction of
+the change that makes it findable, changes it or takes it away.
+
+What an entry holds is only masked text as stored or shown at that moment:
+- a published disclosure: the published revision's masked title, period, body (as text),
+  structured data and its files' masked names and text (`visibility.published_content`,
+  `published_text`), with its organization, catalog category and item, period key, scope
+  and publication time; the one visibility rule (`Disclosure.objects.visible_to`) decides
+  at query time who finds it;
+- a withdrawn disclosure: only what the portal still shows of it, its title and the
+  reason for the withdrawal; its content is gone from the index;
+- an echo-wall answer (an opinion published on the wall): its masked question and answer,
+  never the sender, with the wall's scope; taken off the wall, it is gone;
+- an answered topic request (not merged): its masked title, description and answer with its
+  echo scope;
+- an information request's decision, only where it was answered by a disclosure the reader
+  may see (it is found through that disclosure's visibility): the outcome, the reply and
+  the legal basis as the public tracking page shows them (applicant details blanked, numbers
+  masked); never what was asked nor who asked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from collections.abc import Iterator
+from typing import Any
+
+from django.db import transaction
+from django.utils.html import strip_tags
+
+from gongkai.disclosures import attachments as files
+from gongkai.disclosures.models import PUBLIC_STATES, Disclosure, State
+from gongkai.disclosures.visibility import published_content, published_text
+from gongkai.engagement.models import Opinion
+from gongkai.engagement.models import State as OpinionState
+from gongkai.inforequests import services as request_services
+from gongkai.inforequests.models import InformationRequest
+from gongkai.inforequests.models import Outcome as RequestOutcome
+from gongkai.inforequests.models import State as RequestState
+from gongkai.search import backends, tokens
+from gongkai.search.models import KIND_BITS, Entry, Kind
+from gongkai.topics import echo
+from gongkai.topics import services as topic_services
+from gongkai.topics.models import Outcome as TopicOutcome
+from gongkai.topics.models import State as TopicState
+from gongkai.topics.models import TopicRequest
+
+EPOCH = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
+
+
+def sort_key(kind: str, source_id: int, date: dt.datetime) -> int:
+    """Seconds since 2000 in the high 32 bits, then the kind (2 bits) and the source id
+    (30 bits): unique, and in date order."""
+    seconds = max(0, min(int((date - EPOCH).total_seconds()), 2**31 - 1))
+    return (seconds << 32) | (KIND_BITS[Kind(kind)] << 30) | (source_id & (2**30 - 1))
+
+
+def date_key(moment: dt.datetime) -> int:
+    """The smallest sort key at `moment` (for date ranges)."""
+    seconds = max(0, min(int((moment - EPOCH).total_seconds()), 2**31 - 1))
+    return seconds << 32
+
+
+def plain(body: str) -> str:
+    """A rich-text body as the reader reads it: no tags, entities decoded."""
+    return html.unescape(strip_tags(body or ""))
+
+
+def data_strings(value: Any) -> Iterator[str]:
+    """Every text a reader can see in structured data: keys and values at any depth."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield str(key)
+            yield from data_strings(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from data_strings(item)
+    elif isinstance(value, int | float) and not isinstance(value, bool):
+        yield str(value)
+
+
+def _remove(kind: str, source_id: int) -> None:
+    keys = list(
+        Entry.objects.filter(kind=kind, source_id=source_id).values_list("sort_key", flat=True)
+    )
+    if keys:
+        backends.delete(keys)
+        Entry.objects.filter(kind=kind, source_id=source_id).delete()
+
+
+def _put(entry: Entry) -> Entry:
+    """Replace the entry of (kind, source) with `entry` (rows and full-text tokens)."""
+    _remove(entry.kind, entry.source_id)
+    entry.title = tokens.clean(entry.title)
+    entry.period = tokens.clean(entry.period)
+    entry.text = tokens.clean(entry.text)[: tokens.INDEX_MAX]
+    searchable = "\n".join((entry.title, entry.period, entry.text))
+    entry.normalized = tokens.normalize(searchable)[: tokens.INDEX_MAX]
+    entry.sort_key = sort_key(entry.kind, entry.source_id, entry.date)
+    entry.save()
+    words, grams = tokens.document_tokens(searchable)
+    backends.write(entry.sort_key, words, grams)
+    return entry
+
+
+# --- disclosures ------------------------------------------------------------------------------
+
+
+def disclosure_entry(d: Disclosure) -> Entry | None:
+    """The entry of a disclosure as the portal shows it now, or None when nothing of it may
+    be found (never published)."""
+    revision = d.published_revision
+    if d.state not in PUBLIC_STATES or revision is None or d.publish_from is None:
+        return None
+    shown = published_content(d, revision)
+    entry = Entry(
+        kind=Kind.DISCLOSURE,
+        source_id=d.pk,
+        disclosure=d,
+        organization_id=d.organization_id,
+        scope=d.scope,
+        category_key=str(d.rule("category_key") or getattr(d.item, "category_key", "") or ""),
+        item_key=d.item.key if d.item_id else "",
+        period_key=d.period_key or "",
+        date=d.publish_from,
+        title=str(shown["title"]),
+        period=str(shown["period"]),
+    )
+    if d.state == State.WITHDRAWN:
+        # Only the notice the portal shows: the title and the reason.
+        entry.withdrawn = True
+        entry.text = published_text(d, d.withdrawal_reason)
+        return entry
+    parts = [plain(shown["body"]), "\n".join(data_strings(shown["data"]))]
+    for attachment in revision.attachments.all():
+        parts.append(files.published_name(d, attachment))
+        parts.extend(text for _label, text in files.published_parts(d, attachment))
+    entry.text = "\n".join(p for p in parts if p)
+    return entry
+
+
+def update_disclosure(d: Disclosure) -> None:
+    """Bring the disclosure's entry (and those of requests it answers) up to date; call it
+    inside the transaction of publication, correction and withdrawal."""
+    with transaction.atomic():
+        d = Disclosure.objects.select_related("published_revision", "item").get(pk=d.pk)
+        entry = disclosure_entry(d)
+        if entry is None:
+            _remove(Kind.DISCLOSURE, d.pk)
+        else:
+            _put(entry)
+        for request in InformationRequest.objects.filter(disclosure=d):
+            update_request(request)
+
+
+# --- the echo wall ----------------------------------------------------------------------------
+
+
+def update_opinion(opinion: Any) -> None:
+    """An opinion on the echo wall is found by its masked question and answer; off the wall,
+    it is not."""
+    with transaction.atomic():
+        if not (opinion.published and opinion.state == OpinionState.ANSWERED):
+            _remove(Kind.OPINION, opinion.pk)
+            return
+        _put(
+            Entry(
+                kind=Kind.OPINION,
+                source_id=opinion.pk,
+                organization_id=opinion.organization_id,
+                scope=opinion.echo_scope,
+                item_key=opinion.item_key or "",
+                date=opinion.published_at or opinion.answered_at,
+                title=opinion.masked_question[:80],
+                text=f"{opinion.masked_question}\n{opinion.masked_answer}",
+            )
+        )
+
+
+def update_topic(topic: Any) -> None:
+    """An answered topic request (not merged: its answer is another topic's) is found by its
+    masked question and answer, in its echo scope."""
+    with transaction.atomic():
+        if topic.state != TopicState.ANSWERED or topic.outcome == TopicOutcome.MERGED:
+            _remove(Kind.TOPIC, topic.pk)
+            return
+        _put(
+            Entry(
+                kind=Kind.TOPIC,
+                source_id=topic.pk,
+                organization_id=topic.organization_id,
+                scope=topic.echo_scope,
+                date=topic.answered_at,
+                title=topic_services.public_title(topic),
+                text=f"{echo.question_text(topic)}\n{topic_services.public_answer(topic)}",
+            )
+        )
+
+
+# --- information requests ---------------------------------------------------------------------
+
+
+def update_request(request: Any) -> None:
+    """A decision answered by a disclosure, found through that disclosure's visibility."""
+    with transaction.atomic():
+        d = request.disclosure
+        if (
+            request.state != RequestState.ANSWERED
+            or request.outcome not in (RequestOutcome.DISCLOSED, RequestOutcome.PARTLY)
+            or d is None
+            or d.state not in PUBLIC_STATES
+            or d.state == State.WITHDRAWN
+            or d.publish_from is None
+        ):
+            _remove(Kind.REQUEST, request.pk)
+            return
+        view = request_services.public_view(request)
+        decided = request.decided_on or d.publish_from.date()
+        date = dt.datetime.combine(decided, dt.time(12), tzinfo=dt.UTC)
+        title = d.published_revision.published_title if d.published_revision else None
+        _put(
+            Entry(
+                kind=Kind.REQUEST,
+                source_id=request.pk,
+                disclosure=d,
+                organization_id=request.organization_id,
+                scope=d.scope,
+                date=max(date, d.publish_from),
+                title=title or published_text(d, d.title),
+                text="\n".join(
+                    p for p in (view["outcome_label"], view["reply"], view["legal_basis"]) if p
+                ),
+            )
+        )
+
+
+# --- rebuilding -------------------------------------------------------------------------------
+
+BATCH = 500
+
+
+def _batches(queryset: Any, batch: int) -> Iterator[list[Any]]:
+    """Rows by primary key, `batch` at a time (bounded memory: no offset, no big list)."""
+    last = 0
+    while True:
+        rows = list(queryset.filter(pk__gt=last).order_by("pk")[:batch])
+        if not rows:
+            return
+        yield rows
+        last = rows[-1].pk
+
+
+def rebuild(*, batch: int = BATCH, log: Any = None) -> dict[str, int]:
+    """Empty the index and write every entry again, a batch per transaction."""
+    counts = {kind.value: 0 for kind in Kind}
+    with transaction.atomic():
+        backends.clear()
+    sources: list[tuple[str, Any, Any]] = [
+        (
+            Kind.DISCLOSURE,
+            Disclosure.objects.filter(state__in=PUBLIC_STATES, published_revision__isnull=False),
+            update_disclosure_only,
+        ),
+        (Kind.OPINION, Opinion.objects.filter(published=True), update_opinion),
+        (Kind.TOPIC, TopicRequest.objects.filter(state="answered"), update_topic),
+        (
+            Kind.REQUEST,
+            InformationRequest.objects.filter(disclosure__isnull=False).select_related(
+                "disclosure"
+            ),
+            update_request,
+        ),
+    ]
+    for kind, queryset, update in sources:
+        for rows in _batches(queryset, batch):
+            with transaction.atomic():
+                for row in rows:
+                    update(row)
+            counts[kind] = counts[kind] + len(rows)
+            if log is not None:
+                log(kind, counts[kind])
+    return counts
+
+
+def update_disclosure_only(d: Disclosure) -> None:
+    """The disclosure's own entry (the rebuild writes requests separately)."""
+    d = Disclosure.objects.select_related("published_revision", "item").get(pk=d.pk)
+    entry = disclosure_entry(d)
+    if entry is None:
+        _remove(Kind.DISCLOSURE, d.pk)
+    else:
+        _put(entry)
+
+
+__all__ = [
+    "rebuild",
+    "update_disclosure",
+    "update_opinion",
+    "update_request",
+    "update_topic",
+]

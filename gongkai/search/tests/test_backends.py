@@ -1,0 +1,149 @@
+"""The same results on SQLite and PostgreSQL (this file runs on both: the expectations are
+fixed, not taken from either database), ranking by relevance, and the search query uses the
+full-text index (FTS5 MATCH on SQLite, the GIN index on PostgreSQL)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.contrib.auth.models import AnonymousUser
+from django.db import connection
+
+from gongkai.catalog.models import Scope
+from gongkai.search import backends, index, query
+from gongkai.search.models import Entry, Kind
+
+AT = dt.datetime(2026, 5, 1, 8, tzinfo=dt.UTC)
+
+CORPUS = [
+    "东岭村二〇二六年上半年党费收缴情况公示",
+    "党员发展对象公示：王某，男",
+    "村务公开：财务收支明细",
+    "费用报销与公示制度",
+    "党的建设工作要点",
+    "党支部组织生活会召开情况",
+    "收缴党费的通知",
+    "ＡＢＣ合作社 2026 年度分红",
+]
+
+EXPECTED = {
+    "党费": [6, 0],
+    "公示": [3, 1, 0],
+    "费": [6, 3, 0],
+    "党": [6, 5, 4, 1, 0],
+    "公开": [2],
+    "abc": [7],
+    "2026": [7],
+    "党费 公示": [0],
+    "组织生活会": [5],
+    "不存在": [],
+}
+
+
+def plant(org) -> list[Entry]:  # type: ignore[no-untyped-def]
+    backends.clear()
+    return [
+        index._put(
+            Entry(
+                kind=Kind.OPINION,
+                source_id=n + 1,
+                organization=org,
+                scope=Scope.PUBLIC,
+                date=AT + dt.timedelta(hours=n),
+                title=text,
+                text="",
+            )
+        )
+        for n, text in enumerate(CORPUS)
+    ]
+
+
+def test_same_results_newest_first(tree):
+    entries = plant(tree.village)
+    position = {e.pk: n for n, e in enumerate(entries)}
+    for q, expected in EXPECTED.items():
+        found = query.search(AnonymousUser(), q, now=AT + dt.timedelta(days=1)).results
+        assert [position[r.entry.pk] for r in found] == expected, q
+
+
+def test_relevance_prefers_words(tree):
+    backends.clear()
+    older_word = index._put(
+        Entry(
+            kind=Kind.OPINION,
+            source_id=1,
+            organization=tree.village,
+            scope=Scope.PUBLIC,
+            date=AT,
+            title="党费收缴",
+            text="党费按时收缴，党费标准",
+        )
+    )
+    index._put(
+        Entry(
+            kind=Kind.OPINION,
+            source_id=2,
+            organization=tree.village,
+            scope=Scope.PUBLIC,
+            date=AT + dt.timedelta(days=1),
+            title="入党费用",
+            text="交纳入党的费用",
+        )
+    )
+    newest = query.search(AnonymousUser(), "党费").results
+    assert [r.entry.source_id for r in newest] == [2, 1]
+    best = query.search(AnonymousUser(), "党费", sort=query.RELEVANCE).results
+    assert best[0].entry.pk == older_word.pk
+
+
+def test_filters(tree):
+    plant(tree.village)
+    index._put(
+        Entry(
+            kind=Kind.OPINION,
+            source_id=99,
+            organization=tree.unrelated_village,
+            scope=Scope.PUBLIC,
+            date=AT,
+            title="白沙党费",
+            text="",
+        )
+    )
+    anyone = AnonymousUser()
+    assert len(query.search(anyone, "党费").results) == 3
+    town = query.Filters(organization=tree.town)
+    assert len(query.search(anyone, "党费", filters=town).results) == 2
+    other = query.Filters(organization=tree.other_town)
+    assert [r.entry.source_id for r in query.search(anyone, "党费", filters=other).results] == [99]
+    day = query.Filters(date_from=dt.date(2026, 5, 1), date_to=dt.date(2026, 5, 1))
+    assert len(query.search(anyone, "党", filters=day).results) == 6
+    assert not query.search(anyone, "党费", filters=query.Filters(kind=Kind.DISCLOSURE)).results
+    paged = query.search(anyone, "党", limit=2)
+    assert len(paged.results) == 2 and paged.more
+    last = query.search(anyone, "党", limit=2, offset=4)
+    assert len(last.results) == 2 and not last.more
+
+
+def _plan(sql: str, params: list) -> str:  # type: ignore[type-arg]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("EXPLAIN " + sql, params)
+        else:
+            cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+        return "\n".join(" ".join(str(c) for c in row) for row in cursor.fetchall())
+
+
+def test_the_search_query_uses_the_full_text_index(tree):
+    plant(tree.village)
+    for sort in (query.NEWEST, query.RELEVANCE):
+        parsed = query.parse("党费")
+        qs = query.matching(
+            query.visible_entries(AnonymousUser(), AT), parsed, relevance=sort == query.RELEVANCE
+        ).order_by("-sort_key")[:21]
+        sql, params = qs.query.sql_with_params()
+        plan = _plan(sql, list(params))
+        if connection.vendor == "postgresql":
+            assert "search_entry_tsv" in plan, plan
+        else:
+            assert "VIRTUAL TABLE INDEX" in plan and "search_fts" in plan, plan

@@ -1,0 +1,102 @@
+"""The index finds exactly what a substring scan of the stored masked text finds, for random
+Chinese texts and random substrings of 1 to 6 characters (on SQLite and on PostgreSQL: run
+the file under scripts/with-postgres.sh)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from gongkai.catalog.models import Scope
+from gongkai.search import backends, index, query, tokens
+from gongkai.search.models import Entry, Kind
+
+# A small alphabet makes shared characters and bigrams likely (and false bigram matches too).
+CHINESE = "党费公示支部员会议村民组织生活廉政一二三"
+OTHER = "Ab1２Ｃ，。、（）*\"':^-"
+ALPHABET = st.sampled_from(CHINESE * 3 + OTHER + " ")
+TEXTS = st.lists(st.text(ALPHABET, min_size=0, max_size=40), min_size=1, max_size=8)
+
+AT = dt.datetime(2026, 5, 1, tzinfo=dt.UTC)
+
+
+def plant(org, texts: list[str]) -> list[Entry]:
+    backends.clear()
+    return [
+        index._put(
+            Entry(
+                kind=Kind.OPINION,
+                source_id=n + 1,
+                organization=org,
+                scope=Scope.PUBLIC,
+                date=AT + dt.timedelta(minutes=n),
+                title="",
+                text=text,
+            )
+        )
+        for n, text in enumerate(texts)
+    ]
+
+
+def expected(entries: list[Entry], q: str) -> set[int]:
+    terms = tokens.terms(q)
+    if not terms:
+        return set()
+    return {
+        e.pk
+        for e in entries
+        if all(t in tokens.normalize("\n".join((e.title, e.period, e.text))) for t in terms)
+    }
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(texts=TEXTS, data=st.data())
+def test_substrings_are_found_exactly(tree, texts, data):
+    entries = plant(tree.village, texts)
+    source = data.draw(st.sampled_from(texts))
+    if source:
+        start = data.draw(st.integers(0, len(source) - 1))
+        length = data.draw(st.integers(1, 6))
+        q = source[start : start + length]
+    else:
+        q = data.draw(st.text(ALPHABET, min_size=1, max_size=6))
+    ids = [e.pk for e in entries]
+    assert query.matching_ids(q, ids) == expected(entries, q)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(texts=TEXTS, q=st.text(ALPHABET, min_size=1, max_size=6))
+def test_any_query_matches_a_substring_scan(tree, texts, q):
+    entries = plant(tree.village, texts)
+    assert query.matching_ids(q, [e.pk for e in entries]) == expected(entries, q)
+
+
+def test_single_and_double_characters_find_every_match(tree):
+    texts = ["党费收缴情况", "本季度党员交纳党费", "费用公示", "公示期满无异议", "无关内容"]
+    entries = plant(tree.village, texts)
+    ids = [e.pk for e in entries]
+    assert query.matching_ids("党费", ids) == {entries[0].pk, entries[1].pk}
+    assert query.matching_ids("费", ids) == {entries[0].pk, entries[1].pk, entries[2].pk}
+    assert query.matching_ids("公示", ids) == {entries[2].pk, entries[3].pk}
+    # Bigrams 党费 and 费公 exist apart in no text: nothing, though every character is there.
+    assert query.matching_ids("党费公", ids) == set()
+
+
+def test_latin_and_digits_are_normalized(tree):
+    entries = plant(tree.village, ["ＡＢＣ１２３ 公开", "abc 123"])
+    ids = [e.pk for e in entries]
+    assert query.matching_ids("abc123", ids) == {entries[0].pk}
+    assert query.matching_ids("ABC", ids) == {entries[0].pk, entries[1].pk}
+    assert query.matching_ids("１２", ids) == {entries[0].pk, entries[1].pk}
+
+
+def test_tokens_are_plain_ascii():
+    words, grams = tokens.document_tokens('党费 "AND" OR (x:*) ^NEAR 公示')
+    assert all(t.isascii() and t.isalnum() for t in words + grams)
+    assert tokens.unigram("党") in grams and tokens.bigram("党费") in grams

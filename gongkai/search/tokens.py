@@ -1,0 +1,160 @@
+"""Tokens for Chinese full-text search, the same on SQLite (FTS5) and PostgreSQL (tsvector).
+
+Text is normalized character by character (NFKC, so full-width letters and digits become
+half-width, then lower case): a position in the normalized text is always a position in the
+original, which lets snippets highlight exactly what matched.
+
+A document yields two kinds of tokens:
+- **grams** for recall: every character (unigram) and every pair of neighbouring characters
+  (bigram) inside a run without whitespace. A query term of one character is looked up as
+  its unigram, a longer one as all its bigrams (AND); every document containing the term
+  has them all, so nothing a substring scan finds is missed. The few candidates that have
+  the bigrams without the term are dropped by an exact substring check of the stored
+  normalized text (`query`), so the result is exactly what a substring scan finds.
+- **words** (jieba) for ranking: a document holding the query's words ranks above one that
+  holds only its characters.
+
+Each token is written as ASCII (a letter saying its kind, then the characters' code points
+in hex, joined by "x"): FTS5's unicode61 tokenizer and PostgreSQL's tsvector take such
+tokens exactly as written, whatever characters (punctuation, symbols, operators of the
+query languages) they stand for, so no text can change the meaning of a query.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import unicodedata
+from collections.abc import Iterable, Iterator
+
+import jieba
+
+#: The longest text of one entry that is indexed (characters); beyond it nothing is found.
+INDEX_MAX = 200_000
+#: Words for ranking are taken from this many characters at most (jieba is the slow part).
+WORDS_MAX = 20_000
+#: A word longer than this (a long Latin run, a number) is not a ranking token.
+WORD_MAX = 24
+
+UNIGRAM, BIGRAM, WORD = "u", "b", "w"
+
+_jieba_ready = False
+
+
+@functools.lru_cache(maxsize=65536)
+def _fold(char: str) -> str:
+    folded = unicodedata.normalize("NFKC", char).lower()
+    # NFKC may yield spaces (e.g. U+3000 ideographic space) or several characters; every
+    # kind of whitespace becomes one plain space.
+    return "".join(" " if c.isspace() else c for c in folded)
+
+
+def clean(text: str) -> str:
+    """Drop what no database stores, no XML feed carries and no reader typed on purpose: NUL
+    and other control characters (except tab and line breaks), lone surrogates, U+FFFE/FFFF."""
+    return "".join(
+        c
+        for c in text
+        if c in "\t\n\r"
+        or not (
+            0xD800 <= ord(c) <= 0xDFFF or c in "\ufffe\uffff" or unicodedata.category(c) == "Cc"
+        )
+    )
+
+
+def normalize(text: str) -> str:
+    """NFKC and lower case, one character at a time (see the module)."""
+    return "".join(_fold(c) for c in clean(text))
+
+
+def fold_map(text: str) -> tuple[str, list[int]]:
+    """The normalized text and, for each of its characters, the index of the character of
+    `text` it came from (for highlighting)."""
+    out: list[str] = []
+    where: list[int] = []
+    for index, char in enumerate(text):
+        folded = _fold(char)
+        out.append(folded)
+        where.extend([index] * len(folded))
+    return "".join(out), where
+
+
+def _hex(chars: str) -> str:
+    return "x".join(format(ord(c), "x") for c in chars)
+
+
+def unigram(char: str) -> str:
+    return UNIGRAM + _hex(char)
+
+
+def bigram(pair: str) -> str:
+    return BIGRAM + _hex(pair)
+
+
+def word(text: str) -> str:
+    return WORD + _hex(text)
+
+
+def grams(normalized: str) -> set[str]:
+    """Unigrams and bigrams of every run without whitespace."""
+    out: set[str] = set()
+    for run in normalized.split():
+        out.update(unigram(c) for c in run)
+        out.update(bigram(run[i : i + 2]) for i in range(len(run) - 1))
+    return out
+
+
+def _jieba() -> object:
+    """jieba, its dictionary loaded on first use (about a second, once per process)."""
+    global _jieba_ready
+    if not _jieba_ready:
+        jieba.setLogLevel(logging.WARNING)
+        jieba.initialize()
+        _jieba_ready = True
+    return jieba
+
+
+def words(normalized: str) -> list[str]:
+    """jieba's words (accurate mode) of more than one character, without whitespace."""
+    jieba = _jieba()
+    out: list[str] = []
+    for piece in jieba.cut(normalized[:WORDS_MAX], HMM=False):  # type: ignore[attr-defined]
+        piece = piece.strip()
+        if 1 < len(piece) <= WORD_MAX and not any(c.isspace() for c in piece):
+            out.append(piece)
+    return out
+
+
+def document_tokens(text: str) -> tuple[list[str], list[str]]:
+    """(word tokens, gram tokens) of a document's text, each space-separable ASCII."""
+    normalized = normalize(text)[:INDEX_MAX]
+    return sorted({word(w) for w in words(normalized)}), sorted(grams(normalized))
+
+
+def terms(query: str) -> list[str]:
+    """The normalized terms of a query: its whitespace-separated parts, each of which must
+    occur in a document (AND), without repeats."""
+    return list(dict.fromkeys(normalize(query).split()))
+
+
+def term_grams(term: str) -> list[str]:
+    """The grams every document containing `term` has: its unigram for one character, its
+    bigrams otherwise."""
+    if len(term) == 1:
+        return [unigram(term)]
+    return list(dict.fromkeys(bigram(term[i : i + 2]) for i in range(len(term) - 1)))
+
+
+def query_words(query_terms: Iterable[str]) -> list[str]:
+    """The word tokens of the query's terms (optional: they only rank)."""
+    out: list[str] = []
+    for term in query_terms:
+        out.extend(word(w) for w in words(term))
+    return list(dict.fromkeys(out))
+
+
+def iter_hex_tokens(tokens: Iterable[str]) -> Iterator[str]:
+    """Tokens as they are written to the index (already ASCII; a guard for callers)."""
+    for token in tokens:
+        assert token.isascii() and token.isalnum(), token
+        yield token
