@@ -135,6 +135,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Its sitemap.xml templates (gongkai.feeds); syndication needs no installing.
+    "django.contrib.sitemaps",
     "django_htmx",
     "axes",
     "csp",
@@ -161,6 +163,7 @@ INSTALLED_APPS = [
     "gongkai.engagement",
     "gongkai.topics",
     "gongkai.inforequests",
+    "gongkai.feeds",
 ]
 
 MIDDLEWARE = [

@@ -39,16 +39,32 @@ _MARK = "_gongkai_public_seconds"
 _EXPIRES = "_gongkai_expires_at"
 
 
+#: `changes(now, *view_args, **view_kwargs)`: the next moment the page changes by the clock
+#: after `now` (gongkai.disclosures.changes), or None.
+Changes = Callable[..., dt.datetime | None]
+
+
 def public_page(
-    view: Callable[..., HttpResponse] | None = None, *, seconds: int = PUBLIC_SECONDS
+    view: Callable[..., HttpResponse] | None = None,
+    *,
+    seconds: int = PUBLIC_SECONDS,
+    changes: Changes | None = None,
 ) -> Any:
-    """Mark a view's responses as the same for every anonymous reader (see the module)."""
+    """Mark a view's responses as the same for every anonymous reader (see the module).
+
+    With `changes`, the page's next scheduled change caps its lifetime (`expires_at`). It is
+    asked only when the response could enter a shared cache (an anonymous 200 without a
+    session cookie), with the moment taken before the view ran: whatever became visible
+    while the page was made is counted as still ahead, never missed."""
 
     def decorate(func: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(func)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            started = timezone.now()
             response = func(request, *args, **kwargs)
             setattr(response, _MARK, min(seconds, PUBLIC_SECONDS))
+            if changes is not None and _may_share(request, response):
+                expires_at(request, changes(started, *args, **kwargs))
             return response
 
         return wrapper
@@ -75,16 +91,21 @@ def seconds_left(request: HttpRequest, seconds: int, now: dt.datetime | None = N
     return max(0, min(seconds, math.floor(left)))
 
 
-def is_shareable(request: HttpRequest, response: HttpResponse) -> bool:
-    """The response is the same for every anonymous reader and may enter a shared cache."""
-    if getattr(response, _MARK, None) is None:
-        return False
+def _may_share(request: HttpRequest, response: HttpResponse) -> bool:
+    """The request and status allow a shared copy (the cookies are looked at later)."""
     if request.method not in ("GET", "HEAD") or response.status_code != 200:
         return False
     if settings.SESSION_COOKIE_NAME in request.COOKIES:
         return False
     user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated:
+    return not (user is not None and user.is_authenticated)
+
+
+def is_shareable(request: HttpRequest, response: HttpResponse) -> bool:
+    """The response is the same for every anonymous reader and may enter a shared cache."""
+    if getattr(response, _MARK, None) is None:
+        return False
+    if not _may_share(request, response):
         return False
     # A CSRF token rendered into the page, a message stored, a session started: the bytes
     # belong to this reader.
