@@ -67,6 +67,8 @@ def public_page(
                 expires_at(request, changes(started, *args, **kwargs))
             return response
 
+        # Tests find the public pages among the URL patterns by this mark.
+        wrapper.public_page = True  # type: ignore[attr-defined]
         return wrapper
 
     return decorate(view) if view is not None else decorate
