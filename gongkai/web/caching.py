@@ -35,6 +35,11 @@ from django.utils.cache import add_never_cache_headers, patch_cache_control
 #: withdrawn is visible (or gone) everywhere within this many seconds.
 PUBLIC_SECONDS = 5
 
+#: Seconds a shared cache may answer with an expired copy while one request refreshes it, and
+#: while the site does not answer at all.
+STALE_WHILE_REVALIDATE = 1
+STALE_IF_ERROR = 30
+
 _MARK = "_gongkai_public_seconds"
 _EXPIRES = "_gongkai_expires_at"
 
@@ -139,10 +144,19 @@ class PublicCacheMiddleware:
         if "Expires" in response:
             del response["Expires"]
         patch_cache_control(response, public=True, max_age=left, s_maxage=left)
+        # How long past its time a shared cache may still answer with the copy: while one
+        # request refreshes it (a second, unless a scheduled change is due), and while the
+        # site is down (`STALE_IF_ERROR`). nginx honours both (deploy/nginx/gongkai.conf).
+        if left == seconds:
+            patch_cache_control(response, stale_while_revalidate=STALE_WHILE_REVALIDATE)
+        patch_cache_control(response, stale_if_error=STALE_IF_ERROR)
+        # With one language the page does not depend on Accept-Language: without it a shared
+        # cache keeps one copy instead of one per browser's language list.
+        dropped = {"cookie"} | ({"accept-language"} if len(settings.LANGUAGES) == 1 else set())
         vary = [
             part.strip()
             for part in response.get("Vary", "").split(",")
-            if part.strip() and part.strip().lower() != "cookie"
+            if part.strip() and part.strip().lower() not in dropped
         ]
         if vary:
             response["Vary"] = ", ".join(vary)
