@@ -15,7 +15,14 @@ response really is one:
   make it: signed-in and party-internal pages never enter a shared cache.
 
 Publication, correction and withdrawal need no purge: a public page lives at most
-`PUBLIC_SECONDS` in any cache, so what changed is visible (or gone) within that time.
+`PUBLIC_SECONDS` in any cache, so what changed is visible (or gone) within that time (and
+`STALE_WHILE_REVALIDATE` more while one request refreshes it; `stale-if-error` only while the
+site does not answer).
+
+A view names what changes its page by the clock with `public_page(changes=...)`
+(gongkai.disclosures.changes: the next scheduled publication, public time, end of a
+consultation or of a publicity period). deploy/nginx/gongkai.conf is the shared cache that
+honours all this in production; scripts/serve-loopback.sh runs it on loopback.
 """
 
 from __future__ import annotations
