@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Min, Q, QuerySet
+from django.db.models import DateTimeField, QuerySet, Subquery
 
 from gongkai.disclosures.models import Disclosure
 from gongkai.disclosures.states import PUBLIC_STATES, State
@@ -34,25 +34,37 @@ def next_change(
     open consultation and, with `publicity` (a page that shows the period), the end of a
     publicity period. None when nothing is scheduled.
 
-    Scope is not asked: a party item's publication changes nothing an anonymous reader sees,
-    but counting it only shortens a cache's lifetime, never lengthens it."""
-    published = Q(state__in=PUBLIC_STATES)
-    publish = published & Q(publish_from__gt=now)
-    public = published & Q(public_from__gt=now)
-    consultation = Q(state=State.CONSULTATION, consultation_until__gt=now)
-    condition = publish | public | consultation
-    aggregates = {
-        "publish": Min("publish_from", filter=publish),
-        "public": Min("public_from", filter=public),
-        "consultation": Min("consultation_until", filter=consultation),
+    One query of one scalar subquery per kind of moment, each the first row of an index
+    range that starts at `now` (an OR of the kinds would read every row of the organization).
+    Scope is not asked (nor, for the public time, the state): a party item's publication
+    changes nothing an anonymous reader sees, but counting it only shortens a cache's
+    lifetime, never lengthens it."""
+    published = queryset.filter(state__in=PUBLIC_STATES)
+    firsts = {
+        "publish": published.filter(publish_from__gt=now).order_by("publish_from"),
+        # Not narrowed by state, so the site-wide question is a range of the public_from
+        # index alone: an approved item's public time counts too (only ever earlier).
+        "public": queryset.filter(public_from__gt=now).order_by("public_from"),
+        "consultation": queryset.filter(
+            state=State.CONSULTATION, consultation_until__gt=now
+        ).order_by("consultation_until"),
     }
     if publicity:
-        until = published & Q(publicity_until__gt=now)
-        condition |= until
-        aggregates["until"] = Min("publicity_until", filter=until)
-    found = queryset.filter(condition).aggregate(**aggregates)
-    moments = [moment for moment in found.values() if moment is not None]
-    return min(moments) if moments else None
+        firsts["until"] = published.filter(publicity_until__gt=now).order_by("publicity_until")
+    fields = {
+        "publish": "publish_from",
+        "public": "public_from",
+        "consultation": "consultation_until",
+        "until": "publicity_until",
+    }
+    moments = {
+        name: Subquery(query.values(fields[name])[:1], output_field=DateTimeField())
+        for name, query in firsts.items()
+    }
+    # Any one row to hang the subqueries on; an empty table has nothing scheduled.
+    row = Disclosure.objects.order_by().values(**moments)[:1]
+    found = [m for r in row for m in r.values() if m is not None]
+    return min(found) if found else None
 
 
 def of_organization(code: str, now: dt.datetime) -> dt.datetime | None:

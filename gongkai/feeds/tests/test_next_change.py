@@ -37,7 +37,8 @@ def expected(rows: list[dict[str, Any]], now: dt.datetime, publicity: bool) -> d
         published = r["state"] in PUBLIC_STATES
         for name, counts in (
             ("publish_from", published),
-            ("public_from", published),
+            # Any state: an approved item's public time only makes the bound earlier.
+            ("public_from", True),
             ("consultation_until", r["state"] == State.CONSULTATION),
             ("publicity_until", published and publicity),
         ):
