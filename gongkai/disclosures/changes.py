@@ -62,8 +62,8 @@ def next_change(
         for name, query in firsts.items()
     }
     # Any one row to hang the subqueries on; an empty table has nothing scheduled.
-    row = Disclosure.objects.order_by().values(**moments)[:1]
-    found = [m for r in row for m in r.values() if m is not None]
+    row: Any = Disclosure.objects.order_by().values(**moments)[:1]
+    found: list[dt.datetime] = [m for r in row for m in r.values() if m is not None]
     return min(found) if found else None
 
 
