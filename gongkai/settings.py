@@ -135,6 +135,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Its sitemap.xml templates (gongkai.feeds); syndication needs no installing.
+    "django.contrib.sitemaps",
     "django_htmx",
     "axes",
     "csp",
@@ -162,6 +164,7 @@ INSTALLED_APPS = [
     "gongkai.topics",
     "gongkai.inforequests",
     "gongkai.search",
+    "gongkai.feeds",
 ]
 
 MIDDLEWARE = [
@@ -210,6 +213,24 @@ DATABASES = {
         conn_max_age=env_int("DB_CONN_MAX_AGE", 0),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # Opening a PostgreSQL connection costs a few milliseconds and a backend process: every
+    # process keeps a small pool (psycopg_pool, Django's "pool" option) and a request borrows
+    # one for its length. One pool per gunicorn worker; DB_POOL_MAX at least the worker's
+    # threads. With a pool, CONN_MAX_AGE must be 0. DB_POOL=0 keeps one persistent
+    # connection per thread instead (DB_CONN_MAX_AGE seconds, 60 by default, checked before
+    # reuse): for a pooler in front (PgBouncer) or an old server.
+    if env_bool("DB_POOL", True):
+        DATABASES["default"]["CONN_MAX_AGE"] = 0
+        DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+            "min_size": env_int("DB_POOL_MIN", 1),
+            "max_size": env_int("DB_POOL_MAX", 4),
+            # Seconds a request waits for a free connection before it fails.
+            "timeout": env_int("DB_POOL_TIMEOUT", 10),
+        }
+    else:
+        DATABASES["default"]["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 60)
+        DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A fresh clone has no var/ yet; SQLite cannot create the directory itself.
     Path(DATABASES["default"]["NAME"]).parent.mkdir(parents=True, exist_ok=True)

@@ -19,5 +19,6 @@ urlpatterns = [
     path("", include("gongkai.engagement.urls")),
     path("", include("gongkai.inforequests.urls")),
     path("", include("gongkai.topics.urls")),
+    path("", include("gongkai.feeds.urls")),  # feeds, sitemap.xml, robots.txt
     path("", include("gongkai.portal.urls")),
 ]

@@ -5,7 +5,9 @@
 #                                   (summaries and assessment results as PDF, charts as PNG)
 #   scripts/system-deps.sh test   - plus the PostgreSQL server, Chromium, faketime
 #                                   (libfaketime: `make test-clock` runs tests with the clock moved)
-#                                   and the Redis server (the RQ worker's integration test)
+#                                   the Redis server (the RQ worker's integration test) and nginx
+#                                   (scripts/serve-loopback.sh: the shipped proxy_cache in front of
+#                                   gunicorn, its test and the benchmark)
 set -euo pipefail
 want=${1:-base}
 missing=()
@@ -19,6 +21,7 @@ if [ "$want" = test ]; then
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   command -v faketime >/dev/null 2>&1 || missing+=(faketime)
   command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+  [ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || missing+=(nginx)
 fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 echo "installing Debian packages: ${missing[*]}"

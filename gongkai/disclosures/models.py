@@ -126,6 +126,11 @@ class Disclosure(models.Model):
         indexes = [
             models.Index(fields=["organization", "state"], name="disclosure_org_state"),
             models.Index(fields=["state", "publish_from"], name="disclosure_schedule"),
+            # The next scheduled change of an organization's pages (gongkai.disclosures.
+            # changes) and its feeds, newest public first; the whole site's by public time.
+            models.Index(fields=["organization", "publish_from"], name="disclosure_org_publish"),
+            models.Index(fields=["organization", "public_from"], name="disclosure_org_public"),
+            models.Index(fields=["public_from"], name="disclosure_public_from"),
         ]
 
     def __str__(self) -> str:

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
+from gongkai.disclosures import changes
 from gongkai.disclosures.models import Disclosure
 from gongkai.disclosures.visibility import shows_content
 from gongkai.engagement import services
@@ -31,6 +32,7 @@ from gongkai.organizations.models import Organization
 from gongkai.portal import consulting, reading
 from gongkai.topics import echo as topic_echo
 from gongkai.validation import text_problem
+from gongkai.web.caching import public_page
 
 RECEIPT_KEY = "engagement_receipt"
 WALL_PAGE_SIZE = 20
@@ -193,8 +195,8 @@ def track(request: HttpRequest) -> HttpResponse:
     return _track(request, kiosk=False)
 
 
-@never_cache
 @require_safe
+@public_page
 def echo(request: HttpRequest, code: str) -> HttpResponse:
     """The organization's echo wall: published answers the reader may see, newest first."""
     org = _org(code)
@@ -208,8 +210,8 @@ def echo(request: HttpRequest, code: str) -> HttpResponse:
 # --- the kiosk (触摸屏): no sign-in, the public's view, large type ------------------------
 
 
-@never_cache
 @require_safe
+@public_page(changes=changes.organization_page)
 def kiosk_home(request: HttpRequest, code: str) -> HttpResponse:
     org = _org(code)
     public = AnonymousUser()
@@ -230,8 +232,8 @@ def kiosk_home(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-@never_cache
 @require_safe
+@public_page(changes=changes.disclosure_page)
 def kiosk_disclosure(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     org = _org(code)
     shown = get_object_or_404(
@@ -272,8 +274,8 @@ def kiosk_track(request: HttpRequest, code: str) -> HttpResponse:
     return _track(request, kiosk=True, org=_org(code))
 
 
-@never_cache
 @require_safe
+@public_page
 def kiosk_echo(request: HttpRequest, code: str) -> HttpResponse:
     org = _org(code)
     page = Paginator(services.echo_wall(org, AnonymousUser()), 10).get_page(request.GET.get("page"))

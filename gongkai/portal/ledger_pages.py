@@ -164,6 +164,7 @@ def how(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+@public_page
 def verifier_script(request: HttpRequest) -> HttpResponse:
     """scripts/verify_ledger.py, byte for byte, shown as text rather than run."""
     try:

@@ -29,7 +29,7 @@ from django.views.decorators.http import require_safe
 from gongkai import permissions
 from gongkai.catalog.models import Channel, Scope
 from gongkai.compliance import notices
-from gongkai.disclosures import attachments
+from gongkai.disclosures import attachments, changes
 from gongkai.disclosures.models import Disclosure, State
 from gongkai.disclosures.visibility import (
     ALL_ROLES,
@@ -62,7 +62,7 @@ def _with_child_counts(qs: QuerySet[Organization]) -> QuerySet[Organization]:
 
 
 @require_safe
-@public_page
+@public_page(changes=changes.site_page)
 def start(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     roots = _with_child_counts(Organization.objects.roots().filter(is_active=True)).order_by(
@@ -287,7 +287,7 @@ def _open_consultations(
 
 
 @require_safe
-@public_page
+@public_page(changes=changes.organization_page)
 def organization(request: HttpRequest, code: str) -> HttpResponse:
     now = timezone.now()
     org = get_object_or_404(Organization, code=code)
@@ -315,7 +315,7 @@ def organization(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_safe
-@public_page
+@public_page(changes=changes.organization_page)
 def item(request: HttpRequest, code: str, key: str) -> HttpResponse:
     """Every disclosure of one catalog item of an organization the reader may see."""
     now = timezone.now()
@@ -357,7 +357,7 @@ def _visible_disclosure(request: HttpRequest, pk: int, now: dt.datetime) -> Disc
 
 
 @require_safe
-@public_page
+@public_page(changes=changes.disclosure_page)
 def disclosure(request: HttpRequest, pk: int) -> HttpResponse:
     now = timezone.now()
     shown = _visible_disclosure(request, pk, now)

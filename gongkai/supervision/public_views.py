@@ -6,19 +6,20 @@ from __future__ import annotations
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from gongkai.organizations.models import Organization
 from gongkai.supervision import visibility
 from gongkai.supervision.models import AccountabilityRecord, Finding
 from gongkai.validation import text_problem
+from gongkai.web.caching import public_page
 
 LIMIT = 200
 
 
 @require_safe
-@never_cache  # what is shown depends on who reads it
+# What is shown depends on who reads it: only an anonymous reader's copy may be shared.
+@public_page
 def results(request: HttpRequest, code: str) -> HttpResponse:
     if text_problem(code):
         raise Http404

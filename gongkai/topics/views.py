@@ -28,6 +28,7 @@ from gongkai.topics import services
 from gongkai.topics.forms import ProposeForm
 from gongkai.topics.models import TopicRequest
 from gongkai.validation import text_problem
+from gongkai.web.caching import public_page
 
 PAGE_SIZE = 30
 PROPOSED = _("Your topic was proposed. The organization answers it by %(due)s.")
@@ -63,7 +64,7 @@ def _shown(topic: TopicRequest, user: Any) -> dict[str, Any]:
 
 
 @require_safe
-@never_cache
+@public_page
 def topic_list(request: HttpRequest, code: str) -> HttpResponse:
     org = _org(code)
     refused = _members_only(request, org)
@@ -125,7 +126,7 @@ def _topic(org: Organization, pk: int) -> TopicRequest:
 
 
 @require_safe
-@never_cache
+@public_page
 def detail(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     org = _org(code)
     topic = _topic(org, pk)

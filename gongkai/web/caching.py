@@ -15,7 +15,14 @@ response really is one:
   make it: signed-in and party-internal pages never enter a shared cache.
 
 Publication, correction and withdrawal need no purge: a public page lives at most
-`PUBLIC_SECONDS` in any cache, so what changed is visible (or gone) within that time.
+`PUBLIC_SECONDS` in any cache, so what changed is visible (or gone) within that time (and
+`STALE_WHILE_REVALIDATE` more while one request refreshes it; `stale-if-error` only while the
+site does not answer).
+
+A view names what changes its page by the clock with `public_page(changes=...)`
+(gongkai.disclosures.changes: the next scheduled publication, public time, end of a
+consultation or of a publicity period). deploy/nginx/gongkai.conf is the shared cache that
+honours all this in production; scripts/serve-loopback.sh runs it on loopback.
 """
 
 from __future__ import annotations
@@ -35,22 +42,45 @@ from django.utils.cache import add_never_cache_headers, patch_cache_control
 #: withdrawn is visible (or gone) everywhere within this many seconds.
 PUBLIC_SECONDS = 5
 
+#: Seconds a shared cache may answer with an expired copy while one request refreshes it, and
+#: while the site does not answer at all.
+STALE_WHILE_REVALIDATE = 1
+STALE_IF_ERROR = 30
+
 _MARK = "_gongkai_public_seconds"
 _EXPIRES = "_gongkai_expires_at"
 
 
+#: `changes(now, *view_args, **view_kwargs)`: the next moment the page changes by the clock
+#: after `now` (gongkai.disclosures.changes), or None.
+Changes = Callable[..., dt.datetime | None]
+
+
 def public_page(
-    view: Callable[..., HttpResponse] | None = None, *, seconds: int = PUBLIC_SECONDS
+    view: Callable[..., HttpResponse] | None = None,
+    *,
+    seconds: int = PUBLIC_SECONDS,
+    changes: Changes | None = None,
 ) -> Any:
-    """Mark a view's responses as the same for every anonymous reader (see the module)."""
+    """Mark a view's responses as the same for every anonymous reader (see the module).
+
+    With `changes`, the page's next scheduled change caps its lifetime (`expires_at`). It is
+    asked only when the response could enter a shared cache (an anonymous 200 without a
+    session cookie), with the moment taken before the view ran: whatever became visible
+    while the page was made is counted as still ahead, never missed."""
 
     def decorate(func: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(func)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            started = timezone.now()
             response = func(request, *args, **kwargs)
             setattr(response, _MARK, min(seconds, PUBLIC_SECONDS))
+            if changes is not None and _may_share(request, response):
+                expires_at(request, changes(started, *args, **kwargs))
             return response
 
+        # Tests find the public pages among the URL patterns by this mark.
+        wrapper.public_page = True  # type: ignore[attr-defined]
         return wrapper
 
     return decorate(view) if view is not None else decorate
@@ -75,16 +105,21 @@ def seconds_left(request: HttpRequest, seconds: int, now: dt.datetime | None = N
     return max(0, min(seconds, math.floor(left)))
 
 
-def is_shareable(request: HttpRequest, response: HttpResponse) -> bool:
-    """The response is the same for every anonymous reader and may enter a shared cache."""
-    if getattr(response, _MARK, None) is None:
-        return False
+def _may_share(request: HttpRequest, response: HttpResponse) -> bool:
+    """The request and status allow a shared copy (the cookies are looked at later)."""
     if request.method not in ("GET", "HEAD") or response.status_code != 200:
         return False
     if settings.SESSION_COOKIE_NAME in request.COOKIES:
         return False
     user = getattr(request, "user", None)
-    if user is not None and user.is_authenticated:
+    return not (user is not None and user.is_authenticated)
+
+
+def is_shareable(request: HttpRequest, response: HttpResponse) -> bool:
+    """The response is the same for every anonymous reader and may enter a shared cache."""
+    if getattr(response, _MARK, None) is None:
+        return False
+    if not _may_share(request, response):
         return False
     # A CSRF token rendered into the page, a message stored, a session started: the bytes
     # belong to this reader.
@@ -116,10 +151,19 @@ class PublicCacheMiddleware:
         if "Expires" in response:
             del response["Expires"]
         patch_cache_control(response, public=True, max_age=left, s_maxage=left)
+        # How long past its time a shared cache may still answer with the copy: while one
+        # request refreshes it (a second, unless a scheduled change is due), and while the
+        # site is down (`STALE_IF_ERROR`). nginx honours both (deploy/nginx/gongkai.conf).
+        if left == seconds:
+            patch_cache_control(response, stale_while_revalidate=STALE_WHILE_REVALIDATE)
+        patch_cache_control(response, stale_if_error=STALE_IF_ERROR)
+        # With one language the page does not depend on Accept-Language: without it a shared
+        # cache keeps one copy instead of one per browser's language list.
+        dropped = {"cookie"} | ({"accept-language"} if len(settings.LANGUAGES) == 1 else set())
         vary = [
             part.strip()
             for part in response.get("Vary", "").split(",")
-            if part.strip() and part.strip().lower() != "cookie"
+            if part.strip() and part.strip().lower() not in dropped
         ]
         if vary:
             response["Vary"] = ", ".join(vary)
