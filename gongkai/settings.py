@@ -161,6 +161,7 @@ INSTALLED_APPS = [
     "gongkai.engagement",
     "gongkai.topics",
     "gongkai.inforequests",
+    "gongkai.boards",
 ]
 
 MIDDLEWARE = [
