@@ -5,7 +5,9 @@
 #                                   (summaries and assessment results as PDF, charts as PNG)
 #   scripts/system-deps.sh test   - plus the PostgreSQL server, Chromium, faketime
 #                                   (libfaketime: `make test-clock` runs tests with the clock moved)
-#                                   and the Redis server (the RQ worker's integration test)
+#                                   and the Redis server (the RQ worker's integration test);
+#                                   poppler-utils (pdftoppm) and zbar-tools (zbarimg): the board
+#                                   tests rasterize the PDFs and decode every QR code
 set -euo pipefail
 want=${1:-base}
 missing=()
@@ -19,6 +21,8 @@ if [ "$want" = test ]; then
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   command -v faketime >/dev/null 2>&1 || missing+=(faketime)
   command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+  command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
+  command -v zbarimg >/dev/null 2>&1 || missing+=(zbar-tools)
 fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 echo "installing Debian packages: ${missing[*]}"
