@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from gongkai.boards import content
-from gongkai.boards.models import Variant
+from gongkai.boards.models import Size, Variant
 from gongkai.catalog.models import Scope
 from gongkai.disclosures.models import State
 from gongkai.disclosures.visibility import can_see
@@ -85,6 +85,5 @@ def test_the_work_is_bounded_by_what_fits_not_by_history(shown, tree):
         shown(title=f"东岭村第{n}条", publish_from=timezone.now() - dt.timedelta(minutes=n + 1))
     assert _queries(tree) == one
     board = content.build(tree.village, size="A4")
-    assert len(board.items) <= sum(
-        content.CAPACITY["A4"].per_column for page in board.pages for _ in page
-    )
+    per_column = content.CAPACITY[Size.A4].per_column
+    assert len(board.items) <= per_column * sum(len(page) for page in board.pages)
