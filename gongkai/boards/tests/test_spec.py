@@ -187,3 +187,55 @@ def test_the_office_edits_the_spec_in_the_console(people, tree, village_catalog)
     assert client.get("/console/boards/QS-01/spec").status_code == 403
     # Editing again shows the columns as typed.
     assert "组织建设：固定公开、三重一大" in client.get(url).content.decode()
+
+
+VILLAGE_AFFAIRS_YAML = """
+title: 青石镇党务村务公开目录
+defaults: {scope: public}
+categories:
+  - key: party
+    name: 组织建设
+    items: [党员名单]
+  - key: village-finance
+    name: 村级财务
+    domain: 村务公开
+    items: [村级财务收支]
+  - key: government
+    name: 镇政务
+    domain: government
+    items: [政府工作报告]
+"""
+
+
+def test_a_catalog_file_names_the_domain_of_its_categories_and_round_trips(tree, people):
+    from gongkai.catalog import services as catalog_services
+    from gongkai.catalog.effective import effective_catalog
+    from gongkai.catalog.exchange import export_yaml, parse_yaml
+
+    parsed = parse_yaml(VILLAGE_AFFAIRS_YAML)
+    assert not parsed.errors
+    assert [c["domain"] for c in parsed.data["categories"]] == ["party", "village", "government"]
+    bad = parse_yaml(VILLAGE_AFFAIRS_YAML.replace("domain: government", "domain: 体育"))
+    assert any("公开领域" in e for e in bad.errors)
+
+    catalog = catalog_services.create_catalog(
+        tree.town, actor=people.office, title="镇目录", inherit=False
+    )
+    catalog_services.load_catalog_data(catalog, actor=people.office, data=parsed.data)
+    catalog_services.publish_catalog(catalog, actor=people.office)
+    effective = effective_catalog(Catalog.objects.get(pk=catalog.pk))
+    assert [c.domain for c in effective.categories] == ["party", "village", "government"]
+    exported = export_yaml(effective)
+    assert "domain: village" in exported and "domain: government" in exported
+    assert [c["domain"] for c in parse_yaml(exported).data["categories"]] == [
+        "party",
+        "village",
+        "government",
+    ]
+    # The board and the portal keep them apart: a column per domain by default.
+    columns = columns_for(tree.town)
+    assert [(c.title, c.domain) for c in columns[:3]] == [
+        ("组织建设", "party"),
+        ("村级财务", "village"),
+        ("镇政务", "government"),
+    ]
