@@ -48,7 +48,7 @@ class BoardSpec(models.Model):
         on_delete=models.CASCADE,
         related_name="board_spec",
     )
-    size = models.CharField(_("size"), max_length=4, choices=Size.choices, default=Size.A3)
+    size = models.CharField(_("paper size"), max_length=4, choices=Size.choices, default=Size.A3)
     style = models.CharField(
         _("style"), max_length=20, choices=Style.choices, default=Style.CLASSIC
     )
@@ -93,7 +93,7 @@ class Posting(models.Model):
     variant = models.CharField(
         _("board"), max_length=10, choices=Variant.choices, default=Variant.PUBLIC
     )
-    size = models.CharField(_("size"), max_length=4, choices=Size.choices)
+    size = models.CharField(_("paper size"), max_length=4, choices=Size.choices)
     posted_on = models.DateField(_("posted on"))
     note = models.CharField(_("note"), max_length=200, blank=True, validators=[validate_plain_text])
     photo = models.FileField(upload_to="boards/")
