@@ -204,8 +204,8 @@ def columns_for(org: Organization, spec: EffectiveSpec | None = None) -> list[Bo
     """The board's columns at `org` in order, each with the catalog categories it shows.
     Categories of the organization's catalog no column names are gathered in a last
     column per domain ("Other disclosures"), so nothing on show is left off a board. The
-    portal shows the same columns as sections (government and village affairs apart from
-    party affairs)."""
+    columns of one domain are contiguous, party affairs first: the portal shows them as
+    sections (government and village affairs apart from party affairs)."""
     spec = spec or spec_for(org)
     applicable = applicable_catalog(org)
     categories = applicable.categories if applicable is not None else []
@@ -239,4 +239,9 @@ def columns_for(org: Organization, spec: EffectiveSpec | None = None) -> list[Bo
         if domain != Domain.PARTY:
             title = f"{Domain(domain).label}·{OTHER_TITLE}"
         columns.append(BoardColumn(f"{OTHER}_{domain}", title, domain, keys))
-    return columns
+    # Each domain's columns together (party affairs, then the others in the order they
+    # first appear), so the board and the portal show them as separate sections.
+    first: dict[str, int] = {}
+    for n, placed in enumerate(columns):
+        first.setdefault(placed.domain, 0 if placed.domain == Domain.PARTY else n + 1)
+    return sorted(columns, key=lambda c: first[c.domain])

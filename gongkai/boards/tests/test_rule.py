@@ -87,3 +87,24 @@ def test_the_work_is_bounded_by_what_fits_not_by_history(shown, tree):
     board = content.build(tree.village, size="A4")
     per_column = content.CAPACITY[Size.A4].per_column
     assert len(board.items) <= per_column * sum(len(page) for page in board.pages)
+
+
+def test_a_full_a1_board_renders_in_bounded_time(shown, tree):
+    import time
+
+    from gongkai.boards import render
+
+    now = timezone.now()
+    for n in range(120):
+        shown(
+            title=f"东岭村第{n}号公示：关于党员发展对象的公示" * 2,
+            body="<p>" + "公示内容" * 80 + "</p>",
+            publish_from=now - dt.timedelta(minutes=n + 1),
+        )
+    started = time.perf_counter()
+    board = content.build(tree.village, size=Size.A1)
+    pdf = render.pdf(board)
+    elapsed = time.perf_counter() - started
+    assert pdf.startswith(b"%PDF")
+    assert len(board.items) <= content.CAPACITY[Size.A1].per_column * 2
+    assert elapsed < 20, elapsed
