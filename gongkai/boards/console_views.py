@@ -19,6 +19,7 @@ from gongkai.boards.forms import PostingForm, SpecForm
 from gongkai.boards.models import BoardSpec, Posting, Size, Variant
 from gongkai.boards.views import pdf_response
 from gongkai.catalog.effective import applicable_catalog
+from gongkai.catalog.models import Domain
 from gongkai.console.views.base import console_view, context, org_or_404
 from gongkai.disclosures.attachments import ALLOWED
 from gongkai.organizations.models import Organization
@@ -146,7 +147,10 @@ def spec_edit(request: HttpRequest, code: str) -> HttpResponse:
             "board",
             subject=org,
             form=form,
-            categories=categories,
+            categories=[
+                (c, Domain(c.domain).label if c.domain in Domain.values else c.domain)
+                for c in categories
+            ],
             below=org.children.count(),
         ),
         status=400 if request.method == "POST" else 200,

@@ -40,6 +40,7 @@ from gongkai.organizations.models import Organization
 from gongkai.portal import reading
 
 MORE = _("More on the portal: scan the code")
+INSIDE_SUFFIX = _(" (members' activity room)")
 
 
 @dataclass(frozen=True)
@@ -150,11 +151,12 @@ class Board:
 
     @property
     def title(self) -> str:
-        line = self.spec.title_line or str(
-            _("Party-affairs disclosure board")
-            if self.variant == Variant.PUBLIC
-            else _("Party-affairs disclosure board of the members' activity room")
-        )
+        if self.variant == Variant.PUBLIC:
+            line = self.spec.title_line or str(_("Party-affairs disclosure board"))
+        elif self.spec.title_line:
+            line = f"{self.spec.title_line}{INSIDE_SUFFIX}"
+        else:
+            line = str(_("Party-affairs disclosure board of the members' activity room"))
         return f"{self.organization.name}{line}"
 
 
