@@ -47,9 +47,20 @@ def board(request: HttpRequest, code: str) -> HttpResponse:
     if request.method == "POST":
         if not may_record:
             raise PermissionDenied
+        inside = permissions.can_read_party_internal(request.user, org)
+        if form.is_valid() and form.cleaned_data["variant"] == Variant.INSIDE and not inside:
+            form.add_error(
+                "variant",
+                _("Only members and staff of the organization print its activity-room board."),
+            )
         if form.is_valid():
+            variant = form.cleaned_data["variant"]
             posted = content.build(
-                org, variant=Variant.PUBLIC, size=form.cleaned_data["size"], request=request
+                org,
+                variant=variant,
+                size=form.cleaned_data["size"],
+                user=request.user,
+                request=request,
             )
             services.record_posting(
                 posted,

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from gongkai.boards import spec as specs
-from gongkai.boards.models import BoardSpec, Size
+from gongkai.boards.models import BoardSpec, Size, Variant
 from gongkai.boards.services import check_photo
 from gongkai.catalog.effective import EffectiveCategory
 from gongkai.catalog.models import Domain
@@ -106,6 +106,7 @@ class SpecForm(forms.ModelForm):
 
 
 class PostingForm(forms.Form):
+    variant = forms.ChoiceField(label=_("Board"), choices=Variant.choices, initial=Variant.PUBLIC)
     size = forms.ChoiceField(label=_("Size posted"), choices=Size.choices, initial=Size.A3)
     posted_on = forms.DateField(
         label=_("Posted on"), widget=forms.DateInput(attrs={"type": "date"})

@@ -45,7 +45,9 @@ def test_a_posting_with_a_photo_is_evidence_for_the_disclosures_on_it(people, tr
     assert page.status_code == 200
     assert "东岭村党员名单公示" in page.content.decode()
     day = timezone.localdate() - dt.timedelta(days=1)
-    response = client.post(URL, {"size": "A3", "posted_on": day.isoformat(), "photo": png()})
+    response = client.post(
+        URL, {"variant": "public", "size": "A3", "posted_on": day.isoformat(), "photo": png()}
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     posting = Posting.objects.get()
     assert posting.posted_on == day and posting.variant == Variant.PUBLIC
@@ -82,7 +84,7 @@ def test_a_bad_file_is_refused_in_chinese_and_the_date_is_kept(
     shown(title="东岭村党员名单公示")
     day = timezone.localdate() - dt.timedelta(days=2)
     response = client_for(people.clerk).post(
-        URL, {"size": "A4", "posted_on": day.isoformat(), "photo": upload}
+        URL, {"variant": "public", "size": "A4", "posted_on": day.isoformat(), "photo": upload}
     )
     assert response.status_code in (200, 400)
     html = response.content.decode()
@@ -99,7 +101,13 @@ def test_a_pdf_is_not_a_photo(people, tree, shown, media):
         "公开栏.pdf", b"%PDF-1.4\n%\xe2\xe3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF"
     )
     response = client_for(people.clerk).post(
-        URL, {"size": "A4", "posted_on": timezone.localdate().isoformat(), "photo": pdf}
+        URL,
+        {
+            "variant": "public",
+            "size": "A4",
+            "posted_on": timezone.localdate().isoformat(),
+            "photo": pdf,
+        },
     )
     assert response.status_code == 400
     assert not Posting.objects.exists()
@@ -108,7 +116,7 @@ def test_a_pdf_is_not_a_photo(people, tree, shown, media):
 def test_a_future_date_is_refused(people, tree, shown, media):
     day = timezone.localdate() + dt.timedelta(days=3)
     response = client_for(people.clerk).post(
-        URL, {"size": "A4", "posted_on": day.isoformat(), "photo": png()}
+        URL, {"variant": "public", "size": "A4", "posted_on": day.isoformat(), "photo": png()}
     )
     assert response.status_code == 400
     assert "张贴日期不能晚于今天" in response.content.decode()
@@ -119,7 +127,7 @@ def test_only_the_clerk_or_office_records_and_members_cannot_open_the_page(
 ):
     day = timezone.localdate().isoformat()
     response = client_for(people.supervisor).post(
-        URL, {"size": "A4", "posted_on": day, "photo": png()}
+        URL, {"variant": "public", "size": "A4", "posted_on": day, "photo": png()}
     )
     assert response.status_code == 403
     assert client_for(people.member).get(URL).status_code == 403
@@ -140,3 +148,18 @@ def test_the_console_downloads_each_size_and_the_inside_board_for_staff(people, 
         200,
         404,
     )
+
+
+def test_an_activity_room_posting_is_evidence_inside_only(people, tree, shown, media):
+    party = shown(title="东岭村党内事项", scope=Scope.PARTY)
+    public = shown(title="东岭村公开事项")
+    day = timezone.localdate().isoformat()
+    response = client_for(people.clerk).post(
+        URL, {"variant": "inside", "size": "A3", "posted_on": day, "photo": png()}
+    )
+    assert response.status_code == 302
+    posting = Posting.objects.get()
+    assert posting.variant == Variant.INSIDE
+    assert set(posting.disclosures.all()) == {party, public}
+    assert list(postings_for(party)) == []
+    assert list(postings_for(party, include_inside=True)) == [posting]
