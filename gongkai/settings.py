@@ -165,6 +165,7 @@ INSTALLED_APPS = [
     "gongkai.inforequests",
     "gongkai.search",
     "gongkai.feeds",
+    "gongkai.boards",
 ]
 
 MIDDLEWARE = [

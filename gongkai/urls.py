@@ -11,6 +11,7 @@ urlpatterns = [
     path("console/opinions/", include("gongkai.engagement.console_urls")),
     path("console/requests/", include("gongkai.inforequests.console_urls")),
     path("console/topics/", include("gongkai.topics.console_urls")),
+    path("console/boards/", include("gongkai.boards.console_urls")),
     path("console/", include("gongkai.console.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("gongkai.api.urls")),
@@ -20,5 +21,6 @@ urlpatterns = [
     path("", include("gongkai.inforequests.urls")),
     path("", include("gongkai.topics.urls")),
     path("", include("gongkai.feeds.urls")),  # feeds, sitemap.xml, robots.txt
+    path("", include("gongkai.boards.urls")),  # /o/<code>/board.pdf
     path("", include("gongkai.portal.urls")),
 ]

@@ -5,9 +5,11 @@
 #                                   (summaries and assessment results as PDF, charts as PNG)
 #   scripts/system-deps.sh test   - plus the PostgreSQL server, Chromium, faketime
 #                                   (libfaketime: `make test-clock` runs tests with the clock moved)
-#                                   the Redis server (the RQ worker's integration test) and nginx
+#                                   the Redis server (the RQ worker's integration test), nginx
 #                                   (scripts/serve-loopback.sh: the shipped proxy_cache in front of
-#                                   gunicorn, its test and the benchmark)
+#                                   gunicorn, its test and the benchmark);
+#                                   poppler-utils (pdftoppm) and zbar-tools (zbarimg): the board
+#                                   tests rasterize the PDFs and decode every QR code
 set -euo pipefail
 want=${1:-base}
 missing=()
@@ -22,6 +24,8 @@ if [ "$want" = test ]; then
   command -v faketime >/dev/null 2>&1 || missing+=(faketime)
   command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
   [ -x /usr/sbin/nginx ] || command -v nginx >/dev/null 2>&1 || missing+=(nginx)
+  command -v pdftoppm >/dev/null 2>&1 || missing+=(poppler-utils)
+  command -v zbarimg >/dev/null 2>&1 || missing+=(zbar-tools)
 fi
 [ ${#missing[@]} -eq 0 ] && exit 0
 echo "installing Debian packages: ${missing[*]}"

@@ -131,6 +131,8 @@ class EffectiveCategory:
     description: str
     origin: Catalog | None
     items: list[EffectiveItem] = field(default_factory=list)
+    #: 党务 / 政务 / 村务 (`Domain`): party affairs unless the category says otherwise.
+    domain: str = "party"
 
 
 @dataclass
@@ -279,6 +281,7 @@ def _resolve(catalog: Catalog, version: int) -> EffectiveCatalog:
             name=category.name,
             description=category.description,
             origin=layer,
+            domain=category.domain,
         )
     for item in sorted(
         items.values(), key=lambda i: (i.origin.organization.depth, i.item.position, i.item.pk)

@@ -32,6 +32,7 @@ from gongkai.catalog.models import (
     Category,
     Channel,
     DeadlineBasis,
+    Domain,
     Period,
     Scope,
     Timing,
@@ -58,6 +59,7 @@ ROW_DUPLICATE_KEY = _("Sheet “%(sheet)s”, row %(row)d: the item key “%(key
 FORM_ROW_UNKNOWN_ITEM = _("Sheet “%(sheet)s”, row %(row)d: no item has the key “%(key)s”.")
 FORM_ROW_BAD_PART = _("Sheet “%(sheet)s”, row %(row)d: the part must be “字段” or “表格列”.")
 NO_ITEMS = _("The file holds no item.")
+CATEGORY_DOMAIN = _("Category %(c)d “%(category)s”: the domain must be one of %(allowed)s.")
 BAD_VALUE = _("“%(value)s” is not one of %(allowed)s.")
 BAD_BOOLEAN = _("“%(value)s” is not 是 or 否.")
 BAD_NUMBER = _("“%(value)s” is not a whole number.")
@@ -520,11 +522,19 @@ def parse_yaml(content: bytes | str) -> ParsedCatalog:
                 )
             if clean is not None:
                 out_items.append(clean)
+        domain = _category_domain(category.get("domain"))
+        if domain is None:
+            allowed = "、".join(f"{value}（{label}）" for value, label in Domain.choices)
+            result.errors.append(
+                str(CATEGORY_DOMAIN % {"c": c, "category": category["name"], "allowed": allowed})
+            )
+            domain = Domain.PARTY
         result.data["categories"].append(
             {
                 "key": str(category.get("key") or ""),
                 "name": str(category["name"]).strip(),
                 "description": str(category.get("description") or "").strip(),
+                "domain": domain,
                 "items": out_items,
             }
         )
@@ -532,6 +542,18 @@ def parse_yaml(content: bytes | str) -> ParsedCatalog:
     if not result.errors and result.item_count == 0:
         result.errors.append(str(NO_ITEMS))
     return result
+
+
+def _category_domain(value: Any) -> str | None:
+    """A category's domain (党务/政务/村务公开) by value or Chinese label; party affairs when
+    the file does not say; None when it says something else."""
+    if value in (None, ""):
+        return Domain.PARTY
+    text = str(value).strip()
+    for domain, label in Domain.choices:
+        if text in (domain, str(label)):
+            return domain
+    return None
 
 
 def _check_bounds(result: ParsedCatalog) -> None:
@@ -598,6 +620,7 @@ def export_yaml(effective: EffectiveCatalog) -> str:
                 "key": local_key(category.key),
                 "name": category.name,
                 **({"description": category.description} if category.description else {}),
+                **({"domain": category.domain} if category.domain != Domain.PARTY else {}),
                 "items": items,
             }
         )

@@ -48,6 +48,16 @@ class DeadlineBasis(models.TextChoices):
     EVENT = "event", _("after the event")
 
 
+class Domain(models.TextChoices):
+    """Which disclosure a category belongs to: where a town runs 政务公开 and 村务公开 beside
+    党务公开, their categories live in the same catalog and are shown as separate sections
+    and board columns."""
+
+    PARTY = "party", _("Party affairs")
+    GOVERNMENT = "government", _("Government affairs")
+    VILLAGE = "village", _("Village affairs")
+
+
 class Channel(models.TextChoices):
     MEETING = "meeting", _("Meeting")
     DOCUMENT = "document", _("Document")
@@ -197,6 +207,9 @@ class Category(Versioned):
     name = models.CharField(_("category"), max_length=100)
     position = models.PositiveIntegerField(_("position"), default=0)
     description = models.TextField(_("description"), blank=True)
+    domain = models.CharField(
+        _("disclosure domain"), max_length=20, choices=Domain.choices, default=Domain.PARTY
+    )
 
     class Meta:
         verbose_name = _("category")

@@ -24,6 +24,7 @@ from gongkai.catalog.models import (
     Catalog,
     CatalogVersion,
     Category,
+    Domain,
     Item,
     ItemOverride,
 )
@@ -408,6 +409,7 @@ def load_catalog_data(catalog: Catalog, *, actor: Any, data: dict[str, Any]) -> 
             introduced_in=draft,
             name=category["name"],
             description=category.get("description", ""),
+            domain=category.get("domain") or Domain.PARTY,
             position=c_pos,
         )
         for i_pos, values in enumerate(category["items"], start=1):

@@ -98,6 +98,14 @@ def navigation(request: HttpRequest, active: str) -> list[dict[str, Any]]:
             ("obligations", _("Obligations"), reverse("console:org_obligations", args=[org.code]))
         )
         work.append(("topics", _("Topic requests"), reverse("topics_console:list")))
+        # The label is the boards app's name (translated with the app).
+        work.append(
+            (
+                "board",
+                apps.get_app_config("boards").verbose_name,
+                reverse("boards_console:board", args=[org.code]),
+            )
+        )
     sections.append({"title": _("Work"), "links": work})
     organization_links = [("tree", _("Organization tree"), reverse("console:org_tree"))]
     if org is not None:

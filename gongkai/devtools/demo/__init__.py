@@ -19,6 +19,7 @@ from gongkai.accounts.models import User
 from gongkai.catalog import exchange, services
 from gongkai.catalog.builtin import builtin_templates
 from gongkai.catalog.models import Catalog, Channel, Scope, Timing
+from gongkai.devtools.demo.boards import load_demo_boards
 from gongkai.devtools.demo.disclosures import BEIJING, load_demo_disclosures
 from gongkai.devtools.demo.engagement import load_demo_opinions
 from gongkai.devtools.demo.inforequests import load_demo_requests
@@ -354,6 +355,8 @@ def load_demo() -> None:
     ledger.witness()
     # Scenario 9: the supervisors' round of the pilot villages, a finding rectified.
     load_demo_supervision(town, branches)
+    # The town's board for its villages (统一规格), and 东岭村's posting with a photo.
+    load_demo_boards(town, village, people["office"], people["clerk"])
     # Scenario 10: the half-year summary ready to open, and the branches assessed.
     load_demo_reports(town, branches)
     # Scenario 7: a villager's opinion from the kiosk, answered on the echo wall and rated.
