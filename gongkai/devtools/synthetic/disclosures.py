@@ -42,14 +42,17 @@ from __future__ import annotations
 import bisect
 import hashlib
 import heapq
+import importlib
 import itertools
 import random
+import resource
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import connections, models, transaction
 
 from gongkai.accounts.models import User
@@ -57,7 +60,15 @@ from gongkai.catalog import exchange
 from gongkai.catalog.applicability import parse as parse_applies_to
 from gongkai.catalog.builtin import builtin_templates
 from gongkai.catalog.effective import EffectiveItem
-from gongkai.catalog.models import Catalog, CatalogVersion, Category, Item, Scope, Timing
+from gongkai.catalog.models import (
+    ITEM_FIELDS,
+    Catalog,
+    CatalogVersion,
+    Category,
+    Item,
+    Scope,
+    Timing,
+)
 from gongkai.catalog.services import new_key
 from gongkai.compliance import periods
 from gongkai.devtools.synthetic.ledger import _LogState, _next_id, _reset_sequences, _Table
@@ -244,13 +255,7 @@ def _load_template(catalog: Catalog, template: str, cache: dict[str, Any]) -> No
     Item.objects.using(catalog._state.db).bulk_create(items)
 
 
-def _item_fields() -> frozenset[str]:
-    from gongkai.catalog.models import ITEM_FIELDS
-
-    return frozenset(ITEM_FIELDS)
-
-
-_ITEM_FIELDS = _item_fields()
+_ITEM_FIELDS = frozenset(ITEM_FIELDS)
 
 
 def ensure_catalogs(using: str) -> int:
@@ -350,8 +355,6 @@ def load_catalogs(using: str) -> _Catalogs:
     synthetic layers inherit without overrides), kept where `applicability` says they apply:
     the same answer as `applicable_catalog` for these layers (tested)."""
     with_log = set(Log.objects.using(using).values_list("root_id", flat=True))
-    from django.conf import settings
-
     depths = set(settings.GONGKAI_LEDGER_ROOT_DEPTHS)
     layers = {
         c.organization_id: c
@@ -1027,8 +1030,6 @@ def _analyze(using: str) -> None:
 
 def peak_rss_mib() -> float:
     """Peak resident memory of this process (ru_maxrss is KiB on Linux)."""
-    import resource
-
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
@@ -1036,7 +1037,7 @@ def rebuild_search_index() -> str:
     """The search hook: where `gongkai.search.index.rebuild` exists (the search app), the
     seeded disclosures are indexed; otherwise nothing happens. Returns what was done."""
     try:
-        from gongkai.search import index  # type: ignore[import-not-found,unused-ignore]
+        index = importlib.import_module("gongkai.search.index")
     except ImportError:
         return "not available"
     rebuild = getattr(index, "rebuild", None)
