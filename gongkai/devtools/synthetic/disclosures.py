@@ -594,7 +594,7 @@ def seed(
     if count < 0:
         raise ValueError("count must not be negative")
     connection = connections[using]
-    adapt_time = connection.ops.adapt_datetimefield_value
+    adapt_time = time_adapter(using)
     adapt_json = connection.ops.adapt_json_value
     adapt_date = connection.ops.adapt_datefield_value
     with transaction.atomic(using=using):
@@ -1019,6 +1019,24 @@ def seed(
         peak_rss_mib=peak_rss_mib(),
         search_index=rebuild_search_index(),
     )
+
+
+def time_adapter(using: str) -> Callable[[datetime | None], Any]:
+    """`connection.ops.adapt_datetimefield_value` for aware datetimes, without its checks:
+    at a million disclosures (fifteen times as many times) they were a tenth of the seed.
+    SQLite stores the naive time in the connection's time zone as text; other databases
+    take the aware datetime (a test holds the two to Django's)."""
+    connection = connections[using]
+    if connection.vendor != "sqlite":
+        return connection.ops.adapt_datetimefield_value
+    zone = connection.timezone
+
+    def adapt(value: datetime | None) -> str | None:
+        if value is None:
+            return None
+        return str(value.astimezone(zone).replace(tzinfo=None))
+
+    return adapt
 
 
 def _analyze(using: str) -> None:

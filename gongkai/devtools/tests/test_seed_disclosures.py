@@ -10,7 +10,7 @@ from io import StringIO
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.core.management import call_command
-from django.db import transaction
+from django.db import connection, transaction
 from django.test import Client
 
 from gongkai.catalog.effective import applicable_catalog
@@ -148,3 +148,9 @@ def test_seeded_history_has_the_events_real_history_has():
         events = list(disclosure.events.order_by("at", "pk"))
         assert events[4].action == "publish" and events[4].at == disclosure.publish_from
         assert disclosure.state == events[-1].to_state
+
+
+def test_the_fast_time_adapter_writes_what_django_writes():
+    adapt = synthetic.time_adapter("default")
+    for value in (synthetic.START, synthetic.END, synthetic.END.replace(microsecond=123000), None):
+        assert adapt(value) == connection.ops.adapt_datetimefield_value(value)
