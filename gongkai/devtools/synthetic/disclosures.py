@@ -563,6 +563,37 @@ def _content_pool(seed: int) -> list[tuple[str, str]]:
 # -- writing --------------------------------------------------------------------------------
 
 
+class _CopyTable(_Table):
+    """`_Table`, written with COPY on PostgreSQL (psycopg's `copy`, an order of magnitude
+    faster than INSERTs at this size) and `executemany` of one prepared INSERT elsewhere."""
+
+    def __init__(
+        self,
+        model: type[models.Model],
+        using: str,
+        varying: Sequence[str],
+        constants: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(model, using, varying, constants)
+        fields = {f.attname: f for f in model._meta.concrete_fields}
+        fixed = [name for name in fields if name not in varying]
+        q = connections[using].ops.quote_name
+        columns = ", ".join(q(fields[name].column) for name in (*varying, *fixed))
+        self.copy_sql = f"COPY {q(model._meta.db_table)} ({columns}) FROM STDIN"
+        self.copies = connections[using].vendor == "postgresql"
+
+    def flush(self) -> None:
+        if not self.copies:
+            super().flush()
+            return
+        if self.rows:
+            with connections[self.using].cursor() as cursor, cursor.copy(self.copy_sql) as copy:
+                for row in self.rows:
+                    copy.write_row(row)
+            self.written += len(self.rows)
+            self.rows.clear()
+
+
 @dataclass(order=True)
 class _Deferred:
     """A later move's entry, waiting in the heap until the sweep reaches its time."""
@@ -614,7 +645,7 @@ def seed(
     empty_json = adapt_json({}, None)
     masked_periods: dict[str, str] = {}
 
-    disclosures = _Table(
+    disclosures = _CopyTable(
         Disclosure,
         using,
         [
@@ -645,7 +676,7 @@ def seed(
         ],
         {"catalog_version": 1, "created_by_id": actor.pk, "data": {}},
     )
-    revisions = _Table(
+    revisions = _CopyTable(
         Revision,
         using,
         [
@@ -664,13 +695,13 @@ def seed(
         ],
         {"created_by_id": actor.pk, "data": {}},
     )
-    events = _Table(
+    events = _CopyTable(
         Event,
         using,
         ["id", "disclosure_id", "action", "from_state", "to_state", "role", "at", "reason"],
         {"actor_id": actor.pk},
     )
-    entries = _Table(
+    entries = _CopyTable(
         LogEntry,
         using,
         [
@@ -691,8 +722,8 @@ def seed(
             "leaf_hash",
         ],
     )
-    nodes = _Table(LogNode, using, ["id", "log_id", "level", "index", "hash"])
-    heads = _Table(SignedHead, using, ["id", "log_id", "size", "root_hash", "at", "checkpoint"])
+    nodes = _CopyTable(LogNode, using, ["id", "log_id", "level", "index", "hash"])
+    heads = _CopyTable(SignedHead, using, ["id", "log_id", "size", "root_hash", "at", "checkpoint"])
     ids = {
         "disclosure": _next_id(Disclosure, using),
         "revision": _next_id(Revision, using),
