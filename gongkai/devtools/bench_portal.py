@@ -290,12 +290,19 @@ def served(database_url: str, *, workers: int, threads: int) -> Iterator[tuple[i
 
 
 def _wait_healthy(
-    port: int, process: subprocess.Popen[bytes] | None, path: str = "/healthz"
+    port: int,
+    process: subprocess.Popen[bytes] | None,
+    path: str = "/healthz",
+    *,
+    daemonizes: bool = False,
 ) -> None:
+    """Until `path` answers 200 on `port`; a process that exits fails it (with 0 only when
+    it does not `daemonize`: a script that starts daemons and returns is fine)."""
     deadline = time.monotonic() + TIMEOUT
     while True:
-        if process is not None and process.poll() is not None:
-            raise PortalBenchError(f"the server exited with {process.returncode}")
+        code = process.poll() if process is not None else None
+        if code is not None and (code != 0 or not daemonizes):
+            raise PortalBenchError(f"the server exited with {code}")
         try:
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
             connection.request("GET", path)
@@ -326,6 +333,39 @@ def _children(pid: int) -> list[int]:
     except OSError:
         return []
     return [int(p) for p in text.split()]
+
+
+def _listeners(port: int) -> set[int]:
+    """Processes with a socket listening on 127.0.0.1:`port` (/proc/net/tcp, then the
+    sockets among each process's open files)."""
+    inodes = set()
+    wanted = f"0100007F:{port:04X}"
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            parts = line.split()
+            if (
+                len(parts) > 9
+                and parts[3] == "0A"
+                and (parts[1] == wanted or parts[1].endswith(f":{port:04X}"))
+            ):
+                inodes.add(f"socket:[{parts[9]}]")
+    found: set[int] = set()
+    if not inodes:
+        return found
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit() or int(entry.name) == os.getpid():
+            continue
+        with contextlib.suppress(OSError):
+            for fd in (entry / "fd").iterdir():
+                with contextlib.suppress(OSError):
+                    if os.readlink(fd) in inodes:
+                        found.add(int(entry.name))
+                        break
+    return found
 
 
 _TICK = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
@@ -508,8 +548,10 @@ def nginx_figures(
         env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         start_new_session=True,
     )  # fmt: skip
+    started: set[int] = set()
     try:
-        _wait_healthy(nginx_port, server, "/healthz")
+        _wait_healthy(nginx_port, server, "/healthz", daemonizes=True)
+        started = _listeners(nginx_port) | _listeners(gunicorn_port)
         connection = http.client.HTTPConnection("127.0.0.1", nginx_port, timeout=TIMEOUT)
         connection.request("GET", organization_path, headers={"Host": "127.0.0.1"})
         response = connection.getresponse()
@@ -525,6 +567,11 @@ def nginx_figures(
         return {"error": str(error)[:300]}
     finally:
         _stop(server)
+        # The script may leave nginx and gunicorn running on their own (daemons): end the
+        # processes listening on the two ports it was given (ours, by their ids).
+        for pid in started | _listeners(nginx_port) | _listeners(gunicorn_port):
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, signal.SIGTERM)
         static_file.unlink(missing_ok=True)
     ratio = (
         round(cached["requests_per_second"] / static["requests_per_second"], 2)

@@ -6,12 +6,16 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
+import sys
+import time
 from pathlib import Path
 from typing import Any
 
 from django.core.management import call_command
 
 from gongkai.devtools import bench_portal
+from gongkai.devtools.bench_guard import free_port
 
 PAGE_KEYS = {
     "path",
@@ -73,3 +77,24 @@ def test_the_bare_view_is_only_in_the_bench_urlconf() -> None:
     else:  # pragma: no cover - the production URLconf must not serve it
         raise AssertionError("the bare view is reachable in the site's URLconf")
     assert resolve("/_bench/bare/X/", urlconf=bench_urls.__name__).func is bench_urls.bare
+
+
+def test_the_processes_a_script_leaves_listening_are_found_by_their_port() -> None:
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "http.server", "--bind", "127.0.0.1", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while server.pid not in bench_portal._listeners(port) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert bench_portal._listeners(port) == {server.pid}
+        result = bench_portal.load(port, "/", requests=10, concurrency=2, pids=[server.pid])
+        assert result["requests"] == 10 and result["statuses"] == {"200": 10}
+        assert result["cpu_ms_per_request"] is not None
+    finally:
+        server.terminate()
+        server.wait()
+    assert bench_portal._listeners(port) == set()
