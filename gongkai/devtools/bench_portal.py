@@ -335,6 +335,14 @@ def _children(pid: int) -> list[int]:
     return [int(p) for p in text.split()]
 
 
+def _load_average() -> list[float]:
+    """The machine's load average (1, 5, 15 minutes): the figures' context."""
+    try:
+        return [float(x) for x in Path("/proc/loadavg").read_text().split()[:3]]
+    except (OSError, ValueError):
+        return []
+
+
 def _listeners(port: int) -> set[int]:
     """Processes with a socket listening on 127.0.0.1:`port` (/proc/net/tcp, then the
     sockets among each process's open files)."""
@@ -615,7 +623,15 @@ def measure(
         "statuses": {name: c["status"] for name, c in counts.items()},
     }
     with served(database_url, workers=workers, threads=THREADS) as (port, pids):
-        result["server"] = {"workers": len(pids), "threads": THREADS, "worker_class": "gthread"}
+        result["server"] = {
+            "workers": len(pids),
+            "threads": THREADS,
+            "worker_class": "gthread",
+            # What "cpu_ms_per_request" counts: on PostgreSQL the database server's own CPU
+            # is not in it (on SQLite the database works inside the workers).
+            "cpu_counted": "gunicorn worker processes (/proc/<pid>/stat utime+stime)",
+            "load_average": _load_average(),
+        }
         for name, path in paths.items():
             log.write(f"{name}: {requests} requests …")
             result[name] = load(port, path, requests=requests, concurrency=concurrency, pids=pids)
