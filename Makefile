@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 GK := $(BIN)/gongkai
 PYTEST := $(BIN)/pytest
 
-.PHONY: setup demo test lint typecheck migrations-check translations-check test-sqlite test-postgres test-browser test-api test-clock bench clean
+.PHONY: setup demo test lint typecheck migrations-check translations-check test-sqlite test-postgres test-browser test-api test-clock bench bench-portal clean
 
 $(BIN)/gongkai: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -78,8 +78,15 @@ test-api:
 # PostgreSQL cluster, and the ledger: verify of 1,000,000 entries, proofs at 10,000,000
 # leaves (both SQLite, cached in var/bench/), appends under concurrent publishing (both
 # databases); prints JSON. The demo database is not touched.
+# `gongkai bench --only-portal` (not part of this target: it seeds 1,000,000 disclosures into
+# var/bench/portal.sqlite3 the first time) measures the portal pages uncached under gunicorn
+# with two workers beside a bare Django view, search, and nginx cached against a static file:
+# `make bench-portal` (SQLite; add --postgres-url URL for PostgreSQL).
 bench: $(BIN)/gongkai
 	scripts/with-postgres.sh sh -c 'BENCH_DATABASE_URL="$$DATABASE_URL" exec env -u DATABASE_URL $(GK) bench'
+
+bench-portal: $(BIN)/gongkai
+	env -u DATABASE_URL $(GK) bench --only-portal
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3*

@@ -1,6 +1,7 @@
-"""The site's settings for the server `gongkai bench` starts (the guard figure): exactly
-gongkai.settings, except that static files are named without a manifest, so the throwaway
-site needs no `collectstatic` (the figure measures the pages, never fetches static files)."""
+"""The site's settings for the servers `gongkai bench` starts (the guard and portal figures):
+exactly gongkai.settings, except that static files are named without a manifest, so the
+throwaway site needs no `collectstatic` (the figures measure the pages, never fetch static
+files), and the URLconf adds the portal figure's bare view (gongkai.devtools.bench_urls)."""
 
 from gongkai.settings import *  # noqa: F403
 from gongkai.settings import STORAGES
@@ -9,3 +10,6 @@ STORAGES = {
     **STORAGES,
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# The site's routes plus the portal bench's bare view (gongkai.devtools.bench_urls).
+ROOT_URLCONF = "gongkai.devtools.bench_urls"

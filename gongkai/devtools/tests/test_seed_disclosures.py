@@ -1,51 +1,156 @@
-"""`gongkai seed --disclosures M` gives pages, the API and the ledger real published rows,
-spread over every organization, each with its own revision and a log entry."""
+"""`gongkai seed --disclosures M`: disclosures spread over the tree with a skew, on the items
+that apply to each organization, every published one with its stored published revision,
+its events and its ledger entries; the ledger verifies; same seed, same data; streamed."""
 
+import inspect
+import itertools
+from collections import Counter
 from io import StringIO
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.core.management import call_command
+from django.db import connection, transaction
 from django.test import Client
 
-from gongkai.disclosures.models import Disclosure, Event, Revision
+from gongkai.catalog.effective import applicable_catalog
+from gongkai.devtools.synthetic import disclosures as synthetic
+from gongkai.disclosures import visibility
+from gongkai.disclosures.models import PUBLIC_STATES, Disclosure, Event, Revision, State
 from gongkai.ledger import verification
-from gongkai.ledger.models import LogEntry
+from gongkai.ledger.models import Log, LogEntry
 from gongkai.organizations.models import Organization
 
 pytestmark = pytest.mark.django_db
 
+ORGS, COUNT = 120, 500
 
-def test_seeded_disclosures_cover_every_organization_and_the_api_lists_them_all():
+
+def _seed(count: int = COUNT, seed: int = 3) -> str:
     out = StringIO()
-    call_command("seed", "--orgs", "300", "--seed", "3", stdout=StringIO())
-    organizations = Organization.objects.count()
-    count = organizations + 17  # round-robin: every organization, some twice
-    call_command("seed", "--disclosures", str(count), "--seed", "3", stdout=out)
-
-    assert Disclosure.objects.count() == count
-    assert set(Disclosure.objects.values_list("organization", flat=True)) == set(
-        Organization.objects.values_list("pk", flat=True)
+    call_command(
+        "seed", "--orgs", str(ORGS), "--disclosures", str(count), "--seed", str(seed), stdout=out
     )
-    assert Revision.objects.count() == count
-    assert LogEntry.objects.filter(kind="publish").count() == count
+    return out.getvalue()
+
+
+def test_every_published_disclosure_has_its_revision_events_and_entry_and_the_api_lists_them():
+    out = _seed()
+    assert Disclosure.objects.count() == COUNT
+    assert "500" in out.splitlines()[-1]
+    for d in Disclosure.objects.select_related("published_revision"):
+        assert d.state in PUBLIC_STATES
+        revision = d.published_revision
+        assert revision is not None and revision.published_at is not None
+        # Exactly what workflow._store_published stores.
+        shown = visibility.masked_content(
+            d, title=revision.title, body=revision.body, data=revision.data, period=d.period
+        )
+        assert revision.published_title == shown["title"] == d.title
+        assert revision.published_body == shown["body"]
+        assert revision.published_data == shown["data"]
+        assert revision.published_period == shown["period"]
+        actions = list(d.events.order_by("at", "pk").values_list("action", flat=True))
+        assert actions[:5] == ["create", "submit", "review", "approve", "publish"]
+        moves = [a for a in actions if a in ("publish", "correct", "withdraw")]
+        kinds = list(
+            LogEntry.objects.filter(disclosure=d).order_by("at").values_list("kind", flat=True)
+        )
+        assert kinds == moves
+        if "correct" in actions:
+            assert revision.number == 2 and revision.note
+        if d.state == State.WITHDRAWN:
+            assert d.withdrawal_reason and d.withdrawn_at
+    anonymous = Disclosure.objects.visible_to(AnonymousUser()).count()
+    assert 0 < anonymous < COUNT  # party-internal items are seeded too
     response = Client().get("/api/v1/disclosures/", {"page_size": 1})
     assert response.status_code == 200
-    assert response.json()["count"] == count
+    assert response.json()["count"] == anonymous
+    # Lives vary: mostly public, some party, party first, corrected, withdrawn.
+    assert Disclosure.objects.filter(scope="party").exists()
+    assert Disclosure.objects.filter(party_first=True).exists()
+    assert Revision.objects.filter(number=2).exists()
+    assert Disclosure.objects.filter(state=State.WITHDRAWN).exists()
+    party_first = Disclosure.objects.filter(party_first=True).first()
+    assert party_first is not None and party_first.public_from > party_first.publish_from
+
+
+def test_the_ledger_verifies_and_entries_are_in_time_order():
+    _seed()
     report = verification.verify()
     assert report.ok, report.failure
-    assert report.checked == count
-    assert str(count) in out.getvalue().splitlines()[-1]
+    assert report.checked == LogEntry.objects.count() > COUNT
+    for log in Log.objects.all():
+        times = list(
+            LogEntry.objects.filter(log=log).order_by("index").values_list("at", flat=True)
+        )
+        assert times == sorted(times)
+
+
+def test_disclosures_are_spread_with_a_skew_over_items_that_apply():
+    _seed()
+    per_org = Counter(Disclosure.objects.values_list("organization", flat=True))
+    organizations = Organization.objects.count()
+    assert max(per_org.values()) <= 0.35 * COUNT  # nobody holds everything
+    assert len(per_org) >= 0.3 * organizations  # spread over the tree
+    assert len(per_org) < organizations  # and some have none
+    counts = sorted(per_org.values(), reverse=True)
+    assert counts[0] >= 4 * counts[len(counts) // 2]  # skewed, not round-robin
+    for org in Organization.objects.filter(pk__in=list(per_org)):
+        catalog = applicable_catalog(org)
+        assert catalog is not None
+        keys = {item.key for item in catalog.items}
+        used = set(Disclosure.objects.filter(organization=org).values_list("item__key", flat=True))
+        assert used <= keys, org.code
+
+
+class _Rollback(Exception):
+    pass
+
+
+def _fingerprint() -> list[tuple[object, ...]]:
+    rows = Disclosure.objects.order_by("pk").values_list(
+        "organization__code", "item__key", "title", "period_key", "publish_from", "state", "scope"
+    )
+    leaves = LogEntry.objects.order_by("log__root__code", "index").values_list("leaf_hash")
+    return [*rows, *leaves]
+
+
+def test_the_same_seed_gives_the_same_data():
+    prints = []
+    for _ in range(2):
+        try:
+            with transaction.atomic():
+                _seed(count=150, seed=9)
+                prints.append(_fingerprint())
+                raise _Rollback
+        except _Rollback:
+            pass
+    assert prints[0] == prints[1] and len(prints[0]) > 150
+
+
+def test_the_plan_is_a_lazy_generator():
+    call_command("seed", "--orgs", str(ORGS), stdout=StringIO())
+    synthetic.ensure_catalogs("default")
+    catalogs = synthetic.load_catalogs("default")
+    lives = synthetic.plan(catalogs.orgs, catalogs.items, 10**12, 1)
+    assert inspect.isgenerator(lives)
+    first = list(itertools.islice(lives, 3))  # a trillion planned, three made
+    assert [life.k for life in first] == [0, 1, 2]
+    again = list(itertools.islice(synthetic.plan(catalogs.orgs, catalogs.items, 10**12, 1), 3))
+    assert [(x.org, x.item, x.at) for x in again] == [(x.org, x.item, x.at) for x in first]
 
 
 def test_seeded_history_has_the_events_real_history_has():
-    call_command("seed", "--orgs", "200", "--disclosures", "12", "--seed", "5", stdout=StringIO())
+    _seed(count=40, seed=5)
+    assert Event.objects.filter(action="publish").count() == 40
     for disclosure in Disclosure.objects.all():
         events = list(disclosure.events.order_by("at", "pk"))
-        assert [e.action for e in events] == ["create", "submit", "review", "approve", "publish"]
-        assert events[-1].at == disclosure.publish_from
+        assert events[4].action == "publish" and events[4].at == disclosure.publish_from
         assert disclosure.state == events[-1].to_state
-        assert disclosure.published_revision is not None
-        assert disclosure.published_revision.published_title is not None
-        entry = LogEntry.objects.get(disclosure=disclosure)
-        assert entry.event_id == events[-1].pk and entry.at == disclosure.publish_from
-    assert Event.objects.filter(action="publish").count() == 12
+
+
+def test_the_fast_time_adapter_writes_what_django_writes():
+    adapt = synthetic.time_adapter("default")
+    for value in (synthetic.START, synthetic.END, synthetic.END.replace(microsecond=123000), None):
+        assert adapt(value) == connection.ops.adapt_datetimefield_value(value)

@@ -13,6 +13,12 @@ the figures as JSON.
     gongkai bench --only-guard                      # the rate limits under load: gunicorn with
                                                     # two workers, 1,000 submissions in 10 s from
                                                     # one address, 50 other addresses meanwhile
+    gongkai bench --only-portal                     # the portal uncached under gunicorn with two
+                                                    # workers (organization page, disclosure page,
+                                                    # a bare view), search, nginx cached vs static,
+                                                    # on 5,000 organizations and 1,000,000
+                                                    # disclosures seeded into var/bench/portal.sqlite3
+    gongkai bench --only-portal --portal-disclosures 20000   # a smaller portal database
 
 Progress goes to stderr; stdout holds only the JSON, so it can be piped or stored.
 """
@@ -25,7 +31,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from gongkai.devtools import bench, bench_compliance, bench_guard
+from gongkai.devtools import bench, bench_compliance, bench_guard, bench_portal
 
 
 class Command(BaseCommand):
@@ -135,6 +141,42 @@ class Command(BaseCommand):
             help="how the guard figure posts: a form (the default target) or JSON",
         )
         parser.add_argument(
+            "--only-portal",
+            action="store_true",
+            help="measure the portal only: pages uncached under gunicorn beside a bare view, "
+            "search, and the cached page through nginx against a static file",
+        )
+        parser.add_argument(
+            "--portal-orgs",
+            type=int,
+            default=bench_portal.ORGS,
+            help="organizations of the portal database",
+        )
+        parser.add_argument(
+            "--portal-disclosures",
+            type=int,
+            default=bench_portal.DISCLOSURES,
+            help="disclosures of the portal database (seeded once, kept in var/bench/)",
+        )
+        parser.add_argument(
+            "--portal-requests",
+            type=int,
+            default=bench_portal.REQUESTS,
+            help="requests per page figure",
+        )
+        parser.add_argument(
+            "--portal-concurrency",
+            type=int,
+            default=bench_portal.CONCURRENCY,
+            help="keep-alive connections sending at once",
+        )
+        parser.add_argument(
+            "--portal-workers",
+            type=int,
+            default=bench_portal.WORKERS,
+            help="gunicorn worker processes for the portal figures",
+        )
+        parser.add_argument(
             "--appends",
             type=int,
             default=bench.APPENDS,
@@ -161,6 +203,11 @@ class Command(BaseCommand):
             raise CommandError("--compliance-orgs and --dashboard-orgs must be 0 or more")
         if options["guard_submissions"] < 0 or options["guard_workers"] < 1:
             raise CommandError("--guard-submissions must be 0 or more, --guard-workers positive")
+        if options["only_portal"]:
+            self.stdout.write(
+                json.dumps({"portal": self._portal(options)}, ensure_ascii=False, indent=2)
+            )
+            return
         if options["only_guard"]:
             self.stdout.write(
                 json.dumps({"guard": self._guard(options)}, ensure_ascii=False, indent=2)
@@ -182,6 +229,23 @@ class Command(BaseCommand):
             log=self.stderr,
         )
         self.stdout.write(json.dumps(result, ensure_ascii=False, indent=2))
+
+    def _portal(self, options: dict[str, Any]) -> dict[str, Any]:
+        try:
+            return bench_portal.run(
+                orgs=options["portal_orgs"],
+                disclosures=options["portal_disclosures"],
+                seed=options["seed"],
+                requests=options["portal_requests"],
+                concurrency=options["portal_concurrency"],
+                workers=options["portal_workers"],
+                sqlite=not options["no_sqlite"],
+                postgres_url=options["postgres_url"],
+                rebuild=options["rebuild"],
+                log=self.stderr,
+            )
+        except bench_portal.PortalBenchError as error:
+            raise CommandError(str(error)) from error
 
     def _guard(self, options: dict[str, Any]) -> dict[str, Any]:
         try:

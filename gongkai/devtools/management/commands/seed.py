@@ -15,7 +15,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DEFAULT_DB_ALIAS, IntegrityError
 from django.utils.translation import gettext as _
 
-from gongkai.devtools.synthetic import ledger as ledger_synthetic
+from gongkai.devtools.synthetic import disclosures as disclosure_synthetic
 from gongkai.devtools.synthetic import organizations as synthetic
 from gongkai.organizations.models import Organization
 
@@ -32,8 +32,8 @@ class Command(BaseCommand):
             type=int,
             default=0,
             metavar="M",
-            help="published disclosures to generate, spread over every organization, each with "
-            "its own revision and a ledger entry",
+            help="published disclosures to generate, spread over the tree with a realistic "
+            "skew, each with its revisions, its events and its ledger entries",
         )
         parser.add_argument(
             "--seed", type=int, default=1, metavar="S", help="random seed (default 1)"
@@ -56,10 +56,9 @@ class Command(BaseCommand):
             self.seed_disclosures(options["disclosures"], options["seed"])
 
     def seed_disclosures(self, count: int, seed: int) -> None:
-        """Published disclosures spread round-robin over every organization, each with its
-        own revision, its events and a publish entry in its log (devtools.synthetic.ledger,
-        written in bulk, a batch at a time)."""
-        summary = ledger_synthetic.build_log(
+        """Published disclosures spread over the tree (devtools.synthetic.disclosures): each
+        with its revisions, its events and its ledger entries, streamed in batches."""
+        summary = disclosure_synthetic.seed(
             count,
             using=DEFAULT_DB_ALIAS,
             seed=seed,
@@ -67,10 +66,20 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             _(
-                "Seeded %(count)d published disclosures with %(entries)d ledger entries in "
-                "%(seconds).1f s."
+                "Seeded %(count)d disclosures (%(corrected)d corrected, %(withdrawn)d "
+                "withdrawn) at %(orgs)d organizations with %(entries)d ledger entries in "
+                "%(seconds).1f s; peak memory %(rss).0f MiB; search index: %(search)s."
             )
-            % {"count": count, "entries": summary.entries, "seconds": summary.seconds}
+            % {
+                "count": count,
+                "corrected": summary.corrected,
+                "withdrawn": summary.withdrawn,
+                "orgs": summary.organizations_with,
+                "entries": summary.entries,
+                "seconds": summary.seconds,
+                "rss": summary.peak_rss_mib,
+                "search": summary.search_index,
+            }
         )
 
     def seed_organizations(self, total: int, seed: int, *, force: bool) -> None:

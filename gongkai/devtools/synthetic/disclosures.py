@@ -1,0 +1,1107 @@
+"""Realistic synthetic disclosures for `gongkai seed --disclosures N`, in bounded memory.
+
+What a database seeded here looks like (deterministic for a seed, whatever the clock says):
+
+- **Catalogs.** Every organization without a catalog layer gets one, as `push_down` would
+  give it: towns load the shipped town catalog (镇村党务公开目录), counties, cities and the
+  province the county committee's, party groups the institution catalog; every other
+  organization inherits from the nearest layer above. The items an organization may disclose
+  on are the items of that chain that apply to it (`catalog.applicability`: a village branch
+  gets the village items, the town committee its own); a test holds this to
+  `applicable_catalog`.
+- **Who discloses.** Organizations are weighted by kind (towns and counties most, then
+  village branches, general branches, community branches, party groups), times a Zipf-like
+  factor (rank^-0.6 over a seeded shuffle), and a seeded share of them is inactive (no
+  disclosures at all). An organization whose catalog has no item for it discloses nothing.
+- **When.** `--disclosures N` publications are spread evenly over the three years before
+  `END` (a fixed date, so the data never depends on the clock), in order; each picks an
+  applicable item, its period (2025-Q3 …) or its event date, and the item's scope: mostly
+  public, party-internal where the item says, party-first items public a few working days
+  later.
+- **Their lives.** Every disclosure walks create → submit → review → approve → publish
+  (events as the workflow writes them, its revision 1 with the `published_*` fields filled as
+  `workflow._store_published` fills them: `visibility.masked_content` with no exceptions, so
+  equal to the plain text, which holds no personal data); about 3 % are corrected later (a
+  second revision with the reason as its note, a `correct` event) and about 1.5 % withdrawn
+  (the reason on show).
+- **The ledger.** Every publication, correction and withdrawal is an entry in its log root's
+  Merkle log, appended in time order (later moves wait in a small heap until the sweep
+  reaches their time): the documents from `ledger.fast_documents.build` (byte-identical to
+  what `Records` rebuilds), salt, commitment, leaf, the tree nodes each append completes and
+  a signed head every `heads_every` entries of a log and at its end. `ledger.verification.
+  verify` passes on the result (tests hold it to that).
+
+Everything is streamed: `plan()` is a generator that yields one disclosure's life at a time,
+the rows go out in batches of one prepared INSERT per table (`executemany`; the same
+`_Table` the ledger bench uses) and each batch is committed, so memory holds a batch, the
+organizations' weights and the pending heap, never the disclosures.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import heapq
+import importlib
+import itertools
+import random
+import resource
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import connections, models, transaction
+
+from gongkai.accounts.models import User
+from gongkai.catalog import exchange
+from gongkai.catalog.applicability import parse as parse_applies_to
+from gongkai.catalog.builtin import builtin_templates
+from gongkai.catalog.effective import EffectiveItem
+from gongkai.catalog.models import (
+    ITEM_FIELDS,
+    Catalog,
+    CatalogVersion,
+    Category,
+    Item,
+    Scope,
+    Timing,
+)
+from gongkai.catalog.services import new_key
+from gongkai.compliance import periods
+from gongkai.devtools.synthetic.ledger import _LogState, _next_id, _reset_sequences, _Table
+from gongkai.disclosures import visibility
+from gongkai.disclosures.models import Disclosure, Event, Revision, State
+from gongkai.disclosures.workflow import item_rules
+from gongkai.ledger import log as ledger
+from gongkai.ledger import merkle, notes, signing
+from gongkai.ledger.canonical import canonical_time
+from gongkai.ledger.fast_documents import DisclosureRow, EventRow, RevisionRow, RowSubject, build
+from gongkai.ledger.models import Kind, Log, LogEntry, LogNode, SignedHead
+from gongkai.organizations.models import Organization
+
+#: Bump when a change here changes what is seeded (the portal bench caches key on it).
+GENERATOR_VERSION = 1
+
+#: The sweep ends here (fixed: the same seed gives the same data on any day).
+END = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
+YEARS = 3
+START = END - timedelta(days=365 * YEARS)
+BATCH = 5_000
+HEADS_EVERY = 1_000
+
+#: Shares of the lives (per disclosure, drawn from the seed).
+CORRECTED = 0.03
+WITHDRAWN = 0.015
+#: Share of organizations that disclose nothing at all.
+INACTIVE = 0.15
+ZIPF_EXPONENT = 0.6
+
+#: Which shipped catalog an organization of the synthetic tree loads (by the last segment
+#: of its code: P province, C city, X county, T town, J party group); the rest inherit.
+TEMPLATE_BY_SEGMENT = {
+    "P": "county-committee",
+    "C": "county-committee",
+    "X": "county-committee",
+    "T": "town-seven-categories",
+    "J": "institution-party-group",
+}
+
+_LIFE = (
+    ("create", State.DRAFT, State.DRAFT, "clerk", timedelta(days=6)),
+    ("submit", State.DRAFT, State.SUBMITTED, "clerk", timedelta(days=4)),
+    ("review", State.SUBMITTED, State.REVIEWED, "reviewer", timedelta(days=3)),
+    ("approve", State.REVIEWED, State.APPROVED, "reviewer", timedelta(days=2)),
+    ("publish", State.APPROVED, State.PUBLISHED, "clerk", timedelta(0)),
+)
+
+_PARAGRAPHS = (
+    "经支部委员会研究，现将有关情况公示如下。公示期间如有异议，请向党支部或上级党组织反映。",
+    "本次事项严格按照有关规定和程序办理，相关材料已在党员大会上通报，并经集体讨论决定。",
+    "公示时间为五个工作日。反映问题应实事求是，以个人名义反映的请署真实姓名。",
+    "对反映的问题，党组织将认真调查核实，并以适当方式向反映人反馈处理结果。",
+    "党员和群众可通过来信、来访或意见箱等方式反映意见和建议。",
+    "本季度共召开支部委员会会议三次、党员大会一次、党小组会六次，上党课一次。",
+    "党费收缴情况已逐一登记造册，收缴、使用和管理严格执行有关规定。",
+    "村级集体经济收入主要来源于土地流转、物业出租和农业产业项目分红。",
+    "会议传达学习了上级有关文件精神，研究部署了下一阶段重点工作。",
+    "按照年度计划，组织党员开展志愿服务活动，走访慰问困难群众和老党员。",
+)
+_CORRECTION_REASONS = (
+    "原公示中会议日期有误，现予更正。",
+    "补充遗漏的事项说明。",
+    "更正个别文字表述。",
+)
+_WITHDRAWAL_REASONS = (
+    "该事项经上级党组织审核需重新研究，暂予撤回。",
+    "重复发布，撤回本条。",
+)
+_POOL = 256
+
+
+@dataclass(frozen=True, slots=True)
+class ItemSpec:
+    """One catalog item as disclosures need it (`rules` as `workflow.item_rules` gives)."""
+
+    pk: int
+    key: str
+    name: str
+    scope: str
+    party_first: bool
+    lag_days: int
+    timing: str
+    period: str
+    min_publicity_days: int | None
+    channels: tuple[str, ...]
+    consultation_required: bool
+    rules: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class OrgSpec:
+    pk: int
+    code: str
+    name: str
+    #: The organization's own catalog layer.
+    catalog_pk: int
+    #: The log root its entries go to (`ledger.root_of`).
+    root_pk: int
+    #: Indexes into the item list of the items that apply to it.
+    items: tuple[int, ...]
+
+
+@dataclass(slots=True)
+class Life:
+    """One disclosure's whole life, as `plan` yields it."""
+
+    k: int
+    org: int
+    item: int
+    at: datetime
+    public_from: datetime | None
+    until: datetime | None
+    title: str
+    content: int
+    period: str
+    period_key: str
+    event_date: date | None
+    corrected_at: datetime | None = None
+    correction: int = 0
+    corrected_content: int = 0
+    withdrawn_at: datetime | None = None
+    withdrawal: int = 0
+
+
+@dataclass
+class Summary:
+    disclosures: int
+    entries: int
+    logs: int
+    heads: int
+    corrected: int
+    withdrawn: int
+    organizations_with: int
+    catalogs_made: int
+    seconds: float
+    #: Peak resident memory of this process, in MiB (resource.getrusage).
+    peak_rss_mib: float = 0.0
+    search_index: str = ""
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+# -- catalogs -------------------------------------------------------------------------------
+
+
+def _segment(code: str) -> str:
+    return code.rsplit("-", 1)[-1][:1]
+
+
+def _load_template(catalog: Catalog, template: str, cache: dict[str, Any]) -> None:
+    """Write the shipped catalog `template` into `catalog` as version 1 (what
+    `services.load_catalog_data` and `publish_catalog` write, without a person's rights)."""
+    data = cache.get(template)
+    if data is None:
+        parsed = exchange.parse_yaml(builtin_templates()[template].read())
+        assert not parsed.errors, parsed.errors
+        data = cache[template] = parsed.data
+    categories, items = [], []
+    for c_pos, category in enumerate(data["categories"], start=1):
+        category_key = new_key(catalog, category.get("key") or None)
+        categories.append(
+            Category(
+                catalog=catalog,
+                key=category_key,
+                introduced_in=1,
+                name=category["name"],
+                description=category.get("description", ""),
+                position=c_pos,
+            )
+        )
+        for i_pos, values in enumerate(category["items"], start=1):
+            fields = {k: v for k, v in values.items() if k in _ITEM_FIELDS}
+            fields["category_key"] = category_key
+            items.append(
+                Item(
+                    catalog=catalog,
+                    key=new_key(catalog, values.get("key") or None),
+                    introduced_in=1,
+                    position=c_pos * 1000 + i_pos,
+                    **fields,
+                )
+            )
+    Category.objects.using(catalog._state.db).bulk_create(categories)
+    Item.objects.using(catalog._state.db).bulk_create(items)
+
+
+_ITEM_FIELDS = frozenset(ITEM_FIELDS)
+
+
+def ensure_catalogs(using: str) -> int:
+    """Give every organization without a catalog layer one (see the module docstring);
+    returns how many were made. Superiors first, so each finds its nearest layer. Primary
+    keys are handed out here (as the tree loader does), so a child can point at a layer
+    still waiting in the batch."""
+    layer_of: dict[int, int] = dict(
+        Catalog.objects.using(using).values_list("organization_id", "pk")
+    )
+    titles: dict[int, str] = dict(Catalog.objects.using(using).values_list("pk", "title"))
+    next_id = _next_id(Catalog, using)
+    made = 0
+    cache: dict[str, Any] = {}
+    pending: list[Catalog] = []
+
+    def flush() -> None:
+        if not pending:
+            return
+        Catalog.objects.using(using).bulk_create(pending)
+        CatalogVersion.objects.using(using).bulk_create(
+            [
+                CatalogVersion(
+                    catalog_id=c.pk,
+                    number=1,
+                    parent_version=1 if c.parent_id else None,
+                    note="合成数据：继承上级目录" if c.parent_id else "合成数据：载入目录模板",
+                )
+                for c in pending
+            ]
+        )
+        pending.clear()
+
+    rows = (
+        Organization.objects.using(using)
+        .order_by("path")
+        .values_list("pk", "code", "parent_id")
+        .iterator(chunk_size=20_000)
+    )
+    nearest: dict[int, int] = {}  # org pk -> its layer, or the nearest one above it
+    for pk, code, parent_id in rows:
+        above = nearest.get(parent_id) if parent_id is not None else None
+        if pk in layer_of:
+            nearest[pk] = layer_of[pk]
+            continue
+        template = TEMPLATE_BY_SEGMENT.get(_segment(code))
+        if template is None and above is None:
+            template = "town-branch"
+        layer = Catalog(
+            id=next_id,
+            organization_id=pk,
+            version=1,
+            parent_id=None if template else above,
+            based_on_parent_version=0 if template else 1,
+        )
+        next_id += 1
+        if template is not None:
+            shipped = builtin_templates()[template]
+            layer.title, layer.source = shipped.title[:200], shipped.source[:200]
+            layer._state.db = using
+            pending.append(layer)
+            flush()
+            _load_template(layer, template, cache)
+        else:
+            assert above is not None
+            layer.title = layer.source = titles[above]
+            pending.append(layer)
+            if len(pending) >= 2_000:
+                flush()
+        layer_of[pk] = nearest[pk] = layer.pk
+        titles[layer.pk] = layer.title
+        made += 1
+    flush()
+    _reset_sequences(using, [Catalog])
+    return made
+
+
+# -- organizations and their items ----------------------------------------------------------
+
+
+@dataclass
+class _Catalogs:
+    items: list[ItemSpec]
+    orgs: list[OrgSpec]
+
+
+def _items_of_layer(layer: Catalog) -> list[tuple[Item, Any]]:
+    rows = list(Item.objects.using(layer._state.db).at(layer.version).filter(catalog=layer))
+    rows.sort(key=lambda i: (i.position, i.pk))
+    return [(item, parse_applies_to(item.applies_to)) for item in rows]
+
+
+def load_catalogs(using: str) -> _Catalogs:
+    """Every organization (tree order) with its log root and the items that apply to it.
+
+    The items are the ones of the nearest layer up the chain that defines items (the
+    synthetic layers inherit without overrides), kept where `applicability` says they apply:
+    the same answer as `applicable_catalog` for these layers (tested)."""
+    with_log = set(Log.objects.using(using).values_list("root_id", flat=True))
+    depths = set(settings.GONGKAI_LEDGER_ROOT_DEPTHS)
+    layers = {
+        c.organization_id: c
+        for c in Catalog.objects.using(using)
+        .select_related("organization")
+        .only("pk", "organization_id", "parent_id", "version", "organization__depth")
+    }
+    by_pk = {c.pk: c for c in layers.values()}
+    defining: dict[int, tuple[int, int]] = {}  # layer pk -> (defining layer pk, its depth)
+    items: list[ItemSpec] = []
+    item_index: dict[int, list[tuple[int, Any]]] = {}  # defining layer -> [(index, spec)]
+
+    def defining_layer(layer: Catalog) -> Catalog:
+        chain = []
+        current: Catalog | None = layer
+        while current is not None and current.pk not in defining:
+            chain.append(current)
+            has_items = Item.objects.using(using).filter(catalog=current).exists()
+            if has_items or current.parent_id is None:
+                defining[current.pk] = (current.pk, current.organization.depth)
+                break
+            current = by_pk.get(current.parent_id)
+        found = defining[current.pk] if current is not None else (layer.pk, 0)
+        for c in chain:
+            defining[c.pk] = found
+        return by_pk[found[0]]
+
+    interned: dict[tuple[int, ...], tuple[int, ...]] = {}
+    orgs: list[OrgSpec] = []
+    root_of: dict[int, int] = {}
+    rows = (
+        Organization.objects.using(using)
+        .order_by("path")
+        .values_list("pk", "code", "name", "parent_id", "depth", "kind", "setting", "is_pilot")
+        .iterator(chunk_size=20_000)
+    )
+    for pk, code, name, parent_id, depth, kind, setting, is_pilot in rows:
+        is_root = pk in with_log or depth in depths or parent_id is None
+        root = root_of[pk] = pk if is_root else root_of[parent_id]
+        layer = layers.get(pk)
+        if layer is None or layer.version < 1:
+            continue
+        source = defining_layer(layer)
+        specs = item_index.get(source.pk)
+        if specs is None:
+            specs = []
+            for item, applies in _items_of_layer(source):
+                rules = item_rules(EffectiveItem(item=item, origin=source, locked=item.locked))
+                specs.append((len(items), applies))
+                items.append(
+                    ItemSpec(
+                        pk=item.pk,
+                        key=item.key,
+                        name=item.name,
+                        scope=item.scope,
+                        party_first=item.party_first,
+                        lag_days=item.party_first_lag_days,
+                        timing=item.timing,
+                        period=item.period,
+                        min_publicity_days=item.min_publicity_days,
+                        channels=tuple(item.channels or ()),
+                        consultation_required=item.consultation_required,
+                        rules=rules,
+                    )
+                )
+            item_index[source.pk] = specs
+        source_depth = source.organization.depth
+        stand_in = _OrgStandIn(depth, kind, setting, is_pilot)
+        chosen = tuple(
+            index
+            for index, applies in specs
+            if applies.everywhere or applies.matches(stand_in, source_depth)  # type: ignore[arg-type]
+        )
+        chosen = interned.setdefault(chosen, chosen)
+        orgs.append(OrgSpec(pk, code, name, layer.pk, root, chosen))
+    return _Catalogs(items, orgs)
+
+
+@dataclass(frozen=True, slots=True)
+class _OrgStandIn:
+    """What `AppliesTo.matches` reads of an organization."""
+
+    depth: int
+    kind: str
+    setting: str
+    is_pilot: bool
+
+
+# -- the plan -------------------------------------------------------------------------------
+
+_BASE_WEIGHT = {"T": 10.0, "X": 6.0, "C": 3.0, "P": 3.0, "J": 1.5, "Z": 2.0}
+
+
+def weights(orgs: Sequence[OrgSpec], seed: int) -> list[float]:
+    """Each organization's share of the disclosures (see the module docstring)."""
+    rng = random.Random(f"weights-{seed}")
+    ranks = list(range(1, len(orgs) + 1))
+    rng.shuffle(ranks)
+    out = []
+    for org, rank in zip(orgs, ranks, strict=True):
+        if not org.items or rng.random() < INACTIVE:
+            out.append(0.0)
+            continue
+        segment = _segment(org.code)
+        base = _BASE_WEIGHT.get(segment)
+        if base is None:  # a branch
+            base = 3.0 if "村" in org.name else 2.5 if "社区" in org.name else 1.0
+        out.append(base * rank**-ZIPF_EXPONENT)
+    return out
+
+
+def _working_days_after(day: datetime, days: int) -> datetime:
+    """`days` working days later (weekends skipped; holidays are the calendar's business,
+    not a synthetic sweep's)."""
+    current = day
+    left = days
+    while left > 0:
+        current += timedelta(days=1)
+        if current.weekday() < 5:
+            left -= 1
+    return current
+
+
+def plan(
+    orgs: Sequence[OrgSpec], items: Sequence[ItemSpec], count: int, seed: int
+) -> Iterator[Life]:
+    """Yield `count` disclosures' lives in publication order, one at a time (lazy: nothing
+    is generated before it is asked for)."""
+    if count <= 0:
+        return
+    rng = random.Random(f"plan-{seed}")
+    cumulative = list(itertools.accumulate(weights(orgs, seed)))
+    total = cumulative[-1] if cumulative else 0.0
+    if total <= 0:
+        raise ValueError("no organization has a catalog item that applies to it")
+    span = (END - START).total_seconds()
+    for k in range(count):
+        at = START + timedelta(seconds=span * (k + 0.5 + 0.4 * (rng.random() - 0.5)) / count)
+        at = at.replace(microsecond=(at.microsecond // 1000) * 1000)
+        slot = min(bisect.bisect_right(cumulative, rng.random() * total), len(orgs) - 1)
+        while not orgs[slot].items:  # a zero-weight neighbour at a float edge
+            slot = (slot + 1) % len(orgs)
+        org = orgs[slot]
+        index = org.items[rng.randrange(len(org.items))]
+        item = items[index]
+        period = period_key = ""
+        event_date = None
+        if item.timing == Timing.PERIODIC and item.period:
+            before = (at - timedelta(days=rng.randint(5, 25))).date()
+            found = periods.containing(item.period, before)
+            period_key, period = found.key, found.label
+        elif item.timing in (Timing.EVENT, Timing.PER_STAGE):
+            event_date = (at - timedelta(days=rng.randint(1, 10))).date()
+        public_from: datetime | None = None
+        if item.scope != Scope.PARTY:
+            public_from = (
+                _working_days_after(at, item.lag_days) if item.party_first and item.lag_days else at
+            )
+        until = None
+        if item.min_publicity_days:
+            end = _working_days_after(at, item.min_publicity_days)
+            until = end.replace(hour=15, minute=59, second=59, microsecond=0)  # 23:59:59 +08
+        title = f"{org.name}{period}{item.name}"
+        if len(title) > 190:
+            title = title[:190]
+        life = Life(
+            k=k,
+            org=slot,
+            item=index,
+            at=at,
+            public_from=public_from,
+            until=until,
+            title=title,
+            content=rng.randrange(_POOL),
+            period=period,
+            period_key=period_key,
+            event_date=event_date,
+        )
+        fate = rng.random()
+        if fate < CORRECTED + WITHDRAWN / 3:
+            corrected = at + timedelta(days=rng.randint(1, 20), seconds=rng.randint(60, 36_000))
+            if corrected < END:
+                life.corrected_at = corrected
+                life.correction = rng.randrange(len(_CORRECTION_REASONS))
+                life.corrected_content = rng.randrange(_POOL)
+        if CORRECTED <= fate < CORRECTED + WITHDRAWN:
+            after = life.corrected_at or at
+            withdrawn = after + timedelta(days=rng.randint(1, 30), seconds=rng.randint(60, 36_000))
+            if withdrawn < END:
+                life.withdrawn_at = withdrawn
+                life.withdrawal = rng.randrange(len(_WITHDRAWAL_REASONS))
+        yield life
+
+
+def _content_pool(seed: int) -> list[tuple[str, str]]:
+    """(body, published body): the body masked once as publication masks it."""
+    rng = random.Random(f"content-{seed}")
+    pool = []
+    for _ in range(_POOL):
+        paragraphs = rng.sample(_PARAGRAPHS, rng.randint(2, 6))
+        body = "".join(f"<p>{p}</p>" for p in paragraphs)
+        pool.append((body, visibility.scanning.mask(body)))
+    return pool
+
+
+# -- writing --------------------------------------------------------------------------------
+
+
+class _CopyTable(_Table):
+    """`_Table`, written with COPY on PostgreSQL (psycopg's `copy`, an order of magnitude
+    faster than INSERTs at this size) and `executemany` of one prepared INSERT elsewhere."""
+
+    def __init__(
+        self,
+        model: type[models.Model],
+        using: str,
+        varying: Sequence[str],
+        constants: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(model, using, varying, constants)
+        fields = {f.attname: f for f in model._meta.concrete_fields}
+        fixed = [name for name in fields if name not in varying]
+        q = connections[using].ops.quote_name
+        columns = ", ".join(q(fields[name].column) for name in (*varying, *fixed))
+        self.copy_sql = f"COPY {q(model._meta.db_table)} ({columns}) FROM STDIN"
+        self.copies = connections[using].vendor == "postgresql"
+
+    def flush(self) -> None:
+        if not self.copies:
+            super().flush()
+            return
+        if self.rows:
+            with connections[self.using].cursor() as cursor, cursor.copy(self.copy_sql) as copy:
+                for row in self.rows:
+                    copy.write_row(row)
+            self.written += len(self.rows)
+            self.rows.clear()
+
+
+@dataclass(order=True)
+class _Deferred:
+    """A later move's entry, waiting in the heap until the sweep reaches its time."""
+
+    at: datetime
+    seq: int
+    kind: str = field(compare=False)
+    root_pk: int = field(compare=False)
+    org_pk: int = field(compare=False)
+    org_code: str = field(compare=False)
+    disclosure_id: int = field(compare=False)
+    revision_id: int = field(compare=False)
+    event_id: int = field(compare=False)
+    published: str = field(compare=False)
+    sealed: str = field(compare=False)
+
+
+def seed(
+    count: int,
+    *,
+    using: str,
+    seed: int = 1,
+    batch: int = BATCH,
+    heads_every: int = HEADS_EVERY,
+    progress: Callable[[int], object] | None = None,
+) -> Summary:
+    """Seed `count` disclosures into `using` (see the module docstring)."""
+    started = time.perf_counter()
+    if count < 0:
+        raise ValueError("count must not be negative")
+    connection = connections[using]
+    adapt_time = time_adapter(using)
+    adapt_json = connection.ops.adapt_json_value
+    adapt_date = connection.ops.adapt_datefield_value
+    with transaction.atomic(using=using):
+        made = ensure_catalogs(using)
+    catalogs = load_catalogs(using)
+    orgs, items = catalogs.orgs, catalogs.items
+    pool = _content_pool(seed)
+    rng = random.Random(f"salts-{seed}")
+    key = signing.signer()
+    with transaction.atomic(using=using):
+        stamp = f"{seed}-{_next_id(User, using)}"
+        actor = User.objects.using(using).create(
+            username=f"seed-{stamp}", display_name="合成数据", is_active=False
+        )
+    item_rules_json = [adapt_json(item.rules, None) for item in items]
+    item_channels_json = [adapt_json(list(item.channels), None) for item in items]
+    empty_json = adapt_json({}, None)
+    masked_periods: dict[str, str] = {}
+
+    disclosures = _CopyTable(
+        Disclosure,
+        using,
+        [
+            "id",
+            "organization_id",
+            "catalog_id",
+            "item_id",
+            "period",
+            "event_date",
+            "period_key",
+            "title",
+            "body",
+            "scope",
+            "party_first",
+            "party_first_lag_days",
+            "channels",
+            "rules",
+            "publish_from",
+            "public_from",
+            "publicity_until",
+            "state",
+            "consultation_required",
+            "withdrawal_reason",
+            "withdrawn_at",
+            "published_revision_id",
+            "created_at",
+            "updated_at",
+        ],
+        {"catalog_version": 1, "created_by_id": actor.pk, "data": {}},
+    )
+    revisions = _CopyTable(
+        Revision,
+        using,
+        [
+            "id",
+            "disclosure_id",
+            "number",
+            "title",
+            "body",
+            "note",
+            "published_at",
+            "published_title",
+            "published_body",
+            "published_data",
+            "published_period",
+            "created_at",
+        ],
+        {"created_by_id": actor.pk, "data": {}},
+    )
+    events = _CopyTable(
+        Event,
+        using,
+        ["id", "disclosure_id", "action", "from_state", "to_state", "role", "at", "reason"],
+        {"actor_id": actor.pk},
+    )
+    entries = _CopyTable(
+        LogEntry,
+        using,
+        [
+            "id",
+            "log_id",
+            "index",
+            "kind",
+            "at",
+            "organization_id",
+            "disclosure_id",
+            "revision_id",
+            "event_id",
+            "document",
+            "published_hash",
+            "sealed_hash",
+            "salt",
+            "commitment",
+            "leaf_hash",
+        ],
+    )
+    nodes = _CopyTable(LogNode, using, ["id", "log_id", "level", "index", "hash"])
+    heads = _CopyTable(SignedHead, using, ["id", "log_id", "size", "root_hash", "at", "checkpoint"])
+    ids = {
+        "disclosure": _next_id(Disclosure, using),
+        "revision": _next_id(Revision, using),
+        "event": _next_id(Event, using),
+        "entry": _next_id(LogEntry, using),
+        "node": _next_id(LogNode, using),
+        "head": _next_id(SignedHead, using),
+    }
+    logs: dict[int, _LogState] = {}
+    pending: list[_Deferred] = []
+    seq = itertools.count()
+    corrected = withdrawn = 0
+    with_disclosures: set[int] = set()
+
+    def log_of(root_pk: int) -> _LogState:
+        state = logs.get(root_pk)
+        if state is None:
+            root = Organization.objects.using(using).get(pk=root_pk)
+            log = ledger.log_for(root, at=START, using=using)
+            log.refresh_from_db(using=using)
+            state = _LogState(
+                log,
+                root.code,
+                ledger.origin_of(root.code),
+                merkle.Frontier.from_bytes(log.size, bytes(log.frontier)),
+            )
+            logs[root_pk] = state
+        return state
+
+    def sign(state: _LogState) -> None:
+        size = state.frontier.size
+        if size == state.signed_size or state.last_at is None:
+            return
+        root_hash = state.frontier.root()
+        at_text = canonical_time(state.last_at) or ""
+        body = notes.checkpoint_body(state.origin, size, root_hash, at_text)
+        heads.add(
+            ids["head"],
+            state.log.pk,
+            size,
+            root_hash.hex(),
+            adapt_time(state.last_at),
+            notes.sign_note(body, key),
+        )
+        ids["head"] += 1
+        state.signed_size = size
+
+    def append(move: _Deferred) -> None:
+        state = log_of(move.root_pk)
+        at_text = canonical_time(move.at) or ""
+        salt = rng.randbytes(32)
+        published_hash = hashlib.sha256(move.published.encode("utf-8")).hexdigest()
+        sealed_hash = hashlib.sha256(salt + move.sealed.encode("utf-8")).hexdigest()
+        commitment = ledger.commitment_of(published_hash, sealed_hash)
+        index = state.frontier.size
+        leaf_hash = merkle.leaf_hash(
+            ledger.leaf_bytes(state.name, index, at_text, move.org_code, commitment)
+        )
+        entries.add(
+            ids["entry"],
+            state.log.pk,
+            index,
+            move.kind,
+            adapt_time(move.at),
+            move.org_pk,
+            move.disclosure_id,
+            move.revision_id,
+            move.event_id,
+            move.published,
+            published_hash,
+            sealed_hash,
+            salt.hex(),
+            commitment,
+            leaf_hash.hex(),
+        )
+        ids["entry"] += 1
+        for level, node_index, node in state.frontier.append(leaf_hash):
+            nodes.add(ids["node"], state.log.pk, level, node_index, node)
+            ids["node"] += 1
+        state.last_at = move.at
+        if state.frontier.size % heads_every == 0:
+            sign(state)
+
+    def write(life: Life) -> None:
+        nonlocal corrected, withdrawn
+        org = orgs[life.org]
+        item = items[life.item]
+        with_disclosures.add(org.pk)
+        d_id = ids["disclosure"]
+        ids["disclosure"] += 1
+        body, published_body = pool[life.content]
+        title = life.title
+        published_title = visibility.scanning.mask(title)
+        published_period = masked_periods.get(life.period)
+        if published_period is None:
+            published_period = masked_periods[life.period] = visibility.scanning.mask(life.period)
+        at = life.at
+        at_text = canonical_time(at) or ""
+        # Revisions and the events of the whole life.
+        first_rev = ids["revision"]
+        revs: list[RevisionRow] = [
+            RevisionRow(
+                first_rev,
+                1,
+                title,
+                body,
+                {},
+                published_title,
+                published_body,
+                {},
+                published_period,
+                at_text,
+                "",
+            )
+        ]
+        revisions.add(
+            first_rev,
+            d_id,
+            1,
+            title,
+            body,
+            "",
+            adapt_time(at),
+            published_title,
+            published_body,
+            empty_json,
+            published_period,
+            adapt_time(at - _LIFE[1][4]),
+        )
+        ids["revision"] += 1
+        timeline: list[EventRow] = []
+        moves: list[tuple[str, datetime, int, int]] = []  # kind, at, revision, event
+        for action, before, after, role, ahead in _LIFE:
+            when = at - ahead
+            events.add(ids["event"], d_id, action, before, after, role, adapt_time(when), "")
+            timeline.append(EventRow(ids["event"], canonical_time(when) or "", action, role, ""))
+            ids["event"] += 1
+        moves.append((Kind.PUBLISH.value, at, first_rev, ids["event"] - 1))
+        shown_rev = first_rev
+        final_body = body
+        if life.corrected_at is not None:
+            corrected += 1
+            reason = _CORRECTION_REASONS[life.correction]
+            new_body, new_published = pool[life.corrected_content]
+            rev = ids["revision"]
+            ids["revision"] += 1
+            c_text = canonical_time(life.corrected_at) or ""
+            revs.append(
+                RevisionRow(
+                    rev,
+                    2,
+                    title,
+                    new_body,
+                    {},
+                    published_title,
+                    new_published,
+                    {},
+                    published_period,
+                    c_text,
+                    reason,
+                )
+            )
+            revisions.add(
+                rev,
+                d_id,
+                2,
+                title,
+                new_body,
+                reason,
+                adapt_time(life.corrected_at),
+                published_title,
+                new_published,
+                empty_json,
+                published_period,
+                adapt_time(life.corrected_at),
+            )
+            events.add(
+                ids["event"],
+                d_id,
+                "correct",
+                State.PUBLISHED,
+                State.PUBLISHED,
+                "reviewer",
+                adapt_time(life.corrected_at),
+                reason,
+            )
+            timeline.append(EventRow(ids["event"], c_text, "correct", "reviewer", reason))
+            moves.append((Kind.CORRECT.value, life.corrected_at, rev, ids["event"]))
+            ids["event"] += 1
+            shown_rev, final_body = rev, new_body
+        withdrawal_reason = ""
+        if life.withdrawn_at is not None:
+            withdrawn += 1
+            withdrawal_reason = _WITHDRAWAL_REASONS[life.withdrawal]
+            events.add(
+                ids["event"],
+                d_id,
+                "withdraw",
+                State.PUBLISHED,
+                State.WITHDRAWN,
+                "reviewer",
+                adapt_time(life.withdrawn_at),
+                withdrawal_reason,
+            )
+            timeline.append(
+                EventRow(
+                    ids["event"],
+                    canonical_time(life.withdrawn_at) or "",
+                    "withdraw",
+                    "reviewer",
+                    withdrawal_reason,
+                )
+            )
+            moves.append((Kind.WITHDRAW.value, life.withdrawn_at, shown_rev, ids["event"]))
+            ids["event"] += 1
+        last_change = life.withdrawn_at or life.corrected_at or at
+        disclosures.add(
+            d_id,
+            org.pk,
+            org.catalog_pk,
+            item.pk,
+            life.period,
+            adapt_date(life.event_date),
+            life.period_key,
+            title,
+            final_body,
+            item.scope,
+            item.party_first,
+            item.lag_days,
+            item_channels_json[life.item],
+            item_rules_json[life.item],
+            adapt_time(at),
+            adapt_time(life.public_from),
+            adapt_time(life.until),
+            State.WITHDRAWN.value if life.withdrawn_at else State.PUBLISHED.value,
+            item.consultation_required,
+            withdrawal_reason,
+            adapt_time(life.withdrawn_at),
+            shown_rev,
+            adapt_time(at - _LIFE[0][4]),
+            adapt_time(last_change),
+        )
+        row = DisclosureRow(
+            d_id,
+            org.code,
+            item.key,
+            item.scope,
+            at_text,
+            canonical_time(life.public_from),
+            canonical_time(life.until),
+            life.period,
+            (),
+            withdrawal_reason,
+            canonical_time(life.withdrawn_at),
+        )
+        by_pk = {r.pk: r for r in revs}
+        for kind, when, rev_id, event_id in moves:
+            published, sealed = build(
+                RowSubject(kind, d_id, rev_id, event_id, canonical_time(when) or ""),
+                row,
+                by_pk[rev_id],
+                timeline,
+                (),
+            )
+            move = _Deferred(
+                when,
+                next(seq),
+                kind,
+                org.root_pk,
+                org.pk,
+                org.code,
+                d_id,
+                rev_id,
+                event_id,
+                published,
+                sealed,
+            )
+            if when <= at:
+                append(move)
+            else:
+                heapq.heappush(pending, move)
+
+    tables = (disclosures, revisions, events, entries, nodes, heads)
+    lives = plan(orgs, items, count, seed)
+    done = 0
+    while True:
+        chunk = list(itertools.islice(lives, batch))
+        if not chunk:
+            break
+        with transaction.atomic(using=using):
+            for life in chunk:
+                while pending and pending[0].at <= life.at:
+                    append(heapq.heappop(pending))
+                write(life)
+            for table in tables:
+                table.flush()
+        done += len(chunk)
+        if progress is not None:
+            progress(done)
+    with transaction.atomic(using=using):
+        while pending:
+            append(heapq.heappop(pending))
+        for state in logs.values():
+            sign(state)
+            Log.objects.using(using).filter(pk=state.log.pk).update(
+                size=state.frontier.size,
+                frontier=state.frontier.to_bytes(),
+                root_hash=state.frontier.root().hex(),
+            )
+        for table in tables:
+            table.flush()
+        _reset_sequences(using, [Disclosure, Revision, Event, LogEntry, LogNode, SignedHead])
+    _analyze(using)
+    return Summary(
+        disclosures=count,
+        entries=entries.written,
+        logs=len(logs),
+        heads=heads.written,
+        corrected=corrected,
+        withdrawn=withdrawn,
+        organizations_with=len(with_disclosures),
+        catalogs_made=made,
+        seconds=round(time.perf_counter() - started, 2),
+        peak_rss_mib=peak_rss_mib(),
+        search_index=rebuild_search_index(),
+    )
+
+
+def time_adapter(using: str) -> Callable[[datetime | None], Any]:
+    """`connection.ops.adapt_datetimefield_value` for aware datetimes, without its checks:
+    at a million disclosures (fifteen times as many times) they were a tenth of the seed.
+    SQLite stores the naive time in the connection's time zone as text; other databases
+    take the aware datetime (a test holds the two to Django's)."""
+    connection = connections[using]
+    if connection.vendor != "sqlite":
+        return connection.ops.adapt_datetimefield_value
+    zone = connection.timezone
+
+    def adapt(value: datetime | None) -> str | None:
+        if value is None:
+            return None
+        return str(value.astimezone(zone).replace(tzinfo=None))
+
+    return adapt
+
+
+def _analyze(using: str) -> None:
+    connection = connections[using]
+    with connection.cursor() as cursor:
+        for model in (Disclosure, Revision, Event, LogEntry):
+            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+
+
+def peak_rss_mib() -> float:
+    """Peak resident memory of this process (ru_maxrss is KiB on Linux)."""
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def rebuild_search_index() -> str:
+    """The search hook: where `gongkai.search.index.rebuild` exists (the search app), the
+    seeded disclosures are indexed; otherwise nothing happens. Returns what was done."""
+    try:
+        index = importlib.import_module("gongkai.search.index")
+    except ImportError:
+        return "not available"
+    rebuild = getattr(index, "rebuild", None)
+    if rebuild is None:
+        return "not available"
+    rebuild()
+    return "rebuilt"
+
+
+def counts(using: str) -> dict[str, int]:
+    """Rows of each kind, for reports."""
+    models_: dict[str, type[models.Model]] = {
+        "disclosures": Disclosure,
+        "revisions": Revision,
+        "events": Event,
+        "entries": LogEntry,
+    }
+    return {name: m._default_manager.using(using).count() for name, m in models_.items()}
