@@ -53,13 +53,13 @@ self.addEventListener("message", function (event) {
       var u = new URL(url, self.location.href);
       return u.origin === self.location.origin && u.pathname.indexOf(SCOPE) === 0 && !NOT_KEPT.test(u.pathname);
     }).map(function (url) {
-      return cache.match(url).then(function (hit) { return hit || keepPage(cache, url); });
+      return cache.match(url, { ignoreVary: true }).then(function (hit) { return hit || keepPage(cache, url); });
     }));
   }));
 });
 
 function offline() {
-  return caches.open(PAGE_CACHE).then(function (cache) { return cache.match(SCOPE); }).then(function (home) {
+  return caches.open(PAGE_CACHE).then(function (cache) { return cache.match(SCOPE, { ignoreVary: true }); }).then(function (home) {
     return home || new Response(OFFLINE_TEXT, {
       status: 503, headers: { "Content-Type": "text/plain; charset=utf-8" }
     });
@@ -77,18 +77,18 @@ function networkFirst(request) {
     });
     var slow = new Promise(function (resolve) {
       setTimeout(function () {
-        cache.match(request).then(function (hit) { if (hit) resolve(hit); });
+        cache.match(request, { ignoreVary: true }).then(function (hit) { if (hit) resolve(hit); });
       }, NETWORK_WAIT_MS);
     });
     return Promise.race([network, slow]).catch(function () {
-      return cache.match(request).then(function (hit) { return hit || offline(); });
+      return cache.match(request, { ignoreVary: true }).then(function (hit) { return hit || offline(); });
     });
   });
 }
 
 function cacheFirst(request) {
   return caches.open(STATIC_CACHE).then(function (cache) {
-    return cache.match(request).then(function (hit) {
+    return cache.match(request, { ignoreVary: true }).then(function (hit) {
       return hit || fetch(request).then(function (response) {
         if (response.ok) cache.put(request, response.clone());
         return response;
