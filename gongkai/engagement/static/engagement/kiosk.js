@@ -24,11 +24,18 @@
     });
   }
 
-  function say(text, kind) {
+  /* One message in the status box; `add` keeps the ones shown (several queued items sent). */
+  function say(text, kind, add) {
     if (!statusBox) return;
+    if (!add || statusBox.hidden) statusBox.textContent = "";
+    // What was waiting is no longer waiting once something is sent.
+    statusBox.querySelectorAll("p[data-kind=queued]").forEach(function (old) { old.remove(); });
     statusBox.hidden = false;
     statusBox.className = "kiosk-status" + (kind ? " " + kind : "");
-    statusBox.textContent = text;
+    var line = document.createElement("p");
+    line.textContent = text;
+    line.dataset.kind = kind || "";
+    statusBox.appendChild(line);
   }
 
   function newKey() {
@@ -142,7 +149,7 @@
           window.location.assign(conf.kioskReceipt);
           return;
         }
-        say(sentText(item, data), "sent");
+        say(sentText(item, data), "sent", !now);
         if (item.type === "vote") markVoted(data.rating_label);
       });
     }
@@ -183,7 +190,7 @@
     if (flushing) return flushing;
     flushing = queued().then(function (items) {
       var chain = Promise.resolve();
-      (items || []).forEach(function (item) {
+      (items || []).sort(function (a, b) { return (a.at || 0) - (b.at || 0); }).forEach(function (item) {
         if (item.notBefore && item.notBefore > Date.now() && !item.guardAnswer) return;
         chain = chain.then(function () { return deliver(item, false); });
       });
@@ -256,11 +263,13 @@
     });
   });
 
-  document.querySelectorAll("form[data-online-only]").forEach(function (form) {
+  // Looking up a code, and the consultation's opinion (portal), need the network: offline
+  // they are not posted (a failed post would leave the page), and what was typed stays.
+  document.querySelectorAll("form[data-online-only], form.opinion-form").forEach(function (form) {
     form.addEventListener("submit", function (event) {
       if (navigator.onLine === false) {
         event.preventDefault();
-        say(words.offlineTrack, "queued");
+        say(form.hasAttribute("data-online-only") ? words.offlineTrack : words.offlineForm, "queued");
       }
     });
   });
