@@ -188,3 +188,38 @@ def test_an_idle_kiosk_page_returns_home(
     page.goto(f"/kiosk/{tree.village.code}/echo/")
     page.wait_for_url(f"**/kiosk/{tree.village.code}/", timeout=20_000)
     context.close()
+
+
+def test_a_queued_opinion_refused_by_the_guard_stays_queued_until_the_question_is_answered(
+    people: Any, tree: Any, chromium: Any, live_server: Any, settings: Any
+) -> None:
+    from gongkai.guard.tests.test_challenge import solve
+
+    # Past the soft limit from the first one: every new submission asks the question.
+    settings.GUARD_LIMITS = {"opinion": {"per_address": 100, "soft": 0}}
+    home = f"/kiosk/{tree.village.code}/"
+    context = chromium.new_context(viewport=KIOSK, locale="zh-CN", base_url=live_server.url)
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    page.goto(home + "opinion")
+    page.wait_for_function("() => navigator.serviceWorker.controller !== null")
+    context.set_offline(True)
+    page.get_by_label("留言内容").fill("村委会门口的台阶坏了。")
+    page.get_by_role("button", name="提交").click()
+    page.get_by_text(QUEUED_OPINION).wait_for()
+    context.set_offline(False)
+    # Back online the guard asks its question: refused, in Chinese, and still queued.
+    question = page.locator(".kiosk-challenge label")
+    question.wait_for()
+    assert "请填写数字" in question.inner_text()
+    assert "稍后自动重新提交" in page.locator("#kiosk-status").inner_text()
+    assert not Opinion.objects.filter(text="村委会门口的台阶坏了。").exists()
+    assert page.evaluate("() => window.gongkaiKiosk.queued().then(items => items.length)") == 1
+    # Answered on the screen: sent, once.
+    page.get_by_label(question.inner_text()).fill(str(solve(question.inner_text())))
+    page.get_by_role("button", name="回答并提交").click()
+    page.get_by_text("已提交，查询码").wait_for()
+    stored = Opinion.objects.get(text="村委会门口的台阶坏了。")
+    assert stored.code_display in page.locator("#kiosk-status").inner_text()
+    page.wait_for_function("() => window.gongkaiKiosk.queued().then(items => items.length === 0)")
+    context.close()
