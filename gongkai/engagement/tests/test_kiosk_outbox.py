@@ -324,3 +324,37 @@ def test_many_processes_racing_store_one(tree):
         t.join(30)
     assert errors == [] and len(set(codes)) == 1 and len(codes) == 6
     assert Opinion.objects.filter(submission_key=key).count() == 1
+
+
+@pytest.mark.django_db
+def test_the_api_takes_an_idempotency_key(people, tree, settings):
+    settings.GUARD_LIMITS = {"opinion": limits.Limit(1, 1, 1000, 3600)}
+    client = Client()
+    key = str(uuid.uuid4())
+    body = {"organization": tree.village.code, **OPINION}
+    first = post_json(client, "/api/v1/opinions", body, **{"Idempotency-Key": key})
+    assert first.status_code == 201
+    # The limit is used up, but a replay is answered with the first receipt, nothing stored.
+    again = post_json(client, "/api/v1/opinions", body, **{"Idempotency-Key": key})
+    assert again.status_code == 201 and again.json() == first.json()
+    assert Opinion.objects.count() == 1 and Opinion.objects.get().submission_key == uuid.UUID(key)
+    assert post_json(client, "/api/v1/opinions", body).status_code == 429
+    bad = post_json(client, "/api/v1/opinions", body, **{"Idempotency-Key": "x" * 50})
+    assert bad.status_code == 400 and "标识" in bad.json()["detail"]
+    other = post_json(
+        client,
+        "/api/v1/opinions",
+        {**body, "organization": tree.sibling_village.code},
+        **{"Idempotency-Key": key},
+    )
+    assert other.status_code == 400 and Opinion.objects.count() == 1
+    # The vote: a replay with its key is the vote recorded, another vote is refused.
+    opinion = Opinion.objects.get()
+    services.answer(opinion, actor=people.clerk, text="已核对。")
+    vote_key = str(uuid.uuid4())
+    url = f"/api/v1/opinions/track/{opinion.tracking_code}/rating"
+    for rating in ("basically", "dissatisfied"):
+        voted = post_json(client, url, {"rating": rating}, **{"Idempotency-Key": vote_key})
+        assert voted.status_code == 200 and voted.json()["rating"] == "basically"
+    assert post_json(client, url, {"rating": "satisfied"}).status_code == 400
+    assert Opinion.objects.get().events.filter(kind="rated").count() == 1
