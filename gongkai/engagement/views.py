@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -489,6 +490,14 @@ def kiosk_manifest(request: HttpRequest, code: str) -> HttpResponse:
         "orientation": "any",
         "background_color": "#fffdf8",
         "theme_color": "#b71c1c",
+        "icons": [
+            {
+                "src": static("engagement/kiosk-icon.svg"),
+                "sizes": "any",
+                "type": "image/svg+xml",
+                "purpose": "any",
+            }
+        ],
     }
     response = _json(manifest)
     response["Content-Type"] = "application/manifest+json; charset=utf-8"

@@ -11,6 +11,7 @@ import uuid
 from typing import Any
 
 import pytest
+from django.contrib.staticfiles import finders
 from django.core.exceptions import ValidationError
 from django.db import connection, connections
 from django.test import Client
@@ -248,6 +249,8 @@ def test_the_worker_and_the_manifest(tree):
     data = json.loads(manifest.content)
     assert manifest["Content-Type"].startswith("application/manifest+json")
     assert data["display"] == "fullscreen" and data["start_url"] == f"/kiosk/{tree.village.code}/"
+    assert data["icons"][0]["src"].endswith("engagement/kiosk-icon.svg")
+    assert finders.find("engagement/kiosk-icon.svg")
     assert client.get("/kiosk/NOPE/sw.js").status_code == 404
     home = client.get(f"/kiosk/{tree.village.code}/").content.decode()
     for attribute in ("data-idle-seconds=", "data-kiosk-worker=", "返回首页", "全屏", "manifest.webmanifest"):  # fmt: skip
