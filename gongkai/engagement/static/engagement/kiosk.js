@@ -147,10 +147,11 @@
       return drop(item.key).then(function () {
         if (now && item.type === "opinion" && conf.kioskReceipt && status === 201) {
           window.location.assign(conf.kioskReceipt);
-          return;
+          return "sent";
         }
         say(sentText(item, data), "sent", !now);
         if (item.type === "vote") markVoted(data.rating_label);
+        return "sent";
       });
     }
     if (status === 429) {
@@ -161,16 +162,19 @@
       return keep(item).then(function () {
         if (data.challenge) showChallenge(item, data);
         else say((data.detail || "") + " " + (words.kept || ""), "refused");
+        return "kept";
       });
     }
     if (status === 400 || status === 404) {
       // Refused for good (checked before it was queued, so rare): say why.
       return drop(item.key).then(function () {
         say((words.notSent || "") + " " + (data.detail || ""), "refused");
+        return "refused";
       });
     }
     // 403 (an expired page's token), 5xx: kept, sent again with the next page's token.
-    return Promise.resolve();
+    if (now) say(words.kept, "queued");
+    return Promise.resolve("kept");
   }
 
   function deliver(item, now) {
@@ -181,6 +185,7 @@
           say(item.type === "vote" ? words.queuedVote : words.queuedOpinion, "queued");
           if (item.type === "vote") markVoted("");
         }
+        return "queued";
       }
     );
   }
@@ -248,9 +253,10 @@
       }
       var submitButtons = form.querySelectorAll("button[type=submit]");
       submitButtons.forEach(function (b) { b.disabled = true; });
-      post(item).then(function () {
-        if (item.type === "opinion") {
-          // Saved or sent: the next person at the screen finds an empty form.
+      post(item).then(function (outcome) {
+        if (item.type === "opinion" && outcome !== "refused") {
+          // Sent or kept in the outbox: the next person at the screen finds an empty form.
+          // Refused for good (too long, say): what was typed stays to be corrected.
           form.reset();
           if (keyField) keyField.value = "";
         }
