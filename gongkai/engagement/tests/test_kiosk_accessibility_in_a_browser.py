@@ -44,6 +44,9 @@ def test_no_kiosk_page_has_a_serious_violation(
     )
     context.set_default_timeout(15_000)
     page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
     found: dict[str, list[str]] = {}
     for url in (
         f"/kiosk/{code}/",
@@ -70,3 +73,5 @@ def test_no_kiosk_page_has_a_serious_violation(
     context.close()
     assert Client().get(f"/kiosk/{code}/").status_code == 200
     assert {url: v for url, v in found.items() if v} == {}
+    # Nothing the policy blocks, no script error, on any kiosk page.
+    assert errors == []

@@ -151,10 +151,26 @@ def test_the_kiosk_rotates_its_newest_items_when_idle_and_not_under_reduced_moti
         context.set_default_timeout(15_000)
         page = context.new_page()
         page.goto(home)
+        if moves:  # the full-screen button (Fullscreen API)
+            page.get_by_role("button", name="全屏").click()
+            page.get_by_role("button", name="退出全屏").wait_for()
+            assert page.evaluate("() => document.fullscreenElement !== null")
+            page.get_by_role("button", name="退出全屏").click()
+            page.get_by_role("button", name="全屏").wait_for()
         indicator = page.locator(".kiosk-page")
         assert indicator.inner_text() == "第 1 / 2 页"
         # Touch navigation: the next button (a swipe does the same).
         page.get_by_role("button", name="下一页").click()
+        assert indicator.inner_text() == "第 2 / 2 页"
+        page.get_by_role("button", name="上一页").click()
+        assert indicator.inner_text() == "第 1 / 2 页"
+        # A swipe to the left turns the page too.
+        box = page.locator(".kiosk-slides").bounding_box()
+        y = box["y"] + box["height"] / 3
+        page.mouse.move(box["x"] + box["width"] - 40, y)
+        page.mouse.down()
+        page.mouse.move(box["x"] + 40, y, steps=5)
+        page.mouse.up()
         assert indicator.inner_text() == "第 2 / 2 页"
         page.get_by_role("button", name="上一页").click()
         assert indicator.inner_text() == "第 1 / 2 页"

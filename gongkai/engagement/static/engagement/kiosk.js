@@ -311,6 +311,9 @@
     }, { capture: true });
   }
 
+  // Nothing is dragged away (a link or a picture) on a touch screen.
+  document.addEventListener("dragstart", function (event) { event.preventDefault(); });
+
   // A long press opens no menu on a touch screen.
   document.addEventListener("contextmenu", function (event) {
     if (!(event.target instanceof HTMLInputElement || event.target instanceof HTMLTextAreaElement)) {
@@ -368,16 +371,23 @@
 
     var list = section.querySelector(".kiosk-slides");
     var startX = null;
-    list.addEventListener("pointerdown", function (event) { startX = event.clientX; });
+    var swiped = false;
+    list.addEventListener("pointerdown", function (event) { startX = event.clientX; swiped = false; });
     list.addEventListener("pointerup", function (event) {
       if (startX === null) return;
       var dx = event.clientX - startX;
       startX = null;
       if (Math.abs(dx) > 60) {
+        swiped = true;
         stop();
         show(current + (dx < 0 ? 1 : -1));
       }
     });
+    list.addEventListener("pointercancel", function () { startX = null; });
+    // A swipe that ends on an item does not open it.
+    list.addEventListener("click", function (event) {
+      if (swiped) { event.preventDefault(); swiped = false; }
+    }, true);
     show(0);
     return { start: start, stop: stop };
   })();
