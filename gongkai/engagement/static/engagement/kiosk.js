@@ -84,27 +84,61 @@
 
   /* One sending: resolves {status, data}; rejects when the network is down. */
   function send(item, extra) {
-    var headers = { "Content-Type": "application/json", "X-CSRFToken": csrfToken() };
+    var token = csrfToken();
+    var headers = { "X-CSRFToken": token };
     if (item.guardToken) {
       headers["X-Guard-Token"] = item.guardToken;
       headers["X-Guard-Answer"] = item.guardAnswer || "";
     }
-    var payload = Object.assign({}, item.body, extra || {});
+    var body;
+    if (item.type === "form") {
+      // A page's own form (the consultation's opinion), posted as the form would be.
+      headers["Content-Type"] = "application/x-www-form-urlencoded";
+      var fields = new URLSearchParams(item.form);
+      fields.set("csrfmiddlewaretoken", token);
+      body = fields.toString();
+    } else {
+      headers["Content-Type"] = "application/json";
+      body = JSON.stringify(Object.assign({}, item.body, extra || {}));
+    }
     return fetch(item.url, {
       method: "POST",
       headers: headers,
-      body: JSON.stringify(payload),
+      body: body,
       credentials: "same-origin",
       cache: "no-store"
     }).then(function (response) {
+      if (item.type === "form") {
+        return response.text().then(function (html) {
+          return { status: response.status, data: fromPage(html) };
+        });
+      }
       return response.json().catch(function () { return {}; }).then(function (data) {
         return { status: response.status, data: data };
       });
     });
   }
 
+  /* What a form's page answered: the guard's question or the refusal (guard/challenge.html),
+     the form's error. */
+  function fromPage(html) {
+    var doc = new DOMParser().parseFromString(html, "text/html");
+    var text = function (selector) {
+      var el = doc.querySelector(selector);
+      return el ? el.textContent.trim() : "";
+    };
+    var token = doc.querySelector("input[name=guard_token]");
+    return {
+      challenge: !!token,
+      token: token ? token.value : "",
+      question: text("label[for=guard-answer]"),
+      detail: text("#guard-message") || text(".guard-challenge + .message, .message.error") || text(".errorlist")
+    };
+  }
+
   function sentText(item, data) {
     if (item.type === "vote") return fill(words.sentVote, { rating: data.rating_label || "" });
+    if (item.type === "form") return words.sentForm || "";
     return fill(words.sentOpinion, { code: data.tracking_code_display || "" });
   }
 
@@ -269,14 +303,44 @@
     });
   });
 
-  // Looking up a code, and the consultation's opinion (portal), need the network: offline
-  // they are not posted (a failed post would leave the page), and what was typed stays.
-  document.querySelectorAll("form[data-online-only], form.opinion-form").forEach(function (form) {
+  // Looking up a code needs the network: offline it is not posted (a failed post would leave
+  // the page).
+  document.querySelectorAll("form[data-online-only]").forEach(function (form) {
     form.addEventListener("submit", function (event) {
       if (navigator.onLine === false) {
         event.preventDefault();
-        say(form.hasAttribute("data-online-only") ? words.offlineTrack : words.offlineForm, "queued");
+        say(words.offlineTrack, "queued");
       }
+    });
+  });
+
+  // The consultation's opinion form (portal) goes through the outbox as a form: a replay of
+  // the same text is recognised by the guard's duplicate check (gongkai.guard.duplicates).
+  document.querySelectorAll("form.opinion-form").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.indexedDB || !window.fetch || !field(form, "text").trim()) return;
+      event.preventDefault();
+      var fields = new URLSearchParams(new FormData(form));
+      fields.delete("csrfmiddlewaretoken");
+      fields.delete("guard_token");
+      fields.delete("guard_answer");
+      var key = newKey();
+      var item = {
+        key: key, type: "form", url: form.getAttribute("action") || window.location.pathname,
+        at: Date.now(), form: fields.toString()
+      };
+      var guardToken = form.querySelector("input[name=guard_token]");
+      if (guardToken) {
+        item.guardToken = guardToken.value;
+        item.guardAnswer = field(form, "guard_answer");
+      }
+      post(item).then(function (outcome) {
+        if (outcome !== "refused") {
+          form.reset();
+          var challengeBox = form.querySelector(".guard-challenge");
+          if (challengeBox) challengeBox.remove();
+        }
+      }, function () { form.submit(); });
     });
   });
 
