@@ -149,6 +149,11 @@ class Opinion(models.Model):
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     rating = models.CharField(_("satisfaction"), max_length=20, choices=Rating.choices, blank=True)
     rated_at = models.DateTimeField(_("rated at"), null=True, blank=True)
+    #: The key the sending device drew for this submission (a UUID): a replay of it (a kiosk
+    #: resending what it queued while offline) finds this opinion instead of storing another.
+    submission_key = models.UUIDField(_("submission key"), null=True, blank=True, editable=False)
+    #: The same for the satisfaction vote: a replayed vote is the vote already recorded.
+    rating_key = models.UUIDField(_("vote key"), null=True, blank=True, editable=False)
 
     objects = OpinionQuerySet.as_manager()
 
@@ -161,6 +166,10 @@ class Opinion(models.Model):
             models.Index(
                 fields=["organization", "published", "-published_at"], name="eng_op_wall_idx"
             ),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["submission_key"], name="eng_op_submission_key_uniq"),
+            models.UniqueConstraint(fields=["rating_key"], name="eng_op_rating_key_uniq"),
         ]
 
     def __str__(self) -> str:

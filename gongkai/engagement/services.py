@@ -11,11 +11,16 @@ Decisions:
   or not it is published on the echo wall; the echo wall shows only published answers.
 - The satisfaction vote is taken once: the first vote stands, a second one is refused (a
   one-touch kiosk button cannot flip a recorded result); staff cannot vote for the sender.
+- A submission or a vote may carry the key its device drew for it (a UUID; the kiosk queues
+  what is sent offline and sends it again until it hears back). The key is unique in the
+  database: a replay, even one racing the first sending in another process, stores nothing
+  and answers what the first sending stored (the same tracking code, the same vote).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Sequence
 from typing import Any
 
@@ -74,6 +79,8 @@ BAD_SCOPE = gettext_lazy("Choose to whom the echo wall shows it.")
 BAD_RATING = gettext_lazy("Choose satisfied, basically satisfied or dissatisfied.")
 NOT_YET_ANSWERED = gettext_lazy("The answer has not been given yet; vote once you have read it.")
 ALREADY_RATED = gettext_lazy("This answer has already been rated; the first vote stands.")
+KEY_OF_ANOTHER = gettext_lazy("This submission key was already used for another message.")
+BAD_KEY = gettext_lazy("The submission key is not valid.")
 BAD_TARGET = gettext_lazy(
     "An opinion can be passed only to a unit below the responsible one or to its superior."
 )
@@ -167,6 +174,41 @@ def shown_text(text: str, opinion: Opinion) -> str:
     return masked
 
 
+def parse_key(value: Any) -> uuid.UUID | None:
+    """A device's submission key (a UUID in its usual text form), None when empty; anything
+    else is refused with a ValidationError in Chinese."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, uuid.UUID):
+        return value
+    text = str(value).strip()
+    if len(text) > 40:
+        raise ValidationError(BAD_KEY)
+    try:
+        return uuid.UUID(text)
+    except ValueError as exc:
+        raise ValidationError(BAD_KEY) from exc
+
+
+def by_key(key: Any) -> Opinion | None:
+    """The opinion a submission key already stored, or None."""
+    parsed = parse_key(key)
+    if parsed is None:
+        return None
+    return (
+        Opinion.objects.select_related("organization", "responsible")
+        .filter(submission_key=parsed)
+        .first()
+    )
+
+
+def _replayed(org: Organization, key: uuid.UUID | None) -> Opinion | None:
+    existing = by_key(key)
+    if existing is not None and existing.organization_id != org.pk:
+        raise ValidationError({"key": [str(KEY_OF_ANOTHER)]})
+    return existing
+
+
 def _new_code() -> str:
     while True:
         code = tracking.new_code()
@@ -190,14 +232,22 @@ def submit(
     account: Any = None,
     files: Sequence[Any] = (),
     now: dt.datetime | None = None,
+    key: Any = None,
 ) -> Opinion:
     """Store an opinion sent to `org`, give it a tracking code and a deadline, tell the unit.
+
+    `key` (a UUID drawn by the sending device): when an opinion with it is already stored,
+    that opinion is returned and nothing else happens (see the module's decisions).
 
     The caller has already asked the guard (gongkai.guard.limits) for public input. `files`
     (at most guard.uploads.DEFAULT_MAX_FILES) are checked by their bytes, read and scanned
     (gongkai.guard.uploads.check_all) before anything is stored, outside the transaction
     (the sandboxed reader may take seconds); a refusal is a ValidationError on "attachments".
     They are stored with the opinion, in its transaction, for the handling staff only."""
+    submission_key = parse_key(key)
+    existing = _replayed(org, submission_key)
+    if existing is not None:
+        return existing
     errors: dict[str, list[str]] = {}
 
     def clean(field: str, value: Any, bound: int, label: Any = None) -> str:
@@ -230,6 +280,7 @@ def submit(
     stored: list[OpinionAttachment] = []
     try:
         with transaction.atomic():
+            raced: Opinion | None = None
             for _attempt in range(5):
                 try:
                     with transaction.atomic():
@@ -250,14 +301,22 @@ def submit(
                             received_at=now,
                             due_date=due.date,
                             due_provisional=due.provisional,
+                            submission_key=submission_key,
                         )
                         opinion.masked_question = shown_text(body, opinion)
                         opinion.save(update_fields=["masked_question"])
                     break
-                except IntegrityError:  # a tracking code drawn twice at once: draw again
+                except IntegrityError:
+                    # The same key stored by a racing replay (the other process committed
+                    # first): answer its opinion. Else a tracking code drawn twice: draw again.
+                    raced = _replayed(org, submission_key)
+                    if raced is not None:
+                        break
                     continue
             else:  # pragma: no cover - 60 random bits
                 raise RuntimeError("no free tracking code")
+            if raced is not None:
+                return raced
             for one in checked:
                 stored.append(store_attachment(opinion, one))
             _record(opinion, OpinionEvent.Kind.SUBMITTED, account, Channel(channel).label, now)
@@ -479,21 +538,44 @@ def unpublish(opinion: Opinion, *, actor: Any, reason: str = "") -> Opinion:
     return opinion
 
 
-def rate(opinion: Opinion, rating: str, *, now: dt.datetime | None = None) -> Opinion:
-    """The sender's satisfaction vote (whoever holds the tracking code): once."""
+def rate(
+    opinion: Opinion, rating: str, *, now: dt.datetime | None = None, key: Any = None
+) -> Opinion:
+    """The sender's satisfaction vote (whoever holds the tracking code): once.
+
+    `key` (a UUID drawn by the voting device): a replay of a vote already recorded with it
+    answers that vote, recorded once, instead of refusing it as a second vote."""
     if rating not in Rating.values:
         raise ValidationError({"rating": [str(BAD_RATING)]})
+    vote_key = parse_key(key)
+    if vote_key is not None:
+        recorded = Opinion.objects.filter(pk=opinion.pk, rating_key=vote_key).first()
+        if recorded is not None:
+            opinion.rating, opinion.rated_at = recorded.rating, recorded.rated_at
+            opinion.rating_key = vote_key
+            return opinion
     if opinion.state != State.ANSWERED:
         raise ValidationError(NOT_YET_ANSWERED)
     when = now or timezone.now()
     with transaction.atomic():
-        # Conditional: two votes at once, one wins.
-        updated = Opinion.objects.filter(pk=opinion.pk, rating="").update(
-            rating=rating, rated_at=when
-        )
+        # Conditional: two votes at once, one wins. The key is unique: a key already used
+        # on another opinion is refused by the database, not stored twice.
+        try:
+            with transaction.atomic():
+                updated = Opinion.objects.filter(pk=opinion.pk, rating="").update(
+                    rating=rating, rated_at=when, rating_key=vote_key
+                )
+        except IntegrityError as exc:
+            raise ValidationError(BAD_KEY) from exc
         if not updated:
+            if vote_key is not None:
+                recorded = Opinion.objects.filter(pk=opinion.pk, rating_key=vote_key).first()
+                if recorded is not None:  # the same vote, recorded by a racing replay
+                    opinion.rating, opinion.rated_at = recorded.rating, recorded.rated_at
+                    opinion.rating_key = vote_key
+                    return opinion
             raise ValidationError(ALREADY_RATED)
-        opinion.rating, opinion.rated_at = rating, when
+        opinion.rating, opinion.rated_at, opinion.rating_key = rating, when, vote_key
         _record(opinion, OpinionEvent.Kind.RATED, None, Rating(rating).label, when)
     return opinion
 

@@ -15,4 +15,8 @@ urlpatterns = [
     path("kiosk/<str:code>/receipt", views.kiosk_receipt, name="kiosk_receipt"),
     path("kiosk/<str:code>/track", views.kiosk_track, name="kiosk_track"),
     path("kiosk/<str:code>/echo/", views.kiosk_echo, name="kiosk_echo"),
+    path("kiosk/<str:code>/send", views.kiosk_send, name="kiosk_send"),
+    path("kiosk/<str:code>/vote", views.kiosk_vote, name="kiosk_vote"),
+    path("kiosk/<str:code>/sw.js", views.kiosk_worker, name="kiosk_worker"),
+    path("kiosk/<str:code>/manifest.webmanifest", views.kiosk_manifest, name="kiosk_manifest"),
 ]

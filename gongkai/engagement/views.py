@@ -9,15 +9,19 @@ addresses (they would end up in logs and browser histories).
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -48,11 +52,12 @@ def _org(code: str) -> Organization:
 
 
 def _subject(
-    request: HttpRequest, org: Organization, viewer: Any
+    request: HttpRequest, org: Organization, viewer: Any, source: Mapping[str, Any] | None = None
 ) -> tuple[str, Disclosure | None, str]:
     """The item key or disclosure the opinion is about (from the query or the form), checked:
     the disclosure must be one the viewer may see, of this organization."""
-    source = request.POST if request.method == "POST" else request.GET
+    if source is None:
+        source = request.POST if request.method == "POST" else request.GET
     key = str(source.get("item", ""))[:200]
     if text_problem(key):
         key = ""
@@ -101,6 +106,7 @@ def _send(request: HttpRequest, org: Organization, *, kiosk: bool) -> HttpRespon
             try:
                 opinion = services.submit(
                     org,
+                    key=services.parse_key(request.POST.get("key")),
                     kind=form.cleaned_data["kind"],
                     text=form.cleaned_data["text"],
                     channel=Channel.KIOSK if kiosk else Channel.PORTAL,
@@ -181,7 +187,11 @@ def _track(request: HttpRequest, *, kiosk: bool, org: Organization | None = None
         context["form"] = TrackForm()
     if voting:
         try:
-            services.rate(opinion, form.cleaned_data["rating"])
+            services.rate(
+                opinion,
+                form.cleaned_data["rating"],
+                key=services.parse_key(request.POST.get("key")),
+            )
             context["thanks"] = True
         except ValidationError as exc:
             context["vote_error"] = " ".join(exc.messages)
@@ -283,6 +293,217 @@ def kiosk_echo(request: HttpRequest, code: str) -> HttpResponse:
     return render(
         request, "engagement/kiosk/echo.html", {"org": org, "page": page, "topics": topics}
     )
+
+
+# --- the kiosk's outbox: what the page queued (offline) and sends until it hears back ------
+
+#: The largest JSON body the kiosk's outbox sends (an opinion is at most OPINION_MAX chars).
+OUTBOX_MAX_BYTES = 64 * 1024
+
+
+def _json(data: dict[str, Any], status: int = 200) -> JsonResponse:
+    return JsonResponse(data, status=status, json_dumps_params={"ensure_ascii": False})
+
+
+def _outbox_body(request: HttpRequest) -> dict[str, Any] | None:
+    if len(request.body) > OUTBOX_MAX_BYTES:
+        return None
+    try:
+        data = json.loads(request.body or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def _outbox_refused(verdict: limits.Verdict) -> JsonResponse:
+    """The guard's refusal as JSON: the page keeps the item queued and shows the reason (and
+    the challenge's question, whose answer it sends back in X-Guard-Token/X-Guard-Answer)."""
+    response = _json(
+        {
+            "detail": verdict.message,
+            "challenge": verdict.challenge,
+            "question": verdict.question,
+            "token": verdict.token,
+            "retry_after": verdict.retry_after,
+        },
+        status=429,
+    )
+    response["Retry-After"] = str(verdict.retry_after)
+    return response
+
+
+def _outbox_invalid(messages: list[Any]) -> JsonResponse:
+    return _json({"detail": " ".join(str(m) for m in messages) or _("Not sent.")}, status=400)
+
+
+def _sent(opinion: Opinion, *, replay: bool) -> JsonResponse:
+    return _json(
+        {
+            "tracking_code": opinion.tracking_code,
+            "tracking_code_display": opinion.code_display,
+            "due_date": opinion.due_date.isoformat(),
+            "replay": replay,
+        },
+        status=200 if replay else 201,
+    )
+
+
+@never_cache
+@require_http_methods(["POST"])
+def kiosk_send(request: HttpRequest, code: str) -> HttpResponse:
+    """An opinion from the kiosk page as JSON (the page's outbox: sent at once, or queued while
+    offline and sent when the network returns). It carries the key the page drew for it: a
+    replay of a stored key answers the same tracking code, stores nothing and is not counted
+    against the guard's limits; anything new is counted like the form (status 429 keeps it in
+    the page's queue). CSRF-protected like the form (X-CSRFToken)."""
+    org = _org(code)
+    data = _outbox_body(request)
+    if data is None:
+        return _outbox_invalid([_("The message could not be read.")])
+    try:
+        key = services.parse_key(data.get("key"))
+        if key is None:
+            raise ValidationError(services.BAD_KEY)
+        existing = services.by_key(key)
+    except ValidationError as exc:
+        return _outbox_invalid(exc.messages)
+    if existing is not None:
+        if existing.organization_id != org.pk:
+            return _outbox_invalid([str(services.KEY_OF_ANOTHER)])
+        return _sent(existing, replay=True)
+    verdict = limits.check(request, "opinion", organization=org)
+    if not verdict.allowed:
+        return _outbox_refused(verdict)
+    fields = {
+        name: str(data.get(name, ""))[: services.OPINION_MAX + 1]
+        for name in ("kind", "text", "sender_contact")
+    }
+    form = OpinionForm(fields, with_files=False)
+    if not form.is_valid():
+        return _outbox_invalid([m for errors in form.errors.values() for m in errors])
+    subject = {k: str(data.get(k, "")) for k in ("item", "disclosure")}
+    item, disclosure, _about = _subject(request, org, AnonymousUser(), subject)
+    try:
+        opinion = services.submit(
+            org,
+            key=key,
+            kind=form.cleaned_data["kind"],
+            text=form.cleaned_data["text"],
+            channel=Channel.KIOSK,
+            item_key=item,
+            disclosure=disclosure,
+            sender_contact=form.cleaned_data["sender_contact"],
+        )
+    except ValidationError as exc:
+        return _outbox_invalid(exc.messages)
+    if data.get("now") is True:
+        # Sent while the person is at the screen: the page shows the receipt page next (once).
+        request.session[RECEIPT_KEY] = opinion.pk
+    return _sent(opinion, replay=False)
+
+
+@never_cache
+@require_http_methods(["POST"])
+def kiosk_vote(request: HttpRequest, code: str) -> HttpResponse:
+    """The one-touch satisfaction vote from the kiosk page as JSON, with the page's key: a
+    replay of a recorded vote answers that vote (not counted, not refused as a second one)."""
+    _org(code)
+    data = _outbox_body(request)
+    if data is None:
+        return _outbox_invalid([_("The message could not be read.")])
+    form = VoteForm({"code": str(data.get("code", ""))[:64], "rating": data.get("rating", "")})
+    try:
+        key = services.parse_key(data.get("key"))
+        if key is None:
+            raise ValidationError(services.BAD_KEY)
+    except ValidationError as exc:
+        return _outbox_invalid(exc.messages)
+    if not form.is_valid():
+        return _outbox_invalid([m for errors in form.errors.values() for m in errors])
+    opinion = services.find(form.cleaned_data["code"])
+    if opinion is None:
+        return _json({"detail": _("No message has this tracking code.")}, status=404)
+    if opinion.rating_key != key:
+        verdict = limits.check(request, "vote", organization=opinion.organization)
+        if not verdict.allowed:
+            return _outbox_refused(verdict)
+    try:
+        services.rate(opinion, form.cleaned_data["rating"], key=key)
+    except ValidationError as exc:
+        return _outbox_invalid(exc.messages)
+    return _json(
+        {
+            "tracking_code_display": opinion.code_display,
+            "rating": opinion.rating,
+            "rating_label": str(opinion.get_rating_display()),
+        }
+    )
+
+
+@never_cache
+@require_safe
+def kiosk_worker(request: HttpRequest, code: str) -> HttpResponse:
+    """The kiosk's service worker, at the kiosk's own scope (/kiosk/<code>/): it keeps what the
+    kiosk shows for a short network loss (pages network first, static files cache first)."""
+    org = _org(code)
+    base = reverse("engagement:kiosk", args=[org.code])
+    pages = [
+        base,
+        reverse("engagement:kiosk_opinion", args=[org.code]),
+        reverse("engagement:kiosk_track", args=[org.code]),
+        reverse("engagement:kiosk_echo", args=[org.code]),
+    ]
+    response = render(
+        request,
+        "engagement/kiosk/sw.js",
+        {
+            "scope": base,
+            "pages_json": json.dumps(pages),
+            "version": KIOSK_WORKER_VERSION,
+            "offline_text": _(
+                "The network is down and this page was not kept on this screen. "
+                "Please go back to the home page."
+            ),
+        },
+        content_type="application/javascript; charset=utf-8",
+    )
+    response["Service-Worker-Allowed"] = base
+    return response
+
+
+#: Change it when the worker's caching changes: the old caches are dropped on activation.
+KIOSK_WORKER_VERSION = "1"
+
+
+@never_cache
+@require_safe
+def kiosk_manifest(request: HttpRequest, code: str) -> HttpResponse:
+    """The web app manifest of one kiosk: installed or started from it, the kiosk opens full
+    screen on its home page."""
+    org = _org(code)
+    base = reverse("engagement:kiosk", args=[org.code])
+    manifest = {
+        "name": f"{org.name} · {_('Disclosure kiosk')}",
+        "short_name": org.name[:12],
+        "lang": "zh-CN",
+        "start_url": base,
+        "scope": base,
+        "display": "fullscreen",
+        "orientation": "any",
+        "background_color": "#fffdf8",
+        "theme_color": "#b71c1c",
+        "icons": [
+            {
+                "src": static("engagement/kiosk-icon.svg"),
+                "sizes": "any",
+                "type": "image/svg+xml",
+                "purpose": "any",
+            }
+        ],
+    }
+    response = _json(manifest)
+    response["Content-Type"] = "application/manifest+json; charset=utf-8"
+    return response
 
 
 def opinion_link(org: Organization, *, item: str = "", disclosure: int | None = None) -> str:

@@ -118,11 +118,18 @@ def kiosk_consultation(request: HttpRequest, code: str, pk: int) -> HttpResponse
         public,
         "portal/kiosk_consultation.html",
         reverse("portal:kiosk_consultation", args=[code, pk]),
+        # The kiosk's frame (engagement/kiosk/base.html) names the kiosk's organization.
+        extra={"org": draft.organization},
     )
 
 
 def _consultation_page(
-    request: HttpRequest, draft: Disclosure, user: Any, template: str, here: str
+    request: HttpRequest,
+    draft: Disclosure,
+    user: Any,
+    template: str,
+    here: str,
+    extra: dict[str, Any] | None = None,
 ) -> HttpResponse:
     """The consultation page and its form, by the rule of `consulting.give_opinion`: a
     member's opinion is recorded by account; one from the public (not signed in, or from the
@@ -150,7 +157,9 @@ def _consultation_page(
         else:
             if outcome.refusal is not None:
                 context = _consultation_context(draft, user, here, typed=typed, author=author)
-                return limits.refused(request, outcome.refusal, template, context)
+                return limits.refused(
+                    request, outcome.refusal, template, {**context, **(extra or {})}
+                )
             if outcome.duplicate:
                 messages.info(request, _("The same opinion was received already; it is kept once."))
             else:
@@ -159,7 +168,10 @@ def _consultation_page(
     return render(
         request,
         template,
-        _consultation_context(draft, user, here, error=error, typed=typed, author=author),
+        {
+            **_consultation_context(draft, user, here, error=error, typed=typed, author=author),
+            **(extra or {}),
+        },
         status=400 if error else 200,
     )
 

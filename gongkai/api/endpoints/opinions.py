@@ -6,6 +6,11 @@ never the sender's name or contact, which only the handling staff's operations r
 Public submissions, tracking look-ups and votes go through the anti-abuse guard
 (gongkai.guard.limits): over the limit the answer is 429 with Retry-After.
 
+Idempotency: `POST /opinions` and the rating take an optional `Idempotency-Key` header (a
+UUID the client draws once per submission): a replay of a key already stored answers the
+first result (the same tracking code, the same vote) without storing or counting anything
+(gongkai.engagement.services; the kiosk's outbox relies on the same rule).
+
 Files: `POST /opinions` takes JSON only; `POST /opinions/with-files` takes the same fields as
 multipart/form-data with up to three files under `attachments` (one operation cannot document
 both bodies in django-ninja). The files are checked by their bytes, read and scanned
@@ -20,6 +25,7 @@ import datetime as dt
 from typing import Annotated, Any, Literal
 
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from ninja import File, Form, Query, Router, Schema, Status, UploadedFile
@@ -329,11 +335,35 @@ def _handled(request: HttpRequest, pk: int) -> Opinion:
 # --- the public ---------------------------------------------------------------------------
 
 
+def _receipt(opinion: Opinion) -> Any:
+    return Status(
+        201,
+        {
+            "tracking_code": opinion.tracking_code,
+            "tracking_code_display": opinion.code_display,
+            "organization_code": opinion.organization.code,
+            "received_at": opinion.received_at,
+            "due_date": opinion.due_date,
+            "due_provisional": opinion.due_provisional,
+        },
+    )
+
+
+def _idempotency_key(request: HttpRequest) -> Any:
+    return services.parse_key(request.headers.get("Idempotency-Key", ""))
+
+
 def _submit(request: HttpRequest, payload: OpinionIn, files: list[Any]) -> Any:
     org = Organization.objects.filter(code=payload.organization, is_active=True).first()
     if org is None:
         raise Http404
     user = auth.caller(request)
+    key = _idempotency_key(request)
+    existing = services.by_key(key)
+    if existing is not None:
+        if existing.organization_id != org.pk:
+            raise ValidationError(services.KEY_OF_ANOTHER)
+        return _receipt(existing)  # a replay: the first answer, nothing stored or counted
     verdict = limits.check(request, "opinion", organization=org)
     if not verdict.allowed:
         return _refused(request, verdict)
@@ -357,18 +387,9 @@ def _submit(request: HttpRequest, payload: OpinionIn, files: list[Any]) -> Any:
         sender_contact=payload.sender_contact,
         account=user,
         files=files,
+        key=key,
     )
-    return Status(
-        201,
-        {
-            "tracking_code": opinion.tracking_code,
-            "tracking_code_display": opinion.code_display,
-            "organization_code": org.code,
-            "received_at": opinion.received_at,
-            "due_date": opinion.due_date,
-            "due_provisional": opinion.due_provisional,
-        },
-    )
+    return _receipt(opinion)
 
 
 @router.post(
@@ -426,10 +447,12 @@ def track_opinion(request: HttpRequest, code: CodeText) -> Any:
 )
 def rate_opinion(request: HttpRequest, code: CodeText, payload: RatingIn) -> Any:
     opinion = _by_code(code)
-    verdict = limits.check(request, "vote", organization=opinion.organization)
-    if not verdict.allowed:
-        return _refused(request, verdict)
-    services.rate(opinion, payload.rating)
+    key = _idempotency_key(request)
+    if key is None or opinion.rating_key != key:  # a replay is not counted again
+        verdict = limits.check(request, "vote", organization=opinion.organization)
+        if not verdict.allowed:
+            return _refused(request, verdict)
+    services.rate(opinion, payload.rating, key=key)
     return _track_out(opinion)
 
 
