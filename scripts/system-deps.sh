@@ -5,7 +5,7 @@
 #                                   (summaries and assessment results as PDF, charts as PNG)
 #   scripts/system-deps.sh test   - plus the PostgreSQL server, Chromium, faketime
 #                                   (libfaketime: `make test-clock` runs tests with the clock moved)
-#                                   the Redis server (the RQ worker's integration test), nginx
+#                                   and the Redis server (the RQ worker's integration test), nginx
 #                                   (scripts/serve-loopback.sh: the shipped proxy_cache in front of
 #                                   gunicorn, its test and the benchmark);
 #                                   poppler-utils (pdftoppm) and zbar-tools (zbarimg): the board
