@@ -145,6 +145,9 @@ def test_nginx_caches_anonymous_pages_never_a_members_and_never_for_long(
     status, first_headers, first = site.get("/o/QS-01/")
     assert status == 200 and first_headers["x-cache-status"] in ("MISS", "EXPIRED")
     status, headers, second = site.get("/o/QS-01/")
+    if headers["x-cache-status"] == "EXPIRED":  # a very slow machine: five seconds went by
+        first = second
+        status, headers, second = site.get("/o/QS-01/")
     assert headers["x-cache-status"] == "HIT"
     assert second == first
     assert "东岭村监督电话".encode() in second
