@@ -45,8 +45,12 @@ def test_no_kiosk_page_has_a_serious_violation(
     context.set_default_timeout(15_000)
     page = context.new_page()
     errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on(
+        "console",
+        lambda m: errors.append(f"{m.text} {m.location.get('url')}") if m.type == "error" else None,
+    )
     page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None)
     found: dict[str, list[str]] = {}
     for url in (
         f"/kiosk/{code}/",
