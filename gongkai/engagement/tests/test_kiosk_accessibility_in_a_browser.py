@@ -29,6 +29,15 @@ def serious(page: Any) -> list[str]:
     ]
 
 
+SMALL_TARGETS = """() => Array.from(document.querySelectorAll(
+    'a, button, input:not([type=hidden]):not([type=radio]), textarea, select, label.choice'
+)).filter(el => el.offsetParent !== null && !el.closest('.body, .skip-link')
+    && !el.classList.contains('skip-link'))
+  .map(el => [el.textContent.trim() || el.name || el.tagName, el.getBoundingClientRect()])
+  .filter(([, r]) => r.height < 48 || r.width < 48)
+  .map(([name, r]) => `${name} ${Math.round(r.width)}x${Math.round(r.height)}`)"""
+
+
 def test_no_kiosk_page_has_a_serious_violation(
     people: Any, tree: Any, village_catalog: Any, chromium: Any, live_server: Any
 ) -> None:
@@ -45,8 +54,12 @@ def test_no_kiosk_page_has_a_serious_violation(
     context.set_default_timeout(15_000)
     page = context.new_page()
     errors: list[str] = []
-    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.on(
+        "console",
+        lambda m: errors.append(f"{m.text} {m.location.get('url')}") if m.type == "error" else None,
+    )
     page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("response", lambda r: errors.append(f"{r.status} {r.url}") if r.status >= 400 else None)
     found: dict[str, list[str]] = {}
     for url in (
         f"/kiosk/{code}/",
@@ -59,12 +72,14 @@ def test_no_kiosk_page_has_a_serious_violation(
     ):
         page.goto(url)
         found[url] = serious(page)
+        # Every touch target is at least 48 px each way.
+        found[url] += page.evaluate(SMALL_TARGETS)
     # The tracking result with its one-touch vote, and the receipt after sending.
     page.goto(f"/kiosk/{code}/track")
     page.get_by_label("回执上的查询码").fill(asked.code_display)
     page.get_by_role("button", name="查询").click()
     page.get_by_role("button", name="满意", exact=True).wait_for()
-    found["track result"] = serious(page)
+    found["track result"] = serious(page) + page.evaluate(SMALL_TARGETS)
     page.goto(f"/kiosk/{code}/opinion")
     page.get_by_label("留言内容").fill("村口公开栏的玻璃碎了。")
     page.get_by_role("button", name="提交").click()

@@ -145,7 +145,9 @@ def test_the_kiosk_rotates_its_newest_items_when_idle_and_not_under_reduced_moti
     for n in range(6):
         dues_table(people, tree, village_catalog, title=f"第{n + 1}期党费收缴情况")
     home = f"/kiosk/{tree.village.code}/"
-    for motion, moves in (("no-preference", True), ("reduce", False)):
+    # Elder mode (gongkai/web's elder.js puts "elder" on <html>) and "no-motion" stop it too.
+    cases = (("no-preference", "", True), ("reduce", "", False), ("no-preference", "elder", False))
+    for motion, mode, moves in cases:
         context = chromium.new_context(
             viewport=KIOSK,
             has_touch=True,
@@ -157,6 +159,8 @@ def test_the_kiosk_rotates_its_newest_items_when_idle_and_not_under_reduced_moti
         context.set_default_timeout(15_000)
         page = context.new_page()
         page.goto(home)
+        if mode:
+            page.evaluate("(mode) => document.documentElement.classList.add(mode)", mode)
         if moves:  # the full-screen button (Fullscreen API)
             page.get_by_role("button", name="全屏").click()
             page.get_by_role("button", name="退出全屏").wait_for()
