@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.core.signals import request_started
+from django.db import transaction
 
 from gongkai.engagement import services
 from gongkai.engagement.models import Opinion
@@ -37,9 +38,10 @@ def test_offline_vote_and_opinion_are_queued_and_stored_once(
     people: Any, tree: Any, village_catalog: Any, chromium: Any, live_server: Any, settings: Any
 ) -> None:
     settings.GUARD_LIMITS = {"opinion": {"per_address": 1000, "soft": 1000}}
-    dues_table(people, tree, village_catalog, title="2026年第三季度党费收缴情况")
-    asked = send(tree.village, text="第三组的党费是否少算了一笔？")
-    services.answer(asked, actor=people.clerk, text="经核对，已更正。")
+    with transaction.atomic():  # the workflow locks rows (PostgreSQL wants a transaction)
+        dues_table(people, tree, village_catalog, title="2026年第三季度党费收缴情况")
+        asked = send(tree.village, text="第三组的党费是否少算了一笔？")
+        services.answer(asked, actor=people.clerk, text="经核对，已更正。")
     home = f"/kiosk/{tree.village.code}/"
 
     context = chromium.new_context(
@@ -142,8 +144,9 @@ def test_the_kiosk_rotates_its_newest_items_when_idle_and_not_under_reduced_moti
 ) -> None:
     settings.GONGKAI_KIOSK_IDLE_SECONDS = 10
     settings.GONGKAI_KIOSK_ROTATE_SECONDS = 3
-    for n in range(6):
-        dues_table(people, tree, village_catalog, title=f"第{n + 1}期党费收缴情况")
+    with transaction.atomic():
+        for n in range(6):
+            dues_table(people, tree, village_catalog, title=f"第{n + 1}期党费收缴情况")
     home = f"/kiosk/{tree.village.code}/"
     # Elder mode (gongkai/web's elder.js puts "elder" on <html>) and "no-motion" stop it too.
     cases = (("no-preference", "", True), ("reduce", "", False), ("no-preference", "elder", False))
@@ -259,7 +262,8 @@ def test_an_opinion_on_a_consultation_made_offline_is_sent_once(
     from .test_kiosk_consultations import _consulting
 
     settings.GUARD_LIMITS = {"consultation": {"per_address": 1000, "soft": 1000}}
-    draft = _consulting(people, tree.village, village_catalog, "村道硬化方案")
+    with transaction.atomic():
+        draft = _consulting(people, tree.village, village_catalog, "村道硬化方案")
     url = f"/kiosk/{tree.village.code}/consultation/{draft.pk}"
     context = chromium.new_context(viewport=KIOSK, locale="zh-CN", base_url=live_server.url)
     context.set_default_timeout(15_000)
