@@ -67,7 +67,6 @@ class Entry(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["kind", "source_id"], name="search_entry_once")
         ]
-        indexes = [models.Index(fields=["disclosure"], name="search_entry_disclosure")]
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.source_id}"

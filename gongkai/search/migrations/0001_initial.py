@@ -54,7 +54,6 @@ class Migration(migrations.Migration):
             options={
                 "verbose_name": "search index entry",
                 "verbose_name_plural": "search index entries",
-                "indexes": [models.Index(fields=["disclosure"], name="search_entry_disclosure")],
                 "constraints": [models.UniqueConstraint(fields=("kind", "source_id"), name="search_entry_once")],
             },
         ),
