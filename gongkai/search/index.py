@@ -261,7 +261,9 @@ def rebuild(*, batch: int = BATCH, log: Any = None) -> dict[str, int]:
     sources: list[tuple[str, Any, Any]] = [
         (
             Kind.DISCLOSURE,
-            Disclosure.objects.filter(state__in=PUBLIC_STATES, published_revision__isnull=False),
+            Disclosure.objects.filter(state__in=PUBLIC_STATES, published_revision__isnull=False)
+            .select_related("published_revision", "item")
+            .prefetch_related("published_revision__attachments"),
             update_disclosure_only,
         ),
         (Kind.OPINION, Opinion.objects.filter(published=True), update_opinion),
@@ -286,8 +288,8 @@ def rebuild(*, batch: int = BATCH, log: Any = None) -> dict[str, int]:
 
 
 def update_disclosure_only(d: Disclosure) -> None:
-    """The disclosure's own entry (the rebuild writes requests separately)."""
-    d = Disclosure.objects.select_related("published_revision", "item").get(pk=d.pk)
+    """The disclosure's own entry (the rebuild writes requests separately), from the row as
+    loaded with its revision, item and the revision's files."""
     entry = disclosure_entry(d)
     if entry is None:
         _remove(Kind.DISCLOSURE, d.pk)
