@@ -221,7 +221,7 @@ def echo(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_safe
-@public_page(changes=changes.organization_page)
+@never_cache
 def kiosk_home(request: HttpRequest, code: str) -> HttpResponse:
     org = _org(code)
     public = AnonymousUser()
@@ -243,7 +243,7 @@ def kiosk_home(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_safe
-@public_page(changes=changes.disclosure_page)
+@never_cache
 def kiosk_disclosure(request: HttpRequest, code: str, pk: int) -> HttpResponse:
     org = _org(code)
     shown = get_object_or_404(
@@ -285,7 +285,7 @@ def kiosk_track(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_safe
-@public_page
+@never_cache
 def kiosk_echo(request: HttpRequest, code: str) -> HttpResponse:
     org = _org(code)
     page = Paginator(services.echo_wall(org, AnonymousUser()), 10).get_page(request.GET.get("page"))
