@@ -20,7 +20,7 @@ TOWN = "QS"
 # --- Where each page type is found in the demo --------------------------------------------
 
 
-def _published_public() -> Any:
+def published_public() -> Any:
     from gongkai.disclosures.models import Disclosure
 
     return (
@@ -31,11 +31,11 @@ def _published_public() -> Any:
 
 
 def _disclosure() -> str:
-    return f"/d/{_published_public().pk}/"
+    return f"/d/{published_public().pk}/"
 
 
 def _item() -> str:
-    d = _published_public()
+    d = published_public()
     return f"/o/{VILLAGE}/items/{d.item.key}/"
 
 
@@ -68,7 +68,7 @@ def _consultation() -> str:
 
 
 def _kiosk_disclosure() -> str:
-    return f"/kiosk/{VILLAGE}/d/{_published_public().pk}/"
+    return f"/kiosk/{VILLAGE}/d/{published_public().pk}/"
 
 
 def _topic() -> str:
