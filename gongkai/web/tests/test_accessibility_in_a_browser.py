@@ -77,10 +77,14 @@ def open_page(page: Any, visit: Visit) -> str:
 def switch_on_elder_mode(page: Any) -> None:
     """Through the header's toggle, as a reader would; it is remembered by the browser."""
     page.goto("/")
-    page.get_by_role("button", name="长辈模式").click()
+    cookies = {(c["name"], c["value"]) for c in page.context.cookies()}
+    page.get_by_role("button", name="长辈模式", pressed=False).click()
     assert "elder" in (page.locator("html").get_attribute("class") or "")
     page.reload()
     assert "elder" in (page.locator("html").get_attribute("class") or "")
+    page.get_by_role("button", name="长辈模式", pressed=True).wait_for()
+    # Only the browser knows: nothing the server could vary a cached page on.
+    assert {(c["name"], c["value"]) for c in page.context.cookies()} == cookies
 
 
 def overflows(page: Any) -> int:
@@ -140,6 +144,31 @@ def check_every_page(chromium: Any, base_url: str, mode: str) -> list[str]:
             problems.append(f"{mode} · 360 px · {visit.name}  {url}\n  {extra} px wider")
     phone.close()
     return problems
+
+
+STYLE = """() => {
+  const body = getComputedStyle(document.body);
+  const button = getComputedStyle(document.querySelector('.elder-toggle'));
+  return {size: parseFloat(body.fontSize), line: parseFloat(body.lineHeight) / parseFloat(body.fontSize),
+          transition: button.transitionDuration, animation: button.animationName};
+}"""
+
+
+def test_elder_mode_is_large_calm_and_switches_off_again(browser_page: Any) -> None:
+    page = browser_page
+    page.goto("/")
+    assert page.evaluate(STYLE)["size"] == 16
+    switch_on_elder_mode(page)
+    style = page.evaluate(STYLE)
+    assert style["size"] >= 20 and style["line"] >= 1.5
+    assert style["transition"] == "0s" and style["animation"] == "none"
+    page.goto("/accounts/login/")  # every page, not just the one where it was switched on
+    assert page.evaluate(STYLE)["size"] >= 20
+    page.get_by_role("button", name="长辈模式", pressed=True).click()
+    assert page.evaluate(STYLE)["size"] == 16
+    page.reload()
+    assert page.evaluate("document.documentElement.classList.contains('elder')") is False
+    assert page.evaluate("localStorage.getItem('gongkai-elder')") is None
 
 
 # --- The keyboard ---------------------------------------------------------------------------
