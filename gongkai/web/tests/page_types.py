@@ -199,6 +199,7 @@ PAGES: list[Visit] = [
     _visit("member", "consultation", _consultation),
     _visit("member", "my requests", "/me/requests/"),
     _visit("member", "propose a topic", f"/o/{VILLAGE}/topics/new"),
+    _visit("member", "not allowed", "/console/catalog/", status=403),
     # The village's clerk.
     _visit("clerk", "console home", "/console/"),
     _visit("clerk", "to-do", "/console/todo/"),

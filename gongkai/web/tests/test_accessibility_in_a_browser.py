@@ -78,11 +78,11 @@ def switch_on_elder_mode(page: Any) -> None:
     """Through the header's toggle, as a reader would; it is remembered by the browser."""
     page.goto("/")
     cookies = {(c["name"], c["value"]) for c in page.context.cookies()}
-    page.get_by_role("button", name="长辈模式", pressed=False).click()
+    page.get_by_role("button", name="长辈模式", exact=True, pressed=False).click()
     assert "elder" in (page.locator("html").get_attribute("class") or "")
     page.reload()
     assert "elder" in (page.locator("html").get_attribute("class") or "")
-    page.get_by_role("button", name="长辈模式", pressed=True).wait_for()
+    page.get_by_role("button", name="长辈模式", exact=True, pressed=True).wait_for()
     # Only the browser knows: nothing the server could vary a cached page on.
     assert {(c["name"], c["value"]) for c in page.context.cookies()} == cookies
 
@@ -164,7 +164,7 @@ def test_elder_mode_is_large_calm_and_switches_off_again(browser_page: Any) -> N
     assert style["transition"] == "0s" and style["animation"] == "none"
     page.goto("/accounts/login/")  # every page, not just the one where it was switched on
     assert page.evaluate(STYLE)["size"] >= 20
-    page.get_by_role("button", name="长辈模式", pressed=True).click()
+    page.get_by_role("button", name="长辈模式", exact=True, pressed=True).click()
     assert page.evaluate(STYLE)["size"] == 16
     page.reload()
     assert page.evaluate("document.documentElement.classList.contains('elder')") is False
