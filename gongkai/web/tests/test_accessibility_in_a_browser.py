@@ -171,6 +171,24 @@ def test_elder_mode_is_large_calm_and_switches_off_again(browser_page: Any) -> N
     assert page.evaluate("localStorage.getItem('gongkai-elder')") is None
 
 
+def test_a_page_prints_its_content_black_on_white_with_the_addresses(
+    browser_page: Any,
+) -> None:
+    page = browser_page
+    page.goto("/o/NO-SUCH-ORG/", wait_until="load")  # the 404 page: a heading, a link home
+    page.emulate_media(media="print")
+    shown = page.evaluate(
+        """() => ['.site-header', '.site-footer', '.elder-toggle', 'main']
+             .map(s => getComputedStyle(document.querySelector(s)).display)"""
+    )
+    assert shown[:3] == ["none", "none", "none"] and shown[3] != "none"
+    link = page.locator("main a").first
+    after = link.evaluate("a => getComputedStyle(a, '::after').content")
+    assert after not in ("none", "normal") and "(" in after, after  # the address after it
+    colour = link.evaluate("a => getComputedStyle(a).color")
+    assert colour == "rgb(0, 0, 0)"
+
+
 # --- The keyboard ---------------------------------------------------------------------------
 
 #: Every element the Tab key should stop at, in document order, as the page shows it.
