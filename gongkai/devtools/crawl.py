@@ -13,7 +13,7 @@ from __future__ import annotations
 import io
 import json
 import re
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from html import unescape
@@ -21,6 +21,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 
 from django.conf import settings
 from django.test import Client
+from django.urls import Resolver404, resolve
 from pypdf import PdfReader
 
 _ATTR = re.compile(r"""\b(?:href|src)\s*=\s*["']([^"']+)["']""", re.IGNORECASE)
@@ -92,14 +93,32 @@ def _local(url: str, hosts: set[str] | None = None) -> str | None:
     return path + (f"?{parts.query}" if parts.query else "")
 
 
-def crawl(client: Client, starts: Iterable[str], *, limit: int = 3000) -> Crawl:
-    """Everything reachable from `starts` for `client` (anonymous unless it signed in)."""
+def _route(url: str) -> str:
+    try:
+        return resolve(urlsplit(url).path).route
+    except Resolver404:
+        return url
+
+
+def crawl(
+    client: Client, starts: Iterable[str], *, limit: int = 3000, per_route: int | None = None
+) -> Crawl:
+    """Everything reachable from `starts` for `client` (anonymous unless it signed in).
+
+    `per_route` samples instead: at most that many addresses of one URL pattern are fetched
+    (say 2 disclosure pages of 500), for checks about page types rather than contents."""
     result = Crawl()
     hosts = _hosts()
     queue = deque(u for u in (_local(s, hosts) for s in starts) if u)
     seen = set(queue)
+    fetched: Counter[str] = Counter()
     while queue and len(result.statuses) < limit:
         url = queue.popleft()
+        if per_route is not None:
+            route = _route(url)
+            if fetched[route] >= per_route:
+                continue
+            fetched[route] += 1
         response = client.get(url)
         result.statuses[url] = response.status_code
         if response.status_code in (301, 302, 303, 307, 308):

@@ -7,10 +7,12 @@ response really is one:
 - only a GET or HEAD answered 200 to a reader without a session cookie who is not signed
   in, on a response that sets no cookie (no CSRF token was rendered: public pages carry no
   form that posts; the forms live on their own uncached pages);
-- then `Cache-Control: public, max-age=…, s-maxage=…` and no `Vary: Cookie` (the session
+- then `Cache-Control: public, max-age=0, s-maxage=…` and no `Vary: Cookie` (the session
   middleware adds it whenever the user was looked at; without a session cookie the page
   does not depend on cookies), for at most `PUBLIC_SECONDS`, and never past the next
-  scheduled change on the page (`expires_at`: a scheduled item appears at its minute);
+  scheduled change on the page (`expires_at`: a scheduled item appears at its minute). The
+  reader's own browser keeps nothing (`max-age=0`): a reader who signs in must see the
+  member's page at once, not the anonymous copy of a few seconds ago;
 - anything else (a member, a form, an error) is `private, no-store`, as `never_cache` would
   make it: signed-in and party-internal pages never enter a shared cache.
 
@@ -150,7 +152,7 @@ class PublicCacheMiddleware:
             return response
         if "Expires" in response:
             del response["Expires"]
-        patch_cache_control(response, public=True, max_age=left, s_maxage=left)
+        patch_cache_control(response, public=True, max_age=0, s_maxage=left)
         # How long past its time a shared cache may still answer with the copy: while one
         # request refreshes it (a second, unless a scheduled change is due), and while the
         # site is down (`STALE_IF_ERROR`). nginx honours both (deploy/nginx/gongkai.conf).

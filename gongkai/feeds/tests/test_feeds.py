@@ -124,7 +124,7 @@ def test_before_its_public_time_the_party_first_item_is_absent(people, shown) ->
     assert atom_entries(Client().get("/o/QS-01/feed.atom").content) == []
     # And the page is kept no longer than until that moment (here: the cache's own bound).
     response = Client().get("/o/QS-01/feed.atom")
-    assert f"max-age={caching.PUBLIC_SECONDS}" in response["Cache-Control"]
+    assert f"s-maxage={caching.PUBLIC_SECONDS}" in response["Cache-Control"]
 
 
 def test_entries_carry_the_masked_text_and_link_to_the_page(people, tree, draft) -> None:  # type: ignore[no-untyped-def]
