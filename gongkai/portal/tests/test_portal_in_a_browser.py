@@ -85,6 +85,8 @@ def test_a_reader_on_a_phone_checks_a_disclosure_against_the_signed_head(
     page = context.new_page()
     try:
         page.goto(f"/d/{notice.pk}/")
+        page.get_by_role("link", name="核验").first.click()  # the short link to the proof
+        page.wait_for_url(f"**/d/{notice.pk}/proof")
         check = page.locator("[data-ledger-check]")
         check.get_by_role("button", name="立即核验").click()
         result = check.locator("[data-result]")
