@@ -136,6 +136,8 @@ class Disclosure(models.Model):
                 fields=["organization", "item", "-publish_from", "-id"],
                 name="disclosure_item_newest",
             ),
+            # What is on show now on an organization's page: only the rows still on show.
+            models.Index(fields=["organization", "publicity_until"], name="disclosure_org_on_show"),
             # Home page: the newest across the tree.
             models.Index(fields=["-publish_from", "-id"], name="disclosure_newest"),
         ]

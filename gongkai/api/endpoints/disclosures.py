@@ -220,12 +220,14 @@ def list_revisions(request: HttpRequest, id: fields.Id) -> Any:
         .order_by("number")
     )
     result = []
-    for revision in revisions:
+    for place, revision in enumerate(revisions, start=1):
         stored = published_content(d, revision)
         content = stored if shown else None
         result.append(
             {
                 "number": revision.number,
+                # Stored at publication; rows written without it are numbered by place.
+                "version": revision.public_number or place,
                 "published_at": revision.published_at,
                 "note": masked(d, revision.note),
                 "title": stored["title"],

@@ -71,4 +71,10 @@ class Migration(migrations.Migration):
             model_name="disclosure",
             index=models.Index(fields=["-publish_from", "-id"], name="disclosure_newest"),
         ),
+        migrations.AddIndex(
+            model_name="disclosure",
+            index=models.Index(
+                fields=["organization", "publicity_until"], name="disclosure_org_on_show"
+            ),
+        ),
     ]
