@@ -245,6 +245,8 @@ class Revision(models.Model):
     published_body = models.TextField(null=True, blank=True)
     published_data = models.JSONField(null=True, blank=True)
     published_period = models.TextField(null=True, blank=True)
+    #: The correction's reason as shown (masked like the content), stored with it.
+    published_note = models.TextField(null=True, blank=True)
     #: The version readers are told ("第 1 版"): published versions counted, the first
     #: publication 1 and each correction one more, never the drafts submitted on the way
     #: (`number` counts every snapshot). Set at publication; null until then.

@@ -506,6 +506,7 @@ def _store_published(disclosure: Disclosure, revision: Revision, at: dt.datetime
             + 1
         )
     revision.published_title = shown["title"]
+    revision.published_note = visibility.published_text(disclosure, revision.note)
     revision.published_body = shown["body"]
     revision.published_data = shown["data"]
     revision.published_period = shown["period"]
@@ -514,6 +515,7 @@ def _store_published(disclosure: Disclosure, revision: Revision, at: dt.datetime
             "published_at",
             "public_number",
             "published_title",
+            "published_note",
             "published_body",
             "published_data",
             "published_period",

@@ -491,7 +491,12 @@ def show_revision(
     return ShownRevision(
         revision=revision,
         title=str(shown["title"]),
-        note=shown_reason(disclosure, revision.note),
+        # Stored masked at publication; a row written without it is masked now.
+        note=(
+            revision.published_note
+            if revision.published_note is not None
+            else shown_reason(disclosure, revision.note)
+        ),
         # Stored bodies were sanitised when written; cleaning again costs little and keeps
         # the page safe whatever wrote the row.
         body=sanitize_html(str(shown["body"])),

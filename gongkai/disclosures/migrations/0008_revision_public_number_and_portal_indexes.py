@@ -54,6 +54,12 @@ class Migration(migrations.Migration):
             ),
         ),
         migrations.RunPython(number_published_versions, migrations.RunPython.noop),
+        # Filled at publication from now on; older rows are masked when read.
+        migrations.AddField(
+            model_name="revision",
+            name="published_note",
+            field=models.TextField(blank=True, null=True),
+        ),
         migrations.AddIndex(
             model_name="disclosure",
             index=models.Index(

@@ -42,3 +42,12 @@ def test_the_migration_numbers_rows_published_before(people, draft):
         Revision.objects.filter(disclosure=notice).values_list("number", "public_number")
     )
     assert numbers == {1: None, 2: 1, 3: 2}
+
+
+def test_a_corrections_reason_is_stored_masked_with_it(people, draft):
+    notice = published(people, draft)
+    assert notice.published_revision.published_note == ""
+    notice = workflow.correct(
+        notice, actor=people.reviewer, reason="联系人手机13912345678有误", title="改", body=""
+    )
+    assert notice.published_revision.published_note == "联系人手机139****5678有误"
