@@ -235,3 +235,22 @@ def test_the_query_count_does_not_grow_with_revisions_or_disclosures(
     with django_assert_num_queries(expected):
         html = client.get(url).content.decode()
     assert "第3次更正" in html
+
+
+def test_the_echo_walls_answers_about_it_follow_their_scope(people, notice):
+    from gongkai.engagement import services
+    from gongkai.engagement.tests.conftest import send
+
+    def answered(question: str, scope: str) -> None:
+        opinion = send(notice.organization, text=question, disclosure=notice)
+        services.answer(opinion, actor=people.clerk, text=f"答复：{question}")
+        services.publish(opinion, actor=people.clerk, scope=scope)
+
+    answered("监督电话何时有人接听？", Scope.PUBLIC)
+    answered("党员大会何时讨论此事？", Scope.PARTY)
+    send(notice.organization, text="尚未答复的问题", disclosure=notice)
+    anonymous = reader(people, "anonymous").get(f"/d/{notice.pk}/").content.decode()
+    assert "答复：监督电话何时有人接听？" in anonymous
+    assert "党员大会" not in anonymous and "尚未答复的问题" not in anonymous
+    member = reader(people, "member").get(f"/d/{notice.pk}/").content.decode()
+    assert "答复：党员大会何时讨论此事？" in member
