@@ -53,8 +53,6 @@ TREE_PAGE_SIZE = 200
 SEARCH_LIMIT = 50
 #: Newest disclosures on the start page.
 NEWEST = 20
-#: Disclosures per page of an item's list.
-ITEM_PAGE_SIZE = 20
 
 
 def _visible(request: HttpRequest, now: dt.datetime) -> QuerySet[Disclosure]:
