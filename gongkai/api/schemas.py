@@ -254,7 +254,14 @@ class DisclosureSummaryOut(Schema):
         description="When the public sees a public-scope item (after the party-first lag)."
     )
     publicity_until: dt.datetime | None
-    revision: int = Field(description="The number of the revision on show.")
+    revision: int = Field(
+        description="The number of the revision on show (counts every snapshot, drafts too; "
+        "the ledger's entries name it)."
+    )
+    version: int = Field(
+        description="The version readers are told (第 N 版): 1 for the first publication, one "
+        "more per correction, drafts never counted."
+    )
     withdrawn: bool
 
 
@@ -331,7 +338,11 @@ class DisclosurePage(Paged):
 
 
 class RevisionOut(Schema):
-    number: int
+    number: int = Field(description="The revision's number among every snapshot, drafts too.")
+    version: int = Field(
+        description="The published version (第 N 版): 1 for the first publication, one more "
+        "per correction."
+    )
     published_at: dt.datetime
     note: str = Field(description="Why it was corrected (empty for the first publication).")
     title: str
@@ -496,6 +507,7 @@ def disclosure_summary_out(d: Disclosure, title: str, *, period: str) -> dict[st
         "public_from": d.public_from,
         "publicity_until": d.publicity_until,
         "revision": revision.number if revision else 0,
+        "version": (revision.public_number or 1) if revision else 0,
         "withdrawn": d.state == State.WITHDRAWN,
     }
 

@@ -8,7 +8,7 @@ leaves the open list at its `consultation_until`, a publicity period ends at its
 (`gongkai.web.caching.expires_at`); `next_change` says when it is, in one query.
 
 The query reads only the rows whose moment is still ahead: each branch of its condition is
-a range on an index that starts with the organization (`disclosure_org_publish`,
+a range on an index that starts with the organization (`disclosure_org_newest`,
 `disclosure_org_public`, `disclosure_org_state`) or, for the whole site, with the moment
 itself (`disclosure_public_from`, `disclosure_schedule`), so its cost is the number of
 scheduled items, never the organization's history.

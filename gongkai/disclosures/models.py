@@ -126,9 +126,23 @@ class Disclosure(models.Model):
         indexes = [
             models.Index(fields=["organization", "state"], name="disclosure_org_state"),
             models.Index(fields=["state", "publish_from"], name="disclosure_schedule"),
+            # The portal's orders: an organization's newest first (its page's "latest",
+            # its own list) and an item's newest first (the page's catalog, one bounded
+            # read per item: gongkai.portal.reading.newest_per_item).
+            models.Index(
+                fields=["organization", "-publish_from", "-id"], name="disclosure_org_newest"
+            ),
+            models.Index(
+                fields=["organization", "item", "-publish_from", "-id"],
+                name="disclosure_item_newest",
+            ),
+            # What is on show now on an organization's page: only the rows still on show.
+            models.Index(fields=["organization", "publicity_until"], name="disclosure_org_on_show"),
+            # Home page: the newest across the tree.
+            models.Index(fields=["-publish_from", "-id"], name="disclosure_newest"),
             # The next scheduled change of an organization's pages (gongkai.disclosures.
-            # changes) and its feeds, newest public first; the whole site's by public time.
-            models.Index(fields=["organization", "publish_from"], name="disclosure_org_publish"),
+            # changes: its next publication is a range on disclosure_org_newest) and the
+            # whole site's feeds, by public time.
             models.Index(fields=["organization", "public_from"], name="disclosure_org_public"),
             models.Index(fields=["public_from"], name="disclosure_public_from"),
         ]
@@ -236,6 +250,12 @@ class Revision(models.Model):
     published_body = models.TextField(null=True, blank=True)
     published_data = models.JSONField(null=True, blank=True)
     published_period = models.TextField(null=True, blank=True)
+    #: The correction's reason as shown (masked like the content), stored with it.
+    published_note = models.TextField(null=True, blank=True)
+    #: The version readers are told ("第 1 版"): published versions counted, the first
+    #: publication 1 and each correction one more, never the drafts submitted on the way
+    #: (`number` counts every snapshot). Set at publication; null until then.
+    public_number = models.PositiveIntegerField(_("published version"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )

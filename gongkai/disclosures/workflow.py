@@ -499,14 +499,30 @@ def _store_published(disclosure: Disclosure, revision: Revision, at: dt.datetime
         period=disclosure.period,
     )
     revision.published_at = at
+    # The version readers see counts publications, not snapshots: the first publication
+    # is 1, each correction one more (`disclosure.published_revision` is still the one
+    # before this).
+    previous = disclosure.published_revision
+    if previous is None:
+        revision.public_number = 1
+    elif previous.public_number is not None:
+        revision.public_number = previous.public_number + 1
+    else:  # a row written before the number was stored
+        revision.public_number = (
+            disclosure.revisions.filter(published_at__isnull=False).exclude(pk=revision.pk).count()
+            + 1
+        )
     revision.published_title = shown["title"]
+    revision.published_note = visibility.published_text(disclosure, revision.note)
     revision.published_body = shown["body"]
     revision.published_data = shown["data"]
     revision.published_period = shown["period"]
     revision.save(
         update_fields=[
             "published_at",
+            "public_number",
             "published_title",
+            "published_note",
             "published_body",
             "published_data",
             "published_period",

@@ -25,7 +25,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
-from gongkai.disclosures import changes
 from gongkai.disclosures.models import Disclosure
 from gongkai.disclosures.visibility import shows_content
 from gongkai.engagement import services

@@ -16,20 +16,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import segno
-from django.db.models import Count, F, QuerySet, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Q, QuerySet
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from gongkai import permissions
-from gongkai.catalog.effective import (
-    UNCATEGORISED,
-    UNCATEGORISED_NAME,
-    applicable_catalog,
-    effective_catalog,
-)
-from gongkai.catalog.models import Catalog, Scope
+from gongkai.catalog.effective import applicable_catalog, effective_catalog
+from gongkai.catalog.models import Catalog, Item, Scope
 from gongkai.compliance import notices as compliance_notices
 from gongkai.disclosures import events
 from gongkai.disclosures.content import sanitize_html
@@ -39,9 +34,12 @@ from gongkai.ledger import public
 from gongkai.ledger.models import DISCLOSURE_KINDS, Kind, Log, LogEntry, SignedHead
 from gongkai.organizations.models import Organization
 
-#: Disclosures listed per catalog item on an organization page; the item's own page lists
-#: the rest, a page at a time.
-PER_ITEM = 5
+#: Disclosures listed per catalog item on an organization page; one more is read to know
+#: whether the item's own page has more ("more" link, never a count over its history).
+PER_ITEM = 3
+#: The newest disclosures leading an organization page, and those on show now.
+LATEST = 8
+ON_SHOW = 10
 
 #: Columns read for a listed disclosure. The body and the data stay in the database: a
 #: listing shows the (masked) title only.
@@ -54,6 +52,7 @@ LISTED_FIELDS = (
     "state",
     "publish_from",
     "public_from",
+    "publicity_until",
     "withdrawn_at",
     "mask_exceptions",
     "item",
@@ -146,14 +145,14 @@ class ItemColumn:
     name: str
     scope: str
     listings: list[Listing] = field(default_factory=list)
-    #: How many disclosures of the item the reader may see (more than are listed).
-    total: int = 0
+    #: The reader may see more disclosures of the item than are listed (one more was read).
+    more: bool = False
     #: Approved exemptions and deferrals standing in the item's place, for this reader.
     notices: list[compliance_notices.Notice] = field(default_factory=list)
 
     @property
-    def more(self) -> bool:
-        return self.total > len(self.listings)
+    def empty(self) -> bool:
+        return not self.listings and not self.notices
 
 
 @dataclass
@@ -163,6 +162,18 @@ class Section:
     description: str
     items: list[ItemColumn] = field(default_factory=list)
 
+    @property
+    def shown_items(self) -> list[ItemColumn]:
+        return [item for item in self.items if not item.empty]
+
+    @property
+    def empty_items(self) -> list[ItemColumn]:
+        return [item for item in self.items if item.empty]
+
+    @property
+    def empty(self) -> bool:
+        return not self.shown_items
+
 
 @dataclass
 class OrganizationPage:
@@ -170,53 +181,114 @@ class OrganizationPage:
     sections: list[Section]
     #: The reader is a member or staff of the organization (sees its party-internal items).
     inside: bool
+    #: What is new: the newest disclosures the reader may see, any item.
+    latest: list[Listing] = field(default_factory=list)
+    #: What is on show now: publicity period still running, soonest to end first.
+    on_show: list[Listing] = field(default_factory=list)
+
+    @property
+    def shown_sections(self) -> list[Section]:
+        return [section for section in self.sections if not section.empty]
+
+    @property
+    def empty_sections(self) -> list[Section]:
+        return [section for section in self.sections if section.empty]
+
+
+def item_rows(items: list[Any]) -> dict[int, str]:
+    """{Item row id: key} for the effective items: every row of each item's key in the layer
+    that defines it (an item edited in a later catalog version is a new row with the same
+    key; disclosures made earlier name the old row). One query, bounded by the catalog's
+    size and history, never by the disclosures."""
+    if not items:
+        return {}
+    condition = Q()
+    by_origin: dict[int, set[str]] = {}
+    for item in items:
+        by_origin.setdefault(item.origin.pk, set()).add(item.key)
+    for origin, keys in by_origin.items():
+        condition |= Q(catalog_id=origin, key__in=sorted(keys))
+    return dict(Item.objects.filter(condition).values_list("pk", "key"))
 
 
 def newest_per_item(
-    visible: QuerySet[Disclosure], org: Organization, per_item: int
+    visible: QuerySet[Disclosure], org: Organization, item_ids: list[int], per_item: int
 ) -> list[Disclosure]:
-    """The newest `per_item` visible disclosures of each item of `org`, each carrying
-    `item_total`, in one query (a window per item key, filtered by rank)."""
-    return list(
-        listed(visible.filter(organization=org))
-        .annotate(
-            rank=Window(
-                RowNumber(),
-                partition_by=[F("item__key")],
-                order_by=[F("publish_from").desc(), F("pk").desc()],
-            ),
-            item_total=Window(Count("pk"), partition_by=[F("item__key")]),
-        )
-        .filter(rank__lte=per_item)
-        .order_by("item__key", "rank")
+    """The newest `per_item` visible disclosures of `org` for each catalog item row in
+    `item_ids`, in one query whose work is bounded by what is shown.
+
+    One `LIMIT per_item` subquery per item row, each an ordered range scan of the index
+    (organization, item, publish_from desc, id desc), joined by UNION ALL and read back by
+    primary key: rows read ≤ len(item_ids) × per_item (plus invisible rows skipped), never
+    the organization's whole history, which is what a window (ROW_NUMBER over every
+    visible disclosure, partitioned by item) read and sorted. UNION ALL of limited
+    subqueries rather than LATERAL because SQLite has no LATERAL; the same SQL runs on both.
+    Disclosures on items outside the catalog are not read here (no query per such item):
+    they show among the newest and on the organization's full list."""
+    own = visible.filter(organization=org)
+    return newest_of([own.filter(item_id=item_id) for item_id in item_ids], per_item, limit=None)
+
+
+def newest_of(
+    parts: list[QuerySet[Disclosure]], per_part: int, *, limit: int | None
+) -> list[Disclosure]:
+    """The listing rows of the newest `per_part` disclosures of each queryset in `parts`
+    (each ordered by the index it filters on), newest first overall, at most `limit`: one
+    query, a UNION ALL of the limited parts read back by primary key."""
+    if not parts:
+        return []
+    members = []
+    params: list[Any] = []
+    for n, part in enumerate(parts):
+        sub = part.order_by("-publish_from", "-pk").values("pk")[:per_part]
+        sql, sub_params = sub.query.get_compiler(using=sub.db).as_sql()
+        members.append(f"SELECT * FROM ({sql}) AS newest_{n}")
+        params.extend(sub_params)
+    union = " UNION ALL ".join(members)
+    rows = listed(Disclosure.objects.filter(pk__in=RawSQL(union, params))).order_by(
+        "-publish_from", "-pk"
     )
+    return list(rows if limit is None else rows[:limit])
 
 
 def organization_page(
     org: Organization, user: Any, visible: QuerySet[Disclosure], now: dt.datetime
 ) -> OrganizationPage:
-    """One section per category of the organization's effective published catalog, each item
-    with the disclosures the reader may see, newest first.
+    """What is new and on show now, then one section per category of the organization's
+    published catalog (only the items that apply to it: `applicable_catalog`), each item
+    with the newest disclosures the reader may see. A fixed number of queries, each bounded
+    by what the page shows (see `newest_per_item`).
 
     Items whose scope is inside the party or the unit are listed only for readers inside (or
     where the reader may see one of its disclosures, or the notice of an exemption whose
     decision chose a wider audience), so an outsider's page names no party-internal item
-    otherwise. Disclosures made against an item the current catalog no longer has are kept,
-    in a last section, rather than hidden.
+    otherwise. The template folds the categories and items with nothing to show into one
+    line each.
     """
     inside = permissions.can_read_party_internal(user, org)
-    found: dict[str, list[Disclosure]] = {}
-    for disclosure in newest_per_item(visible, org, PER_ITEM):
-        found.setdefault(disclosure.item.key, []).append(disclosure)
-    notices = compliance_notices.shown_to(user, org, timezone.localdate(now))
-
-    def column(key: str, name: str, scope: str) -> ItemColumn:
-        rows = found.pop(key, [])
-        total = getattr(rows[0], "item_total", len(rows)) if rows else 0
-        return ItemColumn(key, name, scope, as_listings(rows, now), total, notices.get(key, []))
-
+    own = visible.filter(organization=org)
+    latest = as_listings(
+        list(listed(own.exclude(state=State.WITHDRAWN)).order_by("-publish_from", "-pk")[:LATEST]),
+        now,
+    )
+    # Soonest to end first: the range scan reads only what is still on show.
+    on_show = as_listings(
+        list(
+            listed(own.exclude(state=State.WITHDRAWN).filter(publicity_until__gt=now)).order_by(
+                "publicity_until", "pk"
+            )[:ON_SHOW]
+        ),
+        now,
+    )
     applicable = applicable_catalog(org)
     catalog = applicable.catalog if applicable is not None else None
+    items = applicable.items if applicable is not None else []
+    rows = item_rows(items)
+    found: dict[str, list[Disclosure]] = {}
+    for disclosure in newest_per_item(visible, org, sorted(rows), PER_ITEM + 1):
+        found.setdefault(rows[disclosure.item_id], []).append(disclosure)
+    notices = compliance_notices.shown_to(user, org, timezone.localdate(now))
+
     sections: list[Section] = []
     if applicable is not None:
         # Only the items that apply to this organization: a village's page does not list
@@ -225,28 +297,49 @@ def organization_page(
             section = Section(category.key, category.name, category.description)
             for item in category.items:
                 scope = item.value("scope")
+                listed_rows = found.get(item.key, [])
                 if (
                     scope != Scope.PUBLIC
                     and not inside
-                    and item.key not in found
+                    and not listed_rows
                     and item.key not in notices
                 ):
                     continue
-                section.items.append(column(item.key, item.value("name"), scope))
+                section.items.append(
+                    ItemColumn(
+                        item.key,
+                        item.value("name"),
+                        scope,
+                        as_listings(listed_rows[:PER_ITEM], now),
+                        len(listed_rows) > PER_ITEM,
+                        notices.get(item.key, []),
+                    )
+                )
             sections.append(section)
-    if found:
-        rest = Section(UNCATEGORISED, str(UNCATEGORISED_NAME), "")
-        for key, rows in sorted(found.items()):
-            rest.items.append(column(key, rows[0].item.name, rows[0].item.scope))
-        sections.append(rest)
-    return OrganizationPage(catalog, sections, inside)
+    return OrganizationPage(catalog, sections, inside, latest, on_show)
+
+
+def key_rows(key: str) -> list[int]:
+    """Every catalog item row carrying `key` (its versions, in the layer defining it)."""
+    return list(Item.objects.filter(key=key).values_list("pk", flat=True)[:MAX_KEY_ROWS])
+
+
+#: Rows of one item key read for an item's page (a key's versions; far more than any
+#: catalog keeps).
+MAX_KEY_ROWS = 200
 
 
 def catalog_item(org: Organization, key: str, *, inside: bool) -> tuple[str, str] | None:
     """(name, scope) of an item of the organization's current catalog, as the organization
     page would name it to this reader: items inside the party only to those inside."""
     applicable = applicable_catalog(org)
-    item = applicable.find(key) if applicable is not None else None
+    return catalog_item_heading(
+        applicable.find(key) if applicable is not None else None, inside=inside
+    )
+
+
+def catalog_item_heading(item: Any, *, inside: bool) -> tuple[str, str] | None:
+    """(name, scope) of an effective item as shown to this reader, or None."""
     if item is None:
         return None
     scope = str(item.value("scope"))
@@ -342,6 +435,9 @@ class ShownRevision:
     data: StructuredData
     #: Something in it (title, body or data) is shown masked.
     masked: bool
+    #: The version readers are told: 1 for the first publication, one more per correction
+    #: (`Revision.public_number`, stored at publication), never counting drafts.
+    version: int = 0
 
 
 def has_masked(disclosure: Disclosure, revision: Revision) -> bool:
@@ -364,19 +460,49 @@ def published_revisions(disclosure: Disclosure, now: dt.datetime) -> list[Revisi
     )
 
 
-def show_revision(disclosure: Disclosure, revision: Revision) -> ShownRevision:
+def shown_versions(disclosure: Disclosure, now: dt.datetime) -> list[ShownRevision]:
+    """Every published version, newest first, as shown: the one on show is the revision
+    loaded with the disclosure (never read again); the earlier ones come in one query.
+    Versions are numbered by `Revision.public_number`; rows written without it (fixtures,
+    generators) are numbered by their place."""
+    current = disclosure.published_revision
+    if current is None:
+        revisions = published_revisions(disclosure, now)
+    else:
+        revisions = [
+            current,
+            *disclosure.revisions.filter(published_at__isnull=False, published_at__lte=now)
+            .exclude(pk=current.pk)
+            .order_by("-number"),
+        ]
+    total = len(revisions)
+    return [
+        show_revision(disclosure, r, version=r.public_number or total - index)
+        for index, r in enumerate(revisions)
+    ]
+
+
+def show_revision(
+    disclosure: Disclosure, revision: Revision, *, version: int | None = None
+) -> ShownRevision:
     shown = published_content(disclosure, revision)
     # The form as the item's rules said when the disclosure was made (the snapshot).
     form = disclosure.rule("form")
     return ShownRevision(
         revision=revision,
         title=str(shown["title"]),
-        note=shown_reason(disclosure, revision.note),
+        # Stored masked at publication; a row written without it is masked now.
+        note=(
+            revision.published_note
+            if revision.published_note is not None
+            else shown_reason(disclosure, revision.note)
+        ),
         # Stored bodies were sanitised when written; cleaning again costs little and keeps
         # the page safe whatever wrote the row.
         body=sanitize_html(str(shown["body"])),
         data=structured(form, shown["data"]),
         masked=has_masked(disclosure, revision),
+        version=version if version is not None else (revision.public_number or 0),
     )
 
 

@@ -13,8 +13,12 @@ urlpatterns = [
     path("me/", views.mine, name="mine"),
     path("o/<str:code>/", views.organization, name="organization"),
     path("o/<str:code>/children", views.children, name="children"),
+    # 下级组织的公开内容: the subtree's disclosures newest first (`?own=1`: this one only).
+    path("o/<str:code>/all", views.organization_all, name="organization_all"),
     path("o/<str:code>/items/<str:key>/", views.item, name="item"),
     path("d/<int:pk>/", views.disclosure, name="disclosure"),
+    # 核验: the disclosure's ledger entries and proof.
+    path("d/<int:pk>/proof", views.disclosure_proof, name="disclosure_proof"),
     path("d/<int:pk>/consultation", views.consultation, name="consultation"),
     # The consultation on the kiosk (large type, public consultations only).
     path(

@@ -10,14 +10,16 @@ cache for a few seconds (`gongkai.web.caching.public_page`), a member's never.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 from typing import Any
 
+from django.apps import apps as django_apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -36,8 +38,10 @@ from gongkai.disclosures.visibility import (
     can_see_consultation,
     shows_content,
 )
+from gongkai.engagement.services import echo_wall
 from gongkai.guard import limits
 from gongkai.ledger import public
+from gongkai.organizations import tree as org_tree
 from gongkai.organizations.models import Organization, Role
 from gongkai.portal import consulting, content, diff, reading
 from gongkai.portal.forms import OpinionForm, PublicOpinionForm
@@ -49,8 +53,6 @@ TREE_PAGE_SIZE = 200
 SEARCH_LIMIT = 50
 #: Newest disclosures on the start page.
 NEWEST = 20
-#: Disclosures per page of an item's list.
-ITEM_PAGE_SIZE = 20
 
 
 def _visible(request: HttpRequest, now: dt.datetime) -> QuerySet[Disclosure]:
@@ -58,16 +60,25 @@ def _visible(request: HttpRequest, now: dt.datetime) -> QuerySet[Disclosure]:
 
 
 def _with_child_counts(qs: QuerySet[Organization]) -> QuerySet[Organization]:
-    return qs.annotate(child_count=Count("children", filter=Q(children__is_active=True)))
+    """Whether each organization has active ones below (`child_count` is 1 or 0): an EXISTS
+    probe of the parent index per organization listed, never a COUNT over its children."""
+    below = Organization.objects.filter(parent=OuterRef("pk"), is_active=True)
+    return qs.annotate(child_count=Exists(below))
 
 
 @require_safe
 @public_page(changes=changes.site_page)
 def start(request: HttpRequest) -> HttpResponse:
+    """The home page: the newest disclosures across the tree (one ordered scan of the
+    newest-first index, bounded), the organizations by area (the tree's top two levels, each
+    with whether more lie below) and the search box. A fixed number of queries."""
     now = timezone.now()
-    roots = _with_child_counts(Organization.objects.roots().filter(is_active=True)).order_by(
-        "path"
-    )[:TREE_PAGE_SIZE]
+    roots = list(
+        _with_child_counts(Organization.objects.roots().filter(is_active=True)).order_by("path")[
+            :TREE_PAGE_SIZE
+        ]
+    )
+    areas = _areas(roots)
     newest = reading.listed(
         _visible(request, now).exclude(state=State.WITHDRAWN), with_organization=True
     ).order_by("-publish_from", "-pk")[:NEWEST]
@@ -77,11 +88,39 @@ def start(request: HttpRequest) -> HttpResponse:
         request,
         "portal/start.html",
         {
-            "roots": list(roots),
+            "roots": roots,
+            "areas": areas,
             "newest": reading.as_listings(list(newest), now),
             "consulting": consulting,
         },
     )
+
+
+#: Organizations listed under each area on the home page.
+AREA_SIZE = 30
+
+
+def _areas(roots: list[Organization]) -> list[tuple[Organization, list[Organization], bool]]:
+    """(root, its first organizations below, whether there are more): one query for all
+    roots, a bounded number per root."""
+    if not roots:
+        return []
+    below = list(
+        _with_child_counts(
+            Organization.objects.filter(parent__in=[r.pk for r in roots], is_active=True)
+        ).order_by("path")[: TREE_PAGE_SIZE * 2]
+    )
+    by_parent: dict[int, list[Organization]] = {}
+    for org in below:
+        by_parent.setdefault(org.parent_id or 0, []).append(org)
+    return [
+        (
+            root,
+            by_parent.get(root.pk, [])[:AREA_SIZE],
+            len(by_parent.get(root.pk, [])) > AREA_SIZE,
+        )
+        for root in roots
+    ]
 
 
 @never_cache
@@ -301,6 +340,9 @@ def _open_consultations(
 @require_safe
 @public_page(changes=changes.organization_page)
 def organization(request: HttpRequest, code: str) -> HttpResponse:
+    """An organization's page: what is new and on show now, its catalog by category (only
+    the items that apply to it, empty ones folded), the organizations below and the ways to
+    answer back. A fixed number of queries whatever its history (`reading.organization_page`)."""
     now = timezone.now()
     org = get_object_or_404(Organization, code=code)
     page = reading.organization_page(org, request.user, _visible(request, now), now)
@@ -326,19 +368,104 @@ def organization(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
+#: Disclosures per page of a list (an item's, an organization's, a subtree's).
+LIST_PAGE_SIZE = 20
+
+
+def _cursor(value: str) -> tuple[dt.datetime, int] | None:
+    """A keyset cursor `<microseconds since the epoch>.<id>` (the last row of the previous
+    page), or None when absent or malformed."""
+    stamp, _sep, pk = value.partition(".")
+    if not (stamp.lstrip("-").isdigit() and pk.isdigit()) or len(value) > 40:
+        return None
+    try:
+        at = dt.datetime(1970, 1, 1, tzinfo=dt.UTC) + dt.timedelta(microseconds=int(stamp))
+    except OverflowError:
+        return None
+    return at, int(pk)
+
+
+def _cursor_of(disclosure: Disclosure) -> str:
+    assert disclosure.publish_from is not None
+    delta = disclosure.publish_from - dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+    micros = (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+    return f"{micros}.{disclosure.pk}"
+
+
+def _before(qs: QuerySet[Disclosure], cursor: tuple[dt.datetime, int] | None) -> Any:
+    if cursor is None:
+        return qs
+    at, pk = cursor
+    return qs.filter(Q(publish_from__lt=at) | Q(publish_from=at, pk__lt=pk))
+
+
+def _keyset_page(
+    rows: list[Disclosure], now: dt.datetime
+) -> tuple[list[reading.Listing], str | None]:
+    """The listings of a page read with one row more than shown, and the next cursor."""
+    more = len(rows) > LIST_PAGE_SIZE
+    rows = rows[:LIST_PAGE_SIZE]
+    return reading.as_listings(rows, now), (_cursor_of(rows[-1]) if more and rows else None)
+
+
+@require_safe
+@public_page
+def organization_all(request: HttpRequest, code: str) -> HttpResponse:
+    """下级组织的公开内容: everything the reader may see from this organization and every
+    organization below it (one range on the tree path), newest first, a page at a time by
+    keyset (`?before=` the last row shown: an index range, never an OFFSET over millions).
+    `?own=1` keeps to the organization itself (its disclosures on items outside its current
+    catalog are found here too)."""
+    now = timezone.now()
+    org = get_object_or_404(Organization, code=code)
+    own = request.GET.get("own") == "1"
+    visible = _visible(request, now)
+    if own:
+        visible = visible.filter(organization=org)
+    else:
+        low, high = org_tree.subtree_bounds(org.path)
+        visible = visible.filter(organization__path__gte=low, organization__path__lt=high)
+    cursor = _cursor(request.GET.get("before", ""))
+    rows = list(
+        reading.listed(_before(visible, cursor), with_organization=not own).order_by(
+            "-publish_from", "-pk"
+        )[: LIST_PAGE_SIZE + 1]
+    )
+    listings, next_cursor = _keyset_page(rows, now)
+    return render(
+        request,
+        "portal/organization_all.html",
+        {
+            "org": org,
+            "own": own,
+            "show_org": not own,
+            "listings": listings,
+            "next_cursor": next_cursor,
+            "first_page": cursor is None,
+        },
+    )
+
+
 @require_safe
 @public_page(changes=changes.organization_page)
 def item(request: HttpRequest, code: str, key: str) -> HttpResponse:
-    """Every disclosure of one catalog item of an organization the reader may see."""
+    """Every disclosure of one catalog item of an organization the reader may see, newest
+    first, a page at a time by keyset: one bounded read per row of the item (its versions)."""
     now = timezone.now()
     org = get_object_or_404(Organization, code=code)
     inside = permissions.can_read_party_internal(request.user, org)
-    disclosures = reading.listed(
-        _visible(request, now).filter(organization=org, item__key=key)
-    ).order_by("-publish_from", "-pk")
-    page = Paginator(disclosures, ITEM_PAGE_SIZE).get_page(request.GET.get("page"))
-    listings = reading.as_listings(list(page.object_list), now)
-    heading = reading.catalog_item(org, key, inside=inside)
+    applicable = reading.applicable_catalog(org)
+    effective = applicable.find(key) if applicable is not None else None
+    item_ids = (
+        sorted(reading.item_rows([effective])) if effective is not None else reading.key_rows(key)
+    )
+    cursor = _cursor(request.GET.get("before", ""))
+    own = _before(_visible(request, now).filter(organization=org), cursor)
+    rows = reading.newest_of(
+        [own.filter(item_id=i) for i in item_ids], LIST_PAGE_SIZE + 1, limit=LIST_PAGE_SIZE + 1
+    )
+    listings, next_cursor = _keyset_page(rows, now)
+    heading = reading.catalog_item_heading(effective, inside=inside)
     if heading is None:
         if not listings:
             raise Http404
@@ -352,8 +479,9 @@ def item(request: HttpRequest, code: str, key: str) -> HttpResponse:
             "key": key,
             "name": heading[0],
             "inside_only": heading[1] != Scope.PUBLIC,
-            "page": page,
             "listings": listings,
+            "next_cursor": next_cursor,
+            "first_page": cursor is None,
             "notices": notices.shown_to(request.user, org, timezone.localdate(now)).get(key, []),
         },
     )
@@ -368,40 +496,47 @@ def _visible_disclosure(request: HttpRequest, pk: int, now: dt.datetime) -> Disc
     )
 
 
+#: Echo-wall answers about one disclosure shown on its page (the wall lists the rest).
+ECHO_ON_DISCLOSURE = 5
+
+
 @require_safe
 @public_page(changes=changes.disclosure_page)
 def disclosure(request: HttpRequest, pk: int) -> HttpResponse:
+    """One disclosure as published: a fixed number of queries whatever its history.
+
+    The disclosure, its organization, item and published revision come in one query; the
+    content shown is the masked bytes stored with that revision at publication, read once and
+    never masked again here. Earlier published versions (one query, the current one left
+    out), the files of all of them (one), the timeline (one), the files on show (one), the
+    consultation's opinions (one) and the echo wall's answers about it (one). The ledger's
+    entries and proof are on their own page behind the short "核验" link."""
     now = timezone.now()
     shown = _visible_disclosure(request, pk, now)
-    proof_url = request.build_absolute_uri(reverse("api_v1:get_proof", kwargs={"id": shown.pk}))
     context: dict[str, Any] = {
         "d": shown,
         "org": shown.organization,
         "title": reading.shown_title(shown),
         "period": reading.shown_period(shown),
+        "item_name": shown.item_name,
         "mark": reading.MARK_LABELS.get(reading.mark(shown, now), ""),
         "withdrawn": not shows_content(shown),
         "withdrawal_reason": reading.shown_reason(shown, shown.withdrawal_reason),
         "now": now,
-        # Its entries in the log (opaque where the reader may not read them: once withdrawn,
-        # all but the withdrawal's) and the log's current signed head.
-        "ledger": reading.ledger_block(public.disclosure_proof(shown, with_paths=False), proof_url),
     }
     if not shows_content(shown):
         # Withdrawn: the title, the reason and the time; the content and its history are gone
         # from view (the ledger still records that it was published and withdrawn).
         return render(request, "portal/disclosure.html", context)
 
-    revisions = [reading.show_revision(shown, r) for r in reading.published_revisions(shown, now)]
-    by_id = {r.revision.pk: r for r in revisions}
-    current = by_id.get(shown.published_revision_id or 0) or (revisions[0] if revisions else None)
+    versions = reading.shown_versions(shown, now)
+    current = versions[0] if versions else None
     context.update(
         {
-            "item_name": reading.catalog_item_name(shown),
             "current": current,
-            "earlier": [r for r in revisions if r is not current],
-            # Each earlier revision with what changed in the one published after it.
-            "earlier_changes": _earlier_changes(shown, revisions, current),
+            "earlier": versions[1:],
+            # Each earlier version with what changed in the one published after it.
+            "earlier_changes": _earlier_changes(shown, versions, current),
             "timeline": reading.timeline(shown),
             "scope_label": Scope(shown.scope).label,
             "channel_labels": _channel_labels(shown.channels),
@@ -411,9 +546,51 @@ def disclosure(request: HttpRequest, pk: int) -> HttpResponse:
             # Scenario 4: the page shows the consultation and how each opinion was handled,
             # without naming who gave it.
             "opinions": content.shown_opinions(shown),
+            "echo": list(
+                echo_wall(shown.organization, request.user).filter(disclosure=shown)[
+                    :ECHO_ON_DISCLOSURE
+                ]
+            ),
+            "board_postings": board_postings(shown),
         }
     )
     return render(request, "portal/disclosure.html", context)
+
+
+def board_postings(disclosure: Disclosure) -> list[Any]:
+    """The printed boards this disclosure was posted on (公开栏, the channel recorded with a
+    date and a photo), when the boards app is installed: `gongkai.boards.postings_for`. The
+    page shows them in its `board_postings` block."""
+    if not django_apps.is_installed("gongkai.boards"):
+        return []
+    boards = importlib.import_module("gongkai.boards")
+    postings_for = getattr(boards, "postings_for", None)
+    return list(postings_for(disclosure)) if postings_for is not None else []
+
+
+@require_safe
+@public_page
+def disclosure_proof(request: HttpRequest, pk: int) -> HttpResponse:
+    """核验: the disclosure's entries in the ledger, the log's signed head, the address of the
+    machine-readable proof (and its QR code) and the in-browser check. How to check without
+    this site is on one page of its own (`ledger_how`), not repeated here."""
+    now = timezone.now()
+    shown = _visible_disclosure(request, pk, now)
+    proof_url = request.build_absolute_uri(reverse("api_v1:get_proof", kwargs={"id": shown.pk}))
+    return render(
+        request,
+        "portal/disclosure_proof.html",
+        {
+            "d": shown,
+            "org": shown.organization,
+            "title": reading.shown_title(shown),
+            # Its entries in the log (opaque where the reader may not read them: once
+            # withdrawn, all but the withdrawal's) and the log's current signed head.
+            "ledger": reading.ledger_block(
+                public.disclosure_proof(shown, with_paths=False), proof_url
+            ),
+        },
+    )
 
 
 @require_safe
@@ -441,8 +618,8 @@ def attachment_file(request: HttpRequest, pk: int, attachment_pk: int) -> FileRe
 def _earlier_changes(
     shown: Disclosure, revisions: list[reading.ShownRevision], current: Any
 ) -> list[tuple[reading.ShownRevision, diff.RevisionDiff | None]]:
-    """(earlier revision, its diff to the next newer one), newest first; `revisions` is
-    newest first and already masked, so each side is prepared once."""
+    """(earlier version, its diff to the next newer one), newest first; `revisions` is
+    newest first and as stored (masked at publication), so each side is prepared once."""
     out: list[tuple[reading.ShownRevision, diff.RevisionDiff | None]] = []
     # One query whatever the number of revisions (the page's query count is pinned).
     files = diff.files_by_revision([r.revision.pk for r in revisions]) if revisions else {}

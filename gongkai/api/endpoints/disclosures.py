@@ -220,14 +220,20 @@ def list_revisions(request: HttpRequest, id: fields.Id) -> Any:
         .order_by("number")
     )
     result = []
-    for revision in revisions:
+    for place, revision in enumerate(revisions, start=1):
         stored = published_content(d, revision)
         content = stored if shown else None
         result.append(
             {
                 "number": revision.number,
+                # Stored at publication; rows written without it are numbered by place.
+                "version": revision.public_number or place,
                 "published_at": revision.published_at,
-                "note": masked(d, revision.note),
+                "note": (
+                    revision.published_note
+                    if revision.published_note is not None
+                    else masked(d, revision.note)
+                ),
                 "title": stored["title"],
                 "body": content["body"] if content else None,
                 "data": content["data"] if content else None,

@@ -293,6 +293,11 @@ def test_revisions_list_every_published_one_with_the_correction_reason(
     ]
     detail = as_person("anonymous").get(f"/disclosures/{d.pk}").json()
     assert (detail["revision"], detail["body"]) == (3, "<p>二</p>")
+    # Readers are told versions that count publications only: 第 1 版, then 第 2 版.
+    assert [r["version"] for r in revisions] == [1, 2]
+    assert detail["version"] == 2
+    listed = as_person("anonymous").get("/disclosures/").json()["results"]
+    assert [x["version"] for x in listed if x["id"] == d.pk] == [2]
 
 
 def test_the_proof_lets_anyone_recompute_the_hashes(people, tree, catalog, as_person):

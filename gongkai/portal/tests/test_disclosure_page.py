@@ -34,8 +34,10 @@ def test_it_shows_what_was_published_and_when(people, notice, client):
     assert "监督电话：0871-6123401" in html
     assert "东岭村党支部" in html
     assert "社会" in html and "公开栏" in html  # scope and channel
-    local = timezone.localtime(notice.publish_from, BEIJING).strftime("%Y-%m-%d %H:%M")
-    assert local in html
+    local = timezone.localtime(notice.publish_from, BEIJING)
+    assert f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}" in html  # Beijing time
+    assert f'datetime="{local.replace(microsecond=0).isoformat()}"' in html  # no microseconds
+    assert "第 1 版" in html  # the first publication, whatever drafts came before
 
 
 def test_a_party_first_item_shows_when_it_opens_to_society(people, tree, village_catalog):
@@ -121,6 +123,9 @@ def test_a_correction_is_a_new_revision_with_its_reason_on_show(people, notice, 
     assert "0871-6123401" in html  # and the earlier revision stays readable
     assert html.count("区号有误，予以更正") >= 2  # on the content and in the revisions
     assert "更正原因" in html and "已更正" in html
+    # Versions count publications: the first publication is 1, the correction 2.
+    assert "第 2 版" in html and "第 1 版" in html and "第 3 版" not in html
+    assert "第 2 版相对第 1 版的修改" in html  # the readable diff, labelled by version
 
 
 def test_the_timeline_names_roles_never_people(people, notice, client):
@@ -152,7 +157,9 @@ def test_a_withdrawal_leaves_only_the_title_its_reason_and_time(people, notice, 
     assert "已发布的版本" not in html and "办理情况" not in html
     # The log still shows it was published and withdrawn: the publication's entry is opaque
     # now (its document held the content), the withdrawal's is readable, for anyone.
-    block = html[html.index('id="ledger"') :]
+    assert f'href="/d/{notice.pk}/proof"' in html
+    proof = client.get(f"/d/{notice.pk}/proof").content.decode()
+    block = proof[proof.index('id="ledger"') :]
     assert block.count("不可见条目（已承诺）") == 1
     assert "撤回" in block and "第 1 条" in block
 
@@ -161,7 +168,12 @@ def test_the_ledger_check_lists_the_entries_and_the_signed_head(people, notice, 
     workflow.correct(
         notice, actor=people.reviewer, reason="补充说明", title="东岭村监督电话", body="<p>改</p>"
     )
-    html = client.get(f"/d/{notice.pk}/").content.decode()
+    page = client.get(f"/d/{notice.pk}/").content.decode()
+    # The disclosure's page links to its proof with one short word, nothing more.
+    assert f'href="/d/{notice.pk}/proof"' in page and "核验" in page
+    assert 'id="ledger"' not in page and "data-ledger-check" not in page
+    assert "sha256sum" not in page and "python" not in page.lower()
+    html = client.get(f"/d/{notice.pk}/proof").content.decode()
     block = html[html.index('id="ledger"') :]
     assert "台账核验" in block
     entries = list(LogEntry.objects.filter(disclosure=notice).order_by("index"))
@@ -208,11 +220,12 @@ def test_the_query_count_does_not_grow_with_revisions_or_disclosures(
     client = reader(people, persona)
     url = f"/d/{notice.pk}/"
     client.get(url)  # the catalog item's name comes from the cached effective catalog
-    # The disclosure, its log entries, the log's latest head, its published revisions, the
-    # revisions' file names (for the revision diffs), its events, the files on show, the
-    # consultation's opinions; a signed-in reader adds the session, the user and the user's
-    # roles. An anonymous reader adds the next scheduled change (the shared cache's bound).
-    expected = 9 if persona == "anonymous" else 11
+    # The disclosure with its published revision (read once), its earlier published
+    # versions, the versions' file names (for the diffs), its events, the files on show, the
+    # consultation's opinions, the echo wall's answers about it; the ledger is on the proof
+    # page. A signed-in reader adds the session, the user and the user's roles; an anonymous
+    # reader the next scheduled change (the shared cache's bound).
+    expected = 8 if persona == "anonymous" else 10
     with django_assert_num_queries(expected):
         assert client.get(url).status_code == 200
     for n in range(4):
@@ -223,3 +236,22 @@ def test_the_query_count_does_not_grow_with_revisions_or_disclosures(
     with django_assert_num_queries(expected):
         html = client.get(url).content.decode()
     assert "第3次更正" in html
+
+
+def test_the_echo_walls_answers_about_it_follow_their_scope(people, notice):
+    from gongkai.engagement import services
+    from gongkai.engagement.tests.conftest import send
+
+    def answered(question: str, scope: str) -> None:
+        opinion = send(notice.organization, text=question, disclosure=notice)
+        services.answer(opinion, actor=people.clerk, text=f"答复：{question}")
+        services.publish(opinion, actor=people.clerk, scope=scope)
+
+    answered("监督电话何时有人接听？", Scope.PUBLIC)
+    answered("党员大会何时讨论此事？", Scope.PARTY)
+    send(notice.organization, text="尚未答复的问题", disclosure=notice)
+    anonymous = reader(people, "anonymous").get(f"/d/{notice.pk}/").content.decode()
+    assert "答复：监督电话何时有人接听？" in anonymous
+    assert "党员大会" not in anonymous and "尚未答复的问题" not in anonymous
+    member = reader(people, "member").get(f"/d/{notice.pk}/").content.decode()
+    assert "答复：党员大会何时讨论此事？" in member

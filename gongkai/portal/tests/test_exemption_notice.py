@@ -88,7 +88,9 @@ def test_a_public_notice_names_a_party_internal_item_to_everyone(people, tree, c
         assert "党费收缴情况" not in page(people, "anonymous")
         decided(people, tree, kind="exempt", scope="public")
         html = page(people, "anonymous")
-    item = re.search(r'<div class="item">\s*<h3>\s*党费收缴情况.*?</div>', html, re.S)
+    item = re.search(
+        r'<div class="item">\s*<h4><a href="[^"]*">党费收缴情况</a>.*?</div>', html, re.S
+    )
     assert item is not None
     assert "2026年上半年" in item[0] and "本期不予公开" in item[0]
     assert "暂无公开内容" not in item[0]

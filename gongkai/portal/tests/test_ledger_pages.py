@@ -153,7 +153,9 @@ def test_the_organization_page_shows_its_logs_head(people, draft, tree, client):
 def test_the_disclosure_pages_ledger_block_follows_the_rule(people, cases, persona):
     client = reader(people, persona)
     for case, d in cases.items():
-        response = client.get(f"/d/{d.pk}/")
+        # The disclosure's page links to its proof (核验); both follow the one rule.
+        assert client.get(f"/d/{d.pk}/").status_code == client.get(f"/d/{d.pk}/proof").status_code
+        response = client.get(f"/d/{d.pk}/proof")
         if response.status_code == 404:
             assert persona not in READS[case] and case != "withdrawn", (persona, case)
             continue
@@ -168,7 +170,7 @@ def test_the_disclosure_pages_ledger_block_follows_the_rule(people, cases, perso
 
 def test_the_qr_code_is_the_proofs_address_drawn_without_script_or_style(people, draft, client):
     d = published(people, draft)
-    html = client.get(f"/d/{d.pk}/").content.decode()
+    html = client.get(f"/d/{d.pk}/proof").content.decode()
     url = f"http://testserver/api/v1/disclosures/{d.pk}/proof"
     assert reading.qr_svg(url, "本公开事项台账证明的地址") in html
     block = html[html.index('id="ledger"') :]

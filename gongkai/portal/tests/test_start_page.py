@@ -1,5 +1,5 @@
-"""The start page: the organizations (their children fetched when opened), a search by name
-or code, and the newest disclosures the visitor may see."""
+"""The start page: the organizations by area (the top two levels; deeper ones fetched when
+opened), a search box, and the newest disclosures the visitor may see."""
 
 from __future__ import annotations
 
@@ -10,11 +10,12 @@ from gongkai.organizations.models import Organization
 from .conftest import reader
 
 
-def test_it_lists_the_roots_and_opens_children_on_demand(people, tree, client):
+def test_it_lists_the_areas_and_opens_deeper_levels_on_demand(people, tree, client):
     html = client.get("/").content.decode()
     assert "云岭县委" in html
-    assert "青石镇党委" not in html  # loaded when the node is opened
-    assert 'hx-get="/o/YL/children"' in html
+    assert "青石镇党委" in html and "白沙镇党委" in html  # the areas below the root
+    assert "东岭村党支部" not in html  # loaded when its town is opened
+    assert 'hx-get="/o/QS/children"' in html
     children = client.get("/o/YL/children").content.decode()
     assert "青石镇党委" in children and "白沙镇党委" in children
     assert "东岭村党支部" not in children

@@ -85,7 +85,7 @@ def board(shown) -> list[Case]:  # type: ignore[no-untyped-def]
 def _everything_on_one_page(monkeypatch):  # type: ignore[no-untyped-def]
     # Lists are bounded on real pages; here every listing must hold the whole board.
     monkeypatch.setattr(reading, "PER_ITEM", 1000)
-    monkeypatch.setattr(views, "ITEM_PAGE_SIZE", 1000)
+    monkeypatch.setattr(views, "LIST_PAGE_SIZE", 1000)
     monkeypatch.setattr(views, "NEWEST", 1000)
 
 
@@ -100,6 +100,8 @@ def test_each_page_shows_exactly_what_the_rule_allows(persona, people, board, vi
     pages = {
         "organization": client.get("/o/QS-01/").content.decode(),
         "start": client.get("/").content.decode(),
+        "subtree": client.get("/o/QS/all").content.decode(),
+        "own list": client.get("/o/QS-01/all?own=1").content.decode(),
     }
     for scope, local in ITEM_FOR_SCOPE.items():
         key = item_key(village_catalog, local)
@@ -134,6 +136,7 @@ def test_each_page_shows_exactly_what_the_rule_allows(persona, people, board, vi
         assert case.title in text, label
         assert case.title in pages["organization"], label
         assert case.title in pages[f"item {case.scope}"], label
+        assert case.title in pages["subtree"] and case.title in pages["own list"], label
         if case.state == State.WITHDRAWN:
             # Only the title, the reason and the time: the content is gone from view.
             assert case.reason in text, label

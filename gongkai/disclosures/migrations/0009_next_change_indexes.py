@@ -7,18 +7,12 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("catalog", "0003_applies_to"),
-        ("disclosures", "0007_disclosure_period_key"),
+        ("disclosures", "0008_revision_public_number_and_portal_indexes"),
         ("organizations", "0003_applies_to"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
-        migrations.AddIndex(
-            model_name="disclosure",
-            index=models.Index(
-                fields=["organization", "publish_from"], name="disclosure_org_publish"
-            ),
-        ),
         migrations.AddIndex(
             model_name="disclosure",
             index=models.Index(
