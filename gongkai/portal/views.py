@@ -10,10 +10,8 @@ cache for a few seconds (`gongkai.web.caching.public_page`), a member's never.
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from typing import Any
 
-from django.apps import apps as django_apps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import AnonymousUser
@@ -29,6 +27,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from gongkai import permissions
+from gongkai.boards.public import postings_for
 from gongkai.catalog.models import Channel, Scope
 from gongkai.compliance import notices
 from gongkai.disclosures import attachments, changes
@@ -48,9 +47,8 @@ from gongkai.portal.forms import OpinionForm, PublicOpinionForm
 from gongkai.web.caching import public_page
 from gongkai.web.views import refusal_text
 
-#: Organizations per level of the tree, and search results, shown at once.
+#: Organizations per level of the tree shown at once.
 TREE_PAGE_SIZE = 200
-SEARCH_LIMIT = 50
 #: Newest disclosures on the start page.
 NEWEST = 20
 
@@ -246,21 +244,6 @@ def children(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
-@require_safe
-@public_page
-def search(request: HttpRequest) -> HttpResponse:
-    q = request.GET.get("q", "").strip()[:50]
-    found: list[Organization] = []
-    if q:
-        found = list(
-            Organization.objects.filter(is_active=True)
-            .filter(Q(name__contains=q) | Q(code__istartswith=q))
-            .order_by("depth", "path")[:SEARCH_LIMIT]
-        )
-    template = "portal/_search_results.html" if request.htmx else "portal/search.html"  # type: ignore[attr-defined]
-    return render(request, template, {"q": q, "found": found, "limit": SEARCH_LIMIT})
-
-
 #: Disclosures listed per organization on a member's page, and across a supervisor's
 #: assigned organizations.
 MINE_PER_ORGANIZATION = 20
@@ -368,6 +351,8 @@ def organization(request: HttpRequest, code: str) -> HttpResponse:
     )
 
 
+#: Board postings named on a disclosure page (the latest).
+BOARD_POSTINGS = 5
 #: Disclosures per page of a list (an item's, an organization's, a subtree's).
 LIST_PAGE_SIZE = 20
 
@@ -559,13 +544,8 @@ def disclosure(request: HttpRequest, pk: int) -> HttpResponse:
 
 def board_postings(disclosure: Disclosure) -> list[Any]:
     """The printed boards this disclosure was posted on (公开栏, the channel recorded with a
-    date and a photo), when the boards app is installed: `gongkai.boards.postings_for`. The
-    page shows them in its `board_postings` block."""
-    if not django_apps.is_installed("gongkai.boards"):
-        return []
-    boards = importlib.import_module("gongkai.boards")
-    postings_for = getattr(boards, "postings_for", None)
-    return list(postings_for(disclosure)) if postings_for is not None else []
+    date and a photo: `gongkai.boards.services.postings_for`), the latest few."""
+    return list(postings_for(disclosure)[:BOARD_POSTINGS])
 
 
 @require_safe
