@@ -24,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from gongkai import permissions
 from gongkai.catalog.effective import applicable_catalog, effective_catalog
-from gongkai.catalog.models import Catalog, Item, Scope
+from gongkai.catalog.models import Catalog, Domain, Item, Scope
 from gongkai.compliance import notices as compliance_notices
 from gongkai.disclosures import events
 from gongkai.disclosures.content import sanitize_html
@@ -161,6 +161,13 @@ class Section:
     name: str
     description: str
     items: list[ItemColumn] = field(default_factory=list)
+    #: 党务公开 (the default), or 政务公开 / 村务公开 where the town runs them beside it on the
+    #: same page and board (a catalog category's domain): shown as a label on the section.
+    domain: str = "party"
+
+    @property
+    def domain_label(self) -> str:
+        return "" if self.domain == Domain.PARTY else str(Domain(self.domain).label)
 
     @property
     def shown_items(self) -> list[ItemColumn]:
@@ -294,7 +301,9 @@ def organization_page(
         # Only the items that apply to this organization: a village's page does not list
         # the town committee's own items as having nothing disclosed.
         for category in applicable.categories:
-            section = Section(category.key, category.name, category.description)
+            section = Section(
+                category.key, category.name, category.description, domain=category.domain
+            )
             for item in category.items:
                 scope = item.value("scope")
                 listed_rows = found.get(item.key, [])

@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_safe
 
 from gongkai.catalog.effective import applicable_catalog
+from gongkai.disclosures.models import Disclosure
 from gongkai.organizations.models import Organization
 from gongkai.search import query, snippets, tokens
 from gongkai.search.models import Entry, Kind
@@ -135,6 +136,8 @@ class Shown:
     snippet: SafeString
     link: str
     withdrawn: bool
+    #: When it became public (a feed's date): a party-first disclosure's public time.
+    public_at: dt.datetime | None = None
 
 
 def link_of(entry: Entry) -> str:
@@ -246,8 +249,20 @@ class SearchFeed(Feed):  # type: ignore[type-arg]
         return _("The newest public results of this search.")
 
     def items(self, obj: Any) -> list[Shown]:
+        """The results, each dated by when it became public: a party-first disclosure enters
+        the public's feed at its public time and is dated by it (one query for them all)."""
         _params, results = obj
-        return shown(results)
+        lines = shown(results)
+        ids = [line.entry.source_id for line in lines if line.entry.kind == Kind.DISCLOSURE]
+        public = dict(
+            Disclosure.objects.filter(pk__in=ids, public_from__isnull=False).values_list(
+                "pk", "public_from"
+            )
+        )
+        for line in lines:
+            at = public.get(line.entry.source_id) if line.entry.kind == Kind.DISCLOSURE else None
+            line.public_at = max(line.entry.date, at) if at else line.entry.date
+        return lines
 
     def item_title(self, item: Shown) -> str:
         return item.entry.title
@@ -265,10 +280,10 @@ class SearchFeed(Feed):  # type: ignore[type-arg]
         return False
 
     def item_pubdate(self, item: Shown) -> dt.datetime:
-        return item.entry.date
+        return item.public_at or item.entry.date
 
     def item_updateddate(self, item: Shown) -> dt.datetime:
-        return item.entry.date
+        return item.public_at or item.entry.date
 
 
 search_feed = require_safe(public_page(SearchFeed()))

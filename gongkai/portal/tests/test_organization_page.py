@@ -229,3 +229,21 @@ def test_the_query_count_does_not_grow_with_the_number_of_disclosures(
     with django_assert_num_queries(expected):
         html = client.get("/o/QS-01/").content.decode()
     assert "更多公告10" in html  # public: everyone sees it, and it is the newest
+
+
+def test_a_village_affairs_category_is_labelled_beside_the_party_affairs_ones(people, shown):
+    """Where the town runs 村务公开 beside 党务公开 in the same catalog, its categories are
+    separate sections named by their domain; party-affairs sections carry no label."""
+    from django.core.cache import cache
+
+    from gongkai.catalog.models import Category, Domain
+
+    shown(title="东岭村监督电话公告")
+    html = catalog_part(reader(people, "anonymous").get("/o/QS-01/").content.decode())
+    assert "村务公开</span>" not in html
+    Category.objects.filter(name="固定公开").update(domain=Domain.VILLAGE)
+    cache.clear()  # effective catalogs are cached until the catalog changes
+    html = catalog_part(reader(people, "anonymous").get("/o/QS-01/").content.decode())
+    assert re.search(
+        r'<h3 id="section-[^"]+">固定公开 <span class="badge">村务公开</span></h3>', html
+    )

@@ -1,8 +1,15 @@
+import datetime as dt
+import xml.etree.ElementTree as ET
+
 from django.contrib.auth.models import AnonymousUser
+from django.utils import timezone
 
 from gongkai.disclosures import workflow
-from gongkai.search import query, snippets
+from gongkai.disclosures.models import Disclosure
+from gongkai.search import index, query, snippets
 from gongkai.search.tests.conftest import item_key, published
+
+ATOM = "{http://www.w3.org/2005/Atom}"
 
 
 def test_published_is_found(people, tree, village_catalog):
@@ -51,3 +58,29 @@ def test_snippets_escape_and_mark():
     shown = str(snippets.snippet(long, ["党费"]))
     assert "<mark>党费</mark>" in shown and shown.startswith("…") and shown.endswith("…")
     assert len(shown) < 200
+
+
+def test_the_search_feed_dates_a_party_first_result_by_its_public_time(
+    client, people, tree, village_catalog
+):
+    """A party-first disclosure enters the public's search feed at its public time and is
+    dated by it, not by its publication inside the party."""
+    d = workflow.create_disclosure(
+        tree.village,
+        actor=people.clerk,
+        item_key=item_key(village_catalog, "phones"),
+        title="东岭村党费使用先党内后公开",
+        body="<p>党费使用情况。</p>",
+    )
+    published(people, d)
+    now = timezone.now()
+    public_time = (now - dt.timedelta(minutes=5)).replace(microsecond=0)
+    Disclosure.objects.filter(pk=d.pk).update(
+        publish_from=now - dt.timedelta(days=3), public_from=public_time, party_first=True
+    )
+    index.update_disclosure(Disclosure.objects.get(pk=d.pk))
+    root = ET.fromstring(client.get("/search/feed", {"q": "党费"}).content)
+    entries = root.findall(f"{ATOM}entry")
+    assert len(entries) == 1
+    published_at = dt.datetime.fromisoformat(entries[0].findtext(f"{ATOM}published") or "")
+    assert published_at == public_time

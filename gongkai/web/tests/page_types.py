@@ -169,6 +169,9 @@ PAGES: list[Visit] = [
     _visit("anonymous", "item", _item, phone=True),
     _visit("anonymous", "disclosure", _disclosure, phone=True),
     _visit("anonymous", "disclosure withdrawn", _withdrawn),
+    _visit("anonymous", "disclosure proof", lambda: _disclosure() + "proof", phone=True),
+    _visit("anonymous", "organization's list", f"/o/{TOWN}/all", phone=True),
+    _visit("anonymous", "search by relevance", "/search?q=党费&sort=relevance", phone=True),
     _visit("anonymous", "search", "/search?q=东岭", phone=True),
     _visit("anonymous", "echo wall", f"/o/{VILLAGE}/echo/", phone=True),
     _visit("anonymous", "opinion form", f"/o/{VILLAGE}/opinion", phone=True),
@@ -237,6 +240,7 @@ PAGES: list[Visit] = [
     ),
     _visit("clerk", "topics (console)", "/console/topics/"),
     _visit("clerk", "notifications", "/console/notifications/"),
+    _visit("clerk", "board", f"/console/boards/{VILLAGE}/"),
     # The village's secretary reviews.
     _visit(
         "reviewer",
@@ -249,6 +253,7 @@ PAGES: list[Visit] = [
         ),
     ),
     # The town's leading-group office.
+    _visit("office", "board spec", f"/console/boards/{TOWN}/spec"),
     _visit("office", "dashboards", "/console/dashboard/"),
     _visit("office", "dashboard", f"/console/dashboard/{TOWN}/"),
     _visit("office", "reports", "/console/reports/"),
