@@ -159,9 +159,11 @@ def test_the_pinned_counts(people, tree, village_catalog):
         anonymous.get(url)
     # organization: the organization, its ancestors, the newest, those on show, its
     # catalog, the item rows, the newest per item (one UNION), the exemptions, the
-    # subordinates, the log head, the open consultations.
-    assert _count(anonymous, "/o/QS-01/") == 11
+    # subordinates, the log head, the open consultations; the next scheduled change (how
+    # long a shared cache may keep the page).
+    assert _count(anonymous, "/o/QS-01/") == 12
     # disclosure: the disclosure with its revision, the earlier versions, their files, the
-    # events, the files on show, the opinions, the echo wall's answers.
-    assert _count(anonymous, f"/d/{shown.pk}/") == 7
+    # events, the files on show, the opinions, the echo wall's answers, the board postings;
+    # the next scheduled change.
+    assert _count(anonymous, f"/d/{shown.pk}/") == 9
     assert ITEM_FOR_SCOPE  # the shared fixtures' items are the ones spread over

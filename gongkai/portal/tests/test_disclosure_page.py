@@ -222,10 +222,10 @@ def test_the_query_count_does_not_grow_with_revisions_or_disclosures(
     client.get(url)  # the catalog item's name comes from the cached effective catalog
     # The disclosure with its published revision (read once), its earlier published
     # versions, the versions' file names (for the diffs), its events, the files on show, the
-    # consultation's opinions, the echo wall's answers about it; the ledger is on the proof
-    # page. A signed-in reader adds the session, the user and the user's roles; an anonymous
-    # reader the next scheduled change (the shared cache's bound).
-    expected = 8 if persona == "anonymous" else 10
+    # consultation's opinions, the echo wall's answers about it, the board postings; the
+    # ledger is on the proof page. A signed-in reader adds the session, the user and the
+    # user's roles; an anonymous reader the next scheduled change (the shared cache's bound).
+    expected = 9 if persona == "anonymous" else 11
     with django_assert_num_queries(expected):
         assert client.get(url).status_code == 200
     for n in range(4):
