@@ -22,8 +22,9 @@ What an entry holds is only masked text as stored or shown at that moment:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.db import transaction
@@ -64,7 +65,18 @@ def date_key(moment: dt.datetime) -> int:
 
 def plain(body: str) -> str:
     """A rich-text body as the reader reads it: no tags, entities decoded."""
+    if len(body or "") <= PLAIN_CACHED_MAX:
+        return _plain(body or "")
     return html.unescape(strip_tags(body or ""))
+
+
+#: Bodies up to this length are remembered (`strip_tags` is slow; bodies repeat templates).
+PLAIN_CACHED_MAX = 20_000
+
+
+@functools.lru_cache(maxsize=512)
+def _plain(body: str) -> str:
+    return html.unescape(strip_tags(body))
 
 
 def data_strings(value: Any) -> Iterator[str]:
@@ -91,19 +103,33 @@ def _remove(kind: str, source_id: int) -> None:
         Entry.objects.filter(kind=kind, source_id=source_id).delete()
 
 
-def _put(entry: Entry) -> Entry:
-    """Replace the entry of (kind, source) with `entry` (rows and full-text tokens)."""
-    _remove(entry.kind, entry.source_id)
+def _prepare(entry: Entry) -> tuple[list[str], list[str]]:
+    """Fill the entry's stored texts and sort key; return its (word, gram) tokens."""
     entry.title = tokens.clean(entry.title)
     entry.period = tokens.clean(entry.period)
     entry.text = tokens.clean(entry.text)[: tokens.INDEX_MAX]
     searchable = "\n".join((entry.title, entry.period, entry.text))
-    entry.normalized = tokens.normalize(searchable)[: tokens.INDEX_MAX]
+    entry.normalized, words, grams = tokens.document(searchable)
     entry.sort_key = sort_key(entry.kind, entry.source_id, entry.date)
+    return words, grams
+
+
+def _put(entry: Entry) -> Entry:
+    """Replace the entry of (kind, source) with `entry` (rows and full-text tokens)."""
+    _remove(entry.kind, entry.source_id)
+    words, grams = _prepare(entry)
     entry.save()
-    words, grams = tokens.document_tokens(searchable)
     backends.write(entry.sort_key, words, grams)
     return entry
+
+
+def add(entries: Iterable[Entry | None]) -> int:
+    """Write entries whose sources have none yet (a rebuild after clearing, new rows of a
+    generator) in one bulk write per call: what `_put` writes, without its per-entry
+    delete, save and full-text statement. Returns how many were written."""
+    rows = [(entry, *_prepare(entry)) for entry in entries if entry is not None]
+    backends.insert(rows)
+    return len(rows)
 
 
 # --- disclosures ------------------------------------------------------------------------------
@@ -279,8 +305,12 @@ def rebuild(*, batch: int = BATCH, log: Any = None) -> dict[str, int]:
     for kind, queryset, update in sources:
         for rows in _batches(queryset, batch):
             with transaction.atomic():
-                for row in rows:
-                    update(row)
+                if kind == Kind.DISCLOSURE:
+                    # The index was emptied: one bulk write per batch.
+                    add(disclosure_entry(row) for row in rows)
+                else:
+                    for row in rows:
+                        update(row)
             counts[kind] = counts[kind] + len(rows)
             if log is not None:
                 log(kind, counts[kind])

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 
@@ -37,6 +38,15 @@ WORDS_MAX = 20_000
 WORD_MAX = 24
 
 UNIGRAM, BIGRAM, WORD = "u", "b", "w"
+#: Lines whose normalized text and tokens are remembered (`document`): texts repeat lines
+#: (templates, names, boilerplate), and a line's tokens never depend on its neighbours.
+LINE_CACHE = 4096
+#: Longer lines are tokenized every time (the cache's memory stays bounded).
+LINE_CACHED_MAX = 2000
+
+#: What `clean` drops: category Cc (U+0000-U+001F, U+007F-U+009F) except tab and line
+#: breaks, lone surrogates, U+FFFE and U+FFFF.
+_UNCLEAN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 _jieba_ready = False
 
@@ -52,14 +62,7 @@ def _fold(char: str) -> str:
 def clean(text: str) -> str:
     """Drop what no database stores, no XML feed carries and no reader typed on purpose: NUL
     and other control characters (except tab and line breaks), lone surrogates, U+FFFE/FFFF."""
-    return "".join(
-        c
-        for c in text
-        if c in "\t\n\r"
-        or not (
-            0xD800 <= ord(c) <= 0xDFFF or c in "\ufffe\uffff" or unicodedata.category(c) == "Cc"
-        )
-    )
+    return _UNCLEAN.sub("", text)
 
 
 def normalize(text: str) -> str:
@@ -83,10 +86,12 @@ def _hex(chars: str) -> str:
     return "x".join(format(ord(c), "x") for c in chars)
 
 
+@functools.lru_cache(maxsize=65536)
 def unigram(char: str) -> str:
     return UNIGRAM + _hex(char)
 
 
+@functools.lru_cache(maxsize=262144)
 def bigram(pair: str) -> str:
     return BIGRAM + _hex(pair)
 
@@ -129,6 +134,47 @@ def document_tokens(text: str) -> tuple[list[str], list[str]]:
     """(word tokens, gram tokens) of a document's text, each space-separable ASCII."""
     normalized = normalize(text)[:INDEX_MAX]
     return sorted({word(w) for w in words(normalized)}), sorted(grams(normalized))
+
+
+def _line_tokens_uncached(line: str) -> tuple[str, frozenset[str], frozenset[str]]:
+    normalized = normalize(line)
+    return (
+        normalized,
+        frozenset(word(w) for w in words(normalized)),
+        frozenset(grams(normalized)),
+    )
+
+
+_line_tokens_cached = functools.lru_cache(maxsize=LINE_CACHE)(_line_tokens_uncached)
+
+
+def document(text: str) -> tuple[str, list[str], list[str]]:
+    """`(normalize(text)[:INDEX_MAX], *document_tokens(text))`, remembered line by line.
+
+    Exact: a line break folds to a space, so no run of grams and no block jieba cuts (it
+    cuts runs of CJK, letters and digits) crosses a line; a document's grams and words are
+    the union of its lines'. A document longer than WORDS_MAX (where only its start gives
+    words) takes the plain path."""
+    lines = []
+    size = -1
+    for line in text.split("\n"):
+        if len(line) > LINE_CACHED_MAX:
+            lines.append(_line_tokens_uncached(line))
+        else:
+            lines.append(_line_tokens_cached(line))
+        size += len(lines[-1][0]) + 1
+        if size > WORDS_MAX:
+            normalized = normalize(text)[:INDEX_MAX]
+            word_tokens, gram_tokens = document_tokens(text)
+            return normalized, word_tokens, gram_tokens
+    if len(lines) == 1:
+        normalized, line_words, line_grams = lines[0]
+        return normalized, sorted(line_words), sorted(line_grams)
+    return (
+        " ".join(line[0] for line in lines),
+        sorted(frozenset().union(*(line[1] for line in lines))),
+        sorted(frozenset().union(*(line[2] for line in lines))),
+    )
 
 
 def terms(query: str) -> list[str]:
