@@ -24,6 +24,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import html
+import itertools
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -127,9 +128,16 @@ def add(entries: Iterable[Entry | None]) -> int:
     """Write entries whose sources have none yet (a rebuild after clearing, new rows of a
     generator) in one bulk write per call: what `_put` writes, without its per-entry
     delete, save and full-text statement. Returns how many were written."""
-    rows = [(entry, *_prepare(entry)) for entry in entries if entry is not None]
-    backends.insert(rows)
-    return len(rows)
+    written = 0
+    present = (entry for entry in entries if entry is not None)
+    while chunk := list(itertools.islice(present, ADD_CHUNK)):
+        backends.insert([(entry, *_prepare(entry)) for entry in chunk])
+        written += len(chunk)
+    return written
+
+
+#: Entries tokenized and written at a time by `add` (bounds the tokens held in memory).
+ADD_CHUNK = 1000
 
 
 # --- disclosures ------------------------------------------------------------------------------
@@ -142,28 +150,64 @@ def disclosure_entry(d: Disclosure) -> Entry | None:
     if d.state not in PUBLIC_STATES or revision is None or d.publish_from is None:
         return None
     shown = published_content(d, revision)
-    entry = Entry(
-        kind=Kind.DISCLOSURE,
+    withdrawal = None
+    attached: list[str] = []
+    if d.state == State.WITHDRAWN:
+        withdrawal = published_text(d, d.withdrawal_reason)
+    else:
+        for attachment in revision.attachments.all():
+            attached.append(files.published_name(d, attachment))
+            attached.extend(text for _label, text in files.published_parts(d, attachment))
+    return published_entry(
         source_id=d.pk,
-        disclosure=d,
         organization_id=d.organization_id,
         scope=d.scope,
         category_key=str(d.rule("category_key") or getattr(d.item, "category_key", "") or ""),
         item_key=d.item.key if d.item_id else "",
         period_key=d.period_key or "",
         date=d.publish_from,
+        shown=shown,
+        attached=attached,
+        withdrawal=withdrawal,
+    )
+
+
+def published_entry(
+    *,
+    source_id: int,
+    organization_id: int,
+    scope: str,
+    category_key: str,
+    item_key: str,
+    period_key: str,
+    date: dt.datetime,
+    shown: dict[str, Any],
+    attached: Iterable[str] = (),
+    withdrawal: str | None = None,
+) -> Entry:
+    """A published disclosure's entry from what the portal shows of it: `shown` as
+    `published_content` gives it, its files' masked names and texts (`attached`), and for a
+    withdrawn one (the portal shows only its title and the reason) the masked reason
+    (`withdrawal`). `disclosure_entry` builds it from the rows; generators that write the
+    rows themselves (`gongkai seed`) from what they wrote."""
+    entry = Entry(
+        kind=Kind.DISCLOSURE,
+        source_id=source_id,
+        disclosure_id=source_id,
+        organization_id=organization_id,
+        scope=scope,
+        category_key=category_key,
+        item_key=item_key,
+        period_key=period_key,
+        date=date,
         title=str(shown["title"]),
         period=str(shown["period"]),
     )
-    if d.state == State.WITHDRAWN:
-        # Only the notice the portal shows: the title and the reason.
+    if withdrawal is not None:
         entry.withdrawn = True
-        entry.text = published_text(d, d.withdrawal_reason)
+        entry.text = withdrawal
         return entry
-    parts = [plain(shown["body"]), "\n".join(data_strings(shown["data"]))]
-    for attachment in revision.attachments.all():
-        parts.append(files.published_name(d, attachment))
-        parts.extend(text for _label, text in files.published_parts(d, attachment))
+    parts = [plain(shown["body"]), "\n".join(data_strings(shown["data"])), *attached]
     entry.text = "\n".join(p for p in parts if p)
     return entry
 
