@@ -120,14 +120,33 @@ def _jieba() -> object:
 
 
 def words(normalized: str) -> list[str]:
-    """jieba's words (accurate mode) of more than one character, without whitespace."""
-    jieba = _jieba()
+    """jieba's words (accurate mode) of more than one character, without whitespace.
+
+    jieba cuts each run of CJK, Latin letters, digits and a few signs (its `re_han_default`)
+    on its own and yields everything between runs a character at a time; so the words are
+    those of each run, which are remembered (names, item titles and periods repeat)."""
+    _jieba()
     out: list[str] = []
-    for piece in jieba.cut(normalized[:WORDS_MAX], HMM=False):  # type: ignore[attr-defined]
+    for block in jieba.re_han_default.split(normalized[:WORDS_MAX])[1::2]:
+        if len(block) <= BLOCK_CACHED_MAX:
+            out.extend(_block_words_cached(block))
+        else:
+            out.extend(_block_words(block))
+    return out
+
+
+def _block_words(block: str) -> tuple[str, ...]:
+    out = []
+    for piece in jieba.cut(block, HMM=False):
         piece = piece.strip()
         if 1 < len(piece) <= WORD_MAX and not any(c.isspace() for c in piece):
             out.append(piece)
-    return out
+    return tuple(out)
+
+
+#: Runs up to this length have their words remembered.
+BLOCK_CACHED_MAX = 64
+_block_words_cached = functools.lru_cache(maxsize=65536)(_block_words)
 
 
 def document_tokens(text: str) -> tuple[list[str], list[str]]:

@@ -184,3 +184,21 @@ def test_bulk_add_writes_what_put_writes(tree, texts):
     backends.clear()
     assert index.add([*entries(), None]) == len(texts)
     assert _rows() == one_by_one
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.text(
+        st.sampled_from(CHINESE + OTHER + "+#&._%  \t\r\n中华人民共和国2026年Q三"), max_size=80
+    )
+)
+def test_words_run_by_run_are_jiebas_words_of_the_whole_text(text):
+    import jieba
+
+    normalized = tokens.normalize(text)
+    whole = [
+        piece.strip()
+        for piece in jieba.cut(normalized, HMM=False)
+        if 1 < len(piece.strip()) <= tokens.WORD_MAX and not any(c.isspace() for c in piece.strip())
+    ]
+    assert tokens.words(normalized) == whole
