@@ -96,6 +96,7 @@ def bigram(pair: str) -> str:
     return BIGRAM + _hex(pair)
 
 
+@functools.lru_cache(maxsize=65536)
 def word(text: str) -> str:
     return WORD + _hex(text)
 
@@ -155,16 +156,36 @@ def document_tokens(text: str) -> tuple[list[str], list[str]]:
     return sorted({word(w) for w in words(normalized)}), sorted(grams(normalized))
 
 
-def _line_tokens_uncached(line: str) -> tuple[str, frozenset[str], frozenset[str]]:
+#: A line as `document` remembers it: normalized, then its word and gram tokens, each as a
+#: set (to test) and sorted (to merge).
+_Line = tuple[str, frozenset[str], frozenset[str], tuple[str, ...], tuple[str, ...]]
+
+
+def _line_tokens_uncached(line: str) -> _Line:
     normalized = normalize(line)
-    return (
-        normalized,
-        frozenset(word(w) for w in words(normalized)),
-        frozenset(grams(normalized)),
-    )
+    line_words = frozenset(word(w) for w in words(normalized))
+    line_grams = frozenset(grams(normalized))
+    return normalized, line_words, line_grams, tuple(sorted(line_words)), tuple(sorted(line_grams))
 
 
 _line_tokens_cached = functools.lru_cache(maxsize=LINE_CACHE)(_line_tokens_uncached)
+
+
+def _merged(lines: list[_Line], kind: int) -> list[str]:
+    """The sorted union of the lines' tokens (`kind` 1 words, 2 grams): the longest line's
+    sorted tokens with the few the others add (one run and a short tail to sort)."""
+    largest = max(lines, key=lambda line: len(line[kind]))
+    present = largest[kind]
+    extra = {
+        token
+        for line in lines
+        if line is not largest
+        for token in line[kind + 2]
+        if token not in present
+    }
+    if not extra:
+        return list(largest[kind + 2])
+    return sorted([*largest[kind + 2], *extra])
 
 
 def document(text: str) -> tuple[str, list[str], list[str]]:
@@ -174,7 +195,7 @@ def document(text: str) -> tuple[str, list[str], list[str]]:
     cuts runs of CJK, letters and digits) crosses a line; a document's grams and words are
     the union of its lines'. A document longer than WORDS_MAX (where only its start gives
     words) takes the plain path."""
-    lines = []
+    lines: list[_Line] = []
     size = -1
     for line in text.split("\n"):
         if len(line) > LINE_CACHED_MAX:
@@ -187,13 +208,8 @@ def document(text: str) -> tuple[str, list[str], list[str]]:
             word_tokens, gram_tokens = document_tokens(text)
             return normalized, word_tokens, gram_tokens
     if len(lines) == 1:
-        normalized, line_words, line_grams = lines[0]
-        return normalized, sorted(line_words), sorted(line_grams)
-    return (
-        " ".join(line[0] for line in lines),
-        sorted(frozenset().union(*(line[1] for line in lines))),
-        sorted(frozenset().union(*(line[2] for line in lines))),
-    )
+        return lines[0][0], list(lines[0][3]), list(lines[0][4])
+    return " ".join(line[0] for line in lines), _merged(lines, 1), _merged(lines, 2)
 
 
 def terms(query: str) -> list[str]:
