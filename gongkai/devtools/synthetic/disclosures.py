@@ -31,6 +31,10 @@ What a database seeded here looks like (deterministic for a seed, whatever the c
   a signed head every `heads_every` entries of a log and at its end. `ledger.verification.
   verify` passes on the result (tests hold it to that).
 
+- **Search.** Where the search app is there, each batch also writes the search index
+  entries of its disclosures (`gongkai.search.index.published_entry` from what was written,
+  `index.add` in bulk): row for row what a rebuild writes (a test holds them equal).
+
 Everything is streamed: `plan()` is a generator that yields one disclosure's life at a time,
 the rows go out in batches of one prepared INSERT per table (`executemany`; the same
 `_Table` the ledger bench uses) and each batch is committed, so memory holds a batch, the
