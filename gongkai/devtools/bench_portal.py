@@ -584,7 +584,7 @@ def nginx_figures(
     static_file = static_root / "bench-portal-page.html"
     env = {**_child_env(database_url), "ALLOWED_HOSTS": "127.0.0.1,localhost"}
     server = subprocess.Popen(
-        ["sh", str(script), str(nginx_port), str(gunicorn_port)],
+        ["bash", str(script), str(nginx_port), str(gunicorn_port)],
         env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         start_new_session=True,
     )  # fmt: skip
