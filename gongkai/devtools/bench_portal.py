@@ -563,6 +563,11 @@ def _call_search(search: Callable[..., Any], parameters: Any, term: str, order: 
             break
     if "user" in parameters:
         kwargs["user"] = AnonymousUser()
+    # By name where it has one (`search(user, q, ...)` takes the user first).
+    named = next((n for n in ("q", "query", "term", "text") if n in parameters), None)
+    if named is not None:
+        kwargs[named] = term
+        return search(**kwargs)
     return search(term, **kwargs)
 
 
