@@ -563,6 +563,11 @@ def _call_search(search: Callable[..., Any], parameters: Any, term: str, order: 
             break
     if "user" in parameters:
         kwargs["user"] = AnonymousUser()
+    # By name where it has one (`search(user, q, ...)` takes the user first).
+    named = next((n for n in ("q", "query", "term", "text") if n in parameters), None)
+    if named is not None:
+        kwargs[named] = term
+        return search(**kwargs)
     return search(term, **kwargs)
 
 
@@ -584,7 +589,7 @@ def nginx_figures(
     static_file = static_root / "bench-portal-page.html"
     env = {**_child_env(database_url), "ALLOWED_HOSTS": "127.0.0.1,localhost"}
     server = subprocess.Popen(
-        ["sh", str(script), str(nginx_port), str(gunicorn_port)],
+        ["bash", str(script), str(nginx_port), str(gunicorn_port)],
         env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         start_new_session=True,
     )  # fmt: skip

@@ -22,8 +22,10 @@ What an entry holds is only masked text as stored or shown at that moment:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import html
-from collections.abc import Iterator
+import itertools
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.db import transaction
@@ -64,7 +66,18 @@ def date_key(moment: dt.datetime) -> int:
 
 def plain(body: str) -> str:
     """A rich-text body as the reader reads it: no tags, entities decoded."""
+    if len(body or "") <= PLAIN_CACHED_MAX:
+        return _plain(body or "")
     return html.unescape(strip_tags(body or ""))
+
+
+#: Bodies up to this length are remembered (`strip_tags` is slow; bodies repeat templates).
+PLAIN_CACHED_MAX = 20_000
+
+
+@functools.lru_cache(maxsize=512)
+def _plain(body: str) -> str:
+    return html.unescape(strip_tags(body))
 
 
 def data_strings(value: Any) -> Iterator[str]:
@@ -91,19 +104,40 @@ def _remove(kind: str, source_id: int) -> None:
         Entry.objects.filter(kind=kind, source_id=source_id).delete()
 
 
-def _put(entry: Entry) -> Entry:
-    """Replace the entry of (kind, source) with `entry` (rows and full-text tokens)."""
-    _remove(entry.kind, entry.source_id)
+def _prepare(entry: Entry) -> tuple[list[str], list[str]]:
+    """Fill the entry's stored texts and sort key; return its (word, gram) tokens."""
     entry.title = tokens.clean(entry.title)
     entry.period = tokens.clean(entry.period)
     entry.text = tokens.clean(entry.text)[: tokens.INDEX_MAX]
     searchable = "\n".join((entry.title, entry.period, entry.text))
-    entry.normalized = tokens.normalize(searchable)[: tokens.INDEX_MAX]
+    entry.normalized, words, grams = tokens.document(searchable)
     entry.sort_key = sort_key(entry.kind, entry.source_id, entry.date)
+    return words, grams
+
+
+def _put(entry: Entry) -> Entry:
+    """Replace the entry of (kind, source) with `entry` (rows and full-text tokens)."""
+    _remove(entry.kind, entry.source_id)
+    words, grams = _prepare(entry)
     entry.save()
-    words, grams = tokens.document_tokens(searchable)
     backends.write(entry.sort_key, words, grams)
     return entry
+
+
+def add(entries: Iterable[Entry | None]) -> int:
+    """Write entries whose sources have none yet (a rebuild after clearing, new rows of a
+    generator) in one bulk write per call: what `_put` writes, without its per-entry
+    delete, save and full-text statement. Returns how many were written."""
+    written = 0
+    present = (entry for entry in entries if entry is not None)
+    while chunk := list(itertools.islice(present, ADD_CHUNK)):
+        backends.insert([(entry, *_prepare(entry)) for entry in chunk])
+        written += len(chunk)
+    return written
+
+
+#: Entries tokenized and written at a time by `add` (bounds the tokens held in memory).
+ADD_CHUNK = 1000
 
 
 # --- disclosures ------------------------------------------------------------------------------
@@ -116,28 +150,64 @@ def disclosure_entry(d: Disclosure) -> Entry | None:
     if d.state not in PUBLIC_STATES or revision is None or d.publish_from is None:
         return None
     shown = published_content(d, revision)
-    entry = Entry(
-        kind=Kind.DISCLOSURE,
+    withdrawal = None
+    attached: list[str] = []
+    if d.state == State.WITHDRAWN:
+        withdrawal = published_text(d, d.withdrawal_reason)
+    else:
+        for attachment in revision.attachments.all():
+            attached.append(files.published_name(d, attachment))
+            attached.extend(text for _label, text in files.published_parts(d, attachment))
+    return published_entry(
         source_id=d.pk,
-        disclosure=d,
         organization_id=d.organization_id,
         scope=d.scope,
         category_key=str(d.rule("category_key") or getattr(d.item, "category_key", "") or ""),
         item_key=d.item.key if d.item_id else "",
         period_key=d.period_key or "",
         date=d.publish_from,
+        shown=shown,
+        attached=attached,
+        withdrawal=withdrawal,
+    )
+
+
+def published_entry(
+    *,
+    source_id: int,
+    organization_id: int,
+    scope: str,
+    category_key: str,
+    item_key: str,
+    period_key: str,
+    date: dt.datetime,
+    shown: dict[str, Any],
+    attached: Iterable[str] = (),
+    withdrawal: str | None = None,
+) -> Entry:
+    """A published disclosure's entry from what the portal shows of it: `shown` as
+    `published_content` gives it, its files' masked names and texts (`attached`), and for a
+    withdrawn one (the portal shows only its title and the reason) the masked reason
+    (`withdrawal`). `disclosure_entry` builds it from the rows; generators that write the
+    rows themselves (`gongkai seed`) from what they wrote."""
+    entry = Entry(
+        kind=Kind.DISCLOSURE,
+        source_id=source_id,
+        disclosure_id=source_id,
+        organization_id=organization_id,
+        scope=scope,
+        category_key=category_key,
+        item_key=item_key,
+        period_key=period_key,
+        date=date,
         title=str(shown["title"]),
         period=str(shown["period"]),
     )
-    if d.state == State.WITHDRAWN:
-        # Only the notice the portal shows: the title and the reason.
+    if withdrawal is not None:
         entry.withdrawn = True
-        entry.text = published_text(d, d.withdrawal_reason)
+        entry.text = withdrawal
         return entry
-    parts = [plain(shown["body"]), "\n".join(data_strings(shown["data"]))]
-    for attachment in revision.attachments.all():
-        parts.append(files.published_name(d, attachment))
-        parts.extend(text for _label, text in files.published_parts(d, attachment))
+    parts = [plain(shown["body"]), "\n".join(data_strings(shown["data"])), *attached]
     entry.text = "\n".join(p for p in parts if p)
     return entry
 
@@ -279,8 +349,12 @@ def rebuild(*, batch: int = BATCH, log: Any = None) -> dict[str, int]:
     for kind, queryset, update in sources:
         for rows in _batches(queryset, batch):
             with transaction.atomic():
-                for row in rows:
-                    update(row)
+                if kind == Kind.DISCLOSURE:
+                    # The index was emptied: one bulk write per batch.
+                    add(disclosure_entry(row) for row in rows)
+                else:
+                    for row in rows:
+                        update(row)
             counts[kind] = counts[kind] + len(rows)
             if log is not None:
                 log(kind, counts[kind])

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 
@@ -37,6 +38,15 @@ WORDS_MAX = 20_000
 WORD_MAX = 24
 
 UNIGRAM, BIGRAM, WORD = "u", "b", "w"
+#: Lines whose normalized text and tokens are remembered (`document`): texts repeat lines
+#: (templates, names, boilerplate), and a line's tokens never depend on its neighbours.
+LINE_CACHE = 4096
+#: Longer lines are tokenized every time (the cache's memory stays bounded).
+LINE_CACHED_MAX = 2000
+
+#: What `clean` drops: category Cc (U+0000-U+001F, U+007F-U+009F) except tab and line
+#: breaks, lone surrogates, U+FFFE and U+FFFF.
+_UNCLEAN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 
 _jieba_ready = False
 
@@ -52,14 +62,7 @@ def _fold(char: str) -> str:
 def clean(text: str) -> str:
     """Drop what no database stores, no XML feed carries and no reader typed on purpose: NUL
     and other control characters (except tab and line breaks), lone surrogates, U+FFFE/FFFF."""
-    return "".join(
-        c
-        for c in text
-        if c in "\t\n\r"
-        or not (
-            0xD800 <= ord(c) <= 0xDFFF or c in "\ufffe\uffff" or unicodedata.category(c) == "Cc"
-        )
-    )
+    return _UNCLEAN.sub("", text)
 
 
 def normalize(text: str) -> str:
@@ -83,14 +86,17 @@ def _hex(chars: str) -> str:
     return "x".join(format(ord(c), "x") for c in chars)
 
 
+@functools.lru_cache(maxsize=65536)
 def unigram(char: str) -> str:
     return UNIGRAM + _hex(char)
 
 
+@functools.lru_cache(maxsize=262144)
 def bigram(pair: str) -> str:
     return BIGRAM + _hex(pair)
 
 
+@functools.lru_cache(maxsize=65536)
 def word(text: str) -> str:
     return WORD + _hex(text)
 
@@ -115,20 +121,95 @@ def _jieba() -> object:
 
 
 def words(normalized: str) -> list[str]:
-    """jieba's words (accurate mode) of more than one character, without whitespace."""
-    jieba = _jieba()
+    """jieba's words (accurate mode) of more than one character, without whitespace.
+
+    jieba cuts each run of CJK, Latin letters, digits and a few signs (its `re_han_default`)
+    on its own and yields everything between runs a character at a time; so the words are
+    those of each run, which are remembered (names, item titles and periods repeat)."""
+    _jieba()
     out: list[str] = []
-    for piece in jieba.cut(normalized[:WORDS_MAX], HMM=False):  # type: ignore[attr-defined]
+    for block in jieba.re_han_default.split(normalized[:WORDS_MAX])[1::2]:
+        if len(block) <= BLOCK_CACHED_MAX:
+            out.extend(_block_words_cached(block))
+        else:
+            out.extend(_block_words(block))
+    return out
+
+
+def _block_words(block: str) -> tuple[str, ...]:
+    out = []
+    for piece in jieba.cut(block, HMM=False):
         piece = piece.strip()
         if 1 < len(piece) <= WORD_MAX and not any(c.isspace() for c in piece):
             out.append(piece)
-    return out
+    return tuple(out)
+
+
+#: Runs up to this length have their words remembered.
+BLOCK_CACHED_MAX = 64
+_block_words_cached = functools.lru_cache(maxsize=65536)(_block_words)
 
 
 def document_tokens(text: str) -> tuple[list[str], list[str]]:
     """(word tokens, gram tokens) of a document's text, each space-separable ASCII."""
     normalized = normalize(text)[:INDEX_MAX]
     return sorted({word(w) for w in words(normalized)}), sorted(grams(normalized))
+
+
+#: A line as `document` remembers it: normalized, then its word and gram tokens, each as a
+#: set (to test) and sorted (to merge).
+_Line = tuple[str, frozenset[str], frozenset[str], tuple[str, ...], tuple[str, ...]]
+
+
+def _line_tokens_uncached(line: str) -> _Line:
+    normalized = normalize(line)
+    line_words = frozenset(word(w) for w in words(normalized))
+    line_grams = frozenset(grams(normalized))
+    return normalized, line_words, line_grams, tuple(sorted(line_words)), tuple(sorted(line_grams))
+
+
+_line_tokens_cached = functools.lru_cache(maxsize=LINE_CACHE)(_line_tokens_uncached)
+
+
+def _merged(lines: list[_Line], kind: int) -> list[str]:
+    """The sorted union of the lines' tokens (`kind` 1 words, 2 grams): the longest line's
+    sorted tokens with the few the others add (one run and a short tail to sort)."""
+    largest = max(lines, key=lambda line: len(line[kind]))
+    present = largest[kind]
+    extra = {
+        token
+        for line in lines
+        if line is not largest
+        for token in line[kind + 2]
+        if token not in present
+    }
+    if not extra:
+        return list(largest[kind + 2])
+    return sorted([*largest[kind + 2], *extra])
+
+
+def document(text: str) -> tuple[str, list[str], list[str]]:
+    """`(normalize(text)[:INDEX_MAX], *document_tokens(text))`, remembered line by line.
+
+    Exact: a line break folds to a space, so no run of grams and no block jieba cuts (it
+    cuts runs of CJK, letters and digits) crosses a line; a document's grams and words are
+    the union of its lines'. A document longer than WORDS_MAX (where only its start gives
+    words) takes the plain path."""
+    lines: list[_Line] = []
+    size = -1
+    for line in text.split("\n"):
+        if len(line) > LINE_CACHED_MAX:
+            lines.append(_line_tokens_uncached(line))
+        else:
+            lines.append(_line_tokens_cached(line))
+        size += len(lines[-1][0]) + 1
+        if size > WORDS_MAX:
+            normalized = normalize(text)[:INDEX_MAX]
+            word_tokens, gram_tokens = document_tokens(text)
+            return normalized, word_tokens, gram_tokens
+    if len(lines) == 1:
+        return lines[0][0], list(lines[0][3]), list(lines[0][4])
+    return " ".join(line[0] for line in lines), _merged(lines, 1), _merged(lines, 2)
 
 
 def terms(query: str) -> list[str]:

@@ -20,6 +20,8 @@ from gongkai.disclosures.models import PUBLIC_STATES, Disclosure, Event, Revisio
 from gongkai.ledger import verification
 from gongkai.ledger.models import Log, LogEntry
 from gongkai.organizations.models import Organization
+from gongkai.search import index, query
+from gongkai.search.models import Entry
 
 pytestmark = pytest.mark.django_db
 
@@ -154,3 +156,35 @@ def test_the_fast_time_adapter_writes_what_django_writes():
     adapt = synthetic.time_adapter("default")
     for value in (synthetic.START, synthetic.END, synthetic.END.replace(microsecond=123000), None):
         assert adapt(value) == connection.ops.adapt_datetimefield_value(value)
+
+
+def _index_rows() -> list[tuple]:
+    columns = (
+        "e.sort_key, e.kind, e.source_id, e.disclosure_id, e.organization_id, e.scope, "
+        "e.category_key, e.item_key, e.period_key, e.date, e.withdrawn, e.title, e.period, "
+        "e.text, e.normalized"
+    )
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(f"SELECT {columns}, e.tsv::text FROM search_entry e ORDER BY 1")
+        else:
+            cursor.execute(
+                f"SELECT {columns}, f.words, f.grams FROM search_entry e "
+                "JOIN search_fts f ON f.rowid = e.sort_key ORDER BY 1"
+            )
+        return cursor.fetchall()
+
+
+def test_the_seed_indexes_for_search_what_a_rebuild_indexes():
+    out = _seed()
+    assert "indexed" in out.splitlines()[-1]
+    seeded = _index_rows()
+    published = Disclosure.objects.filter(state__in=PUBLIC_STATES).count()
+    assert len(seeded) == published == COUNT
+    assert any(row[10] for row in seeded)  # withdrawn ones: title and reason only
+    index.rebuild()
+    assert _index_rows() == seeded
+    # And found: a two-character term of the seeded bodies, exactly where it is.
+    pks = list(Entry.objects.values_list("pk", flat=True))
+    holding = set(Entry.objects.filter(normalized__contains="党费").values_list("pk", flat=True))
+    assert holding and query.matching_ids("党费", pks) == holding

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db import connection
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -100,3 +101,104 @@ def test_tokens_are_plain_ascii():
     words, grams = tokens.document_tokens('党费 "AND" OR (x:*) ^NEAR 公示')
     assert all(t.isascii() and t.isalnum() for t in words + grams)
     assert tokens.unigram("党") in grams and tokens.bigram("党费") in grams
+
+
+# --- the fast path: remembered lines and bulk writes give what the plain path gives -------
+
+LINES = st.lists(st.text(ALPHABET, min_size=0, max_size=40), min_size=1, max_size=6)
+CONTROL = "\x00\x07\x0b\x1f\x7f\x85\x9f\ufffe\uffff\t\r"
+
+
+@settings(max_examples=200, deadline=None)
+@given(lines=LINES, extra=st.text(st.sampled_from(CONTROL + "党费 Ａ１"), max_size=6))
+def test_document_by_lines_equals_the_whole_text(lines, extra):
+    text = tokens.clean("\n".join(lines) + extra)
+    assert tokens.document(text) == (
+        tokens.normalize(text)[: tokens.INDEX_MAX],
+        *tokens.document_tokens(text),
+    )
+    # Twice (now from the remembered lines): the same.
+    assert tokens.document(text) == tokens.document(text)
+
+
+def test_document_beyond_the_words_limit_takes_the_plain_path():
+    text = "\n".join(["党费收缴情况公示" * 300] * 10)
+    assert len(text) > tokens.WORDS_MAX
+    assert tokens.document(text) == (
+        tokens.normalize(text)[: tokens.INDEX_MAX],
+        *tokens.document_tokens(text),
+    )
+
+
+def test_clean_drops_exactly_control_surrogate_and_non_characters():
+    import unicodedata
+
+    for code in range(0x10000):
+        char = chr(code)
+        dropped = char not in "\t\n\r" and (
+            0xD800 <= code <= 0xDFFF or char in "\ufffe\uffff" or unicodedata.category(char) == "Cc"
+        )
+        assert tokens.clean(f"a{char}b") == ("ab" if dropped else f"a{char}b"), hex(code)
+
+
+def _rows() -> list[tuple]:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT sort_key, kind, source_id, title, period, text, normalized, tsv::text "
+                "FROM search_entry ORDER BY sort_key"
+            )
+            return cursor.fetchall()
+        cursor.execute(
+            "SELECT e.sort_key, e.kind, e.source_id, e.title, e.period, e.text, e.normalized, "
+            "f.words, f.grams FROM search_entry e JOIN search_fts f ON f.rowid = e.sort_key "
+            "ORDER BY e.sort_key"
+        )
+        return cursor.fetchall()
+
+
+@settings(
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(texts=TEXTS)
+def test_bulk_add_writes_what_put_writes(tree, texts):
+    def entries() -> list[Entry]:
+        return [
+            Entry(
+                kind=Kind.OPINION,
+                source_id=n + 1,
+                organization=tree.village,
+                scope=Scope.PUBLIC,
+                date=AT + dt.timedelta(minutes=n),
+                title=text[:5] + "\x00",
+                period="2026年第一季度",
+                text=text,
+            )
+            for n, text in enumerate(texts)
+        ]
+
+    backends.clear()
+    for entry in entries():
+        index._put(entry)
+    one_by_one = _rows()
+    backends.clear()
+    assert index.add([*entries(), None]) == len(texts)
+    assert _rows() == one_by_one
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.text(
+        st.sampled_from(CHINESE + OTHER + "+#&._%  \t\r\n中华人民共和国2026年Q三"), max_size=80
+    )
+)
+def test_words_run_by_run_are_jiebas_words_of_the_whole_text(text):
+    import jieba
+
+    normalized = tokens.normalize(text)
+    whole = [
+        piece.strip()
+        for piece in jieba.cut(normalized, HMM=False)
+        if 1 < len(piece.strip()) <= tokens.WORD_MAX and not any(c.isspace() for c in piece.strip())
+    ]
+    assert tokens.words(normalized) == whole
