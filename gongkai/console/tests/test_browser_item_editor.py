@@ -89,9 +89,9 @@ def test_a_corrections_diff_fits_a_phone(demo, browser_page):  # type: ignore[no
     page = browser_page
     page.set_viewport_size({"width": 360, "height": 740})
     page.goto(f"/d/{notice.pk}/")
+    # The earlier version opens on its changes (the diff), the full text folded below them.
     page.locator(".revisions li > details > summary").first.click()
-    page.locator("details.changes summary").first.click()
-    page.locator("details.changes .diff-added").first.wait_for()
+    page.locator(".revisions .changes .diff-added").first.wait_for()
     assert _page_fits(page)
     sign_in(page, "reviewer", DEMO_PASSWORD)
     page.goto(f"/console/disclosures/{notice.pk}/")
