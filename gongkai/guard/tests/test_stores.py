@@ -177,6 +177,11 @@ def test_processes_counting_at_once_land_every_increment_once(
     url = request.getfixturevalue("redis_url") if kind == "redis" else None
     key = f"procs-{secrets.token_hex(4)}"
     connections.close_all()
+    # A forked child must not share the parent's PostgreSQL connection pool (its sockets
+    # and worker threads): close it, each child opens its own (as each gunicorn worker does).
+    for conn in connections.all():
+        if getattr(conn, "pool", None) is not None:
+            conn.close_pool()
     with multiprocessing.get_context("fork").Pool(4) as pool:
         parts = pool.map(_count_in_child, [(kind, key, url)] * 4)
     counts = sorted(c for part in parts for c in part)

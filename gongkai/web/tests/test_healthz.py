@@ -28,12 +28,20 @@ def default_database_unreachable() -> Iterator[None]:
         broken_settings["NAME"] = "/nonexistent-directory/gongkai.sqlite3"
     else:
         broken_settings["NAME"] = "gongkai_no_such_database"
-    broken = live.__class__(broken_settings, alias="default")
+        options = dict(broken_settings.get("OPTIONS") or {})
+        if options.get("pool"):
+            # PostgreSQL's connection pool is kept per alias: a pool of its own (under its own
+            # alias), which waits a second for a connection that cannot be made.
+            options["pool"] = {**dict(options["pool"]), "min_size": 0, "timeout": 1}
+        broken_settings["OPTIONS"] = options
+    broken = live.__class__(broken_settings, alias="unreachable")
     connections["default"] = broken
     try:
         yield
     finally:
         broken.close()
+        if getattr(broken, "pool", None) is not None:
+            broken.close_pool()
         connections["default"] = live
 
 
