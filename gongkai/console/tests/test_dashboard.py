@@ -466,3 +466,10 @@ def test_the_rollup_queries_search_the_unique_organization_month_index(people, t
                 plan,
             ), plan
             assert not re.search(r"^SCAN compliance_rollup", plan, re.M), plan
+
+
+@pytest.mark.parametrize("number", ["0", "00000", "-1", "٣"])
+def test_a_page_number_below_one_is_the_first_page(people, tree, number):
+    response = page(people.office, f"/console/dashboard/QS/obligations?show=due&page={number}")
+    assert response.status_code == 200
+    assert response.context["page"] == 1

@@ -228,7 +228,8 @@ def _show(request: HttpRequest) -> dash.Show:
 
 def _page(request: HttpRequest) -> int:
     raw = request.GET.get("page", "1")
-    return int(raw) if raw.isascii() and raw.isdigit() and 0 < len(raw) < 6 else 1
+    page = int(raw) if raw.isascii() and raw.isdigit() and 0 < len(raw) < 6 else 1
+    return max(page, 1)  # "0" or "00000" is the first page, never a negative slice
 
 
 @console_view
