@@ -181,7 +181,7 @@ def test_processes_counting_at_once_land_every_increment_once(
     # and worker threads): close it, each child opens its own (as each gunicorn worker does).
     for conn in connections.all():
         if getattr(conn, "pool", None) is not None:
-            conn.close_pool()
+            conn.close_pool()  # type: ignore[attr-defined]  # PostgreSQL's wrapper only
     with multiprocessing.get_context("fork").Pool(4) as pool:
         parts = pool.map(_count_in_child, [(kind, key, url)] * 4)
     counts = sorted(c for part in parts for c in part)

@@ -41,7 +41,7 @@ def default_database_unreachable() -> Iterator[None]:
     finally:
         broken.close()
         if getattr(broken, "pool", None) is not None:
-            broken.close_pool()
+            broken.close_pool()  # type: ignore[attr-defined]  # PostgreSQL's wrapper only
         connections["default"] = live
 
 
