@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -31,7 +31,7 @@ from gongkai.disclosures import attachments as attached_files
 from gongkai.disclosures import clock as disclosure_clock
 from gongkai.disclosures import data as structured_data
 from gongkai.disclosures import events, scanning, visibility
-from gongkai.disclosures.content import sanitize_html
+from gongkai.disclosures.content import data_strings, sanitize_html
 from gongkai.disclosures.events import ActorRole, EventKind
 from gongkai.disclosures.models import PUBLIC_STATES, Disclosure, Opinion, Revision, State
 from gongkai.ledger import log as ledger
@@ -428,22 +428,6 @@ def _check_data(
         raise ValidationError(problems)
 
 
-def _data_strings(value: Any) -> Iterator[str]:
-    """Every text a reader can see in structured data: keys and values at any depth, and
-    numbers as they are written (a mobile number typed as a JSON number is still one)."""
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield str(key)
-            yield from _data_strings(item)
-    elif isinstance(value, list | tuple):
-        for item in value:
-            yield from _data_strings(item)
-    elif isinstance(value, int | float) and not isinstance(value, bool):
-        yield str(value)
-
-
 def sourced_findings(disclosure: Disclosure) -> list[tuple[str, scanning.Finding]]:
     """(where, finding) for everything of the disclosure that can reach a reader: the title,
     the body, the structured data (keys and values), the period or event text, and each
@@ -455,7 +439,7 @@ def sourced_findings(disclosure: Disclosure) -> list[tuple[str, scanning.Finding
 
     scan("title", disclosure.title)
     scan("body", disclosure.body)
-    for text in _data_strings(disclosure.data):
+    for text in data_strings(disclosure.data):
         scan("data", text)
     scan("period", disclosure.period)
     if disclosure.pk is not None:

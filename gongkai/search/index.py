@@ -32,6 +32,7 @@ from django.db import transaction
 from django.utils.html import strip_tags
 
 from gongkai.disclosures import attachments as files
+from gongkai.disclosures.content import data_strings
 from gongkai.disclosures.models import PUBLIC_STATES, Disclosure, State
 from gongkai.disclosures.visibility import published_content, published_text
 from gongkai.engagement.models import Opinion
@@ -78,21 +79,6 @@ PLAIN_CACHED_MAX = 20_000
 @functools.lru_cache(maxsize=512)
 def _plain(body: str) -> str:
     return html.unescape(strip_tags(body))
-
-
-def data_strings(value: Any) -> Iterator[str]:
-    """Every text a reader can see in structured data: keys and values at any depth."""
-    if isinstance(value, str):
-        yield value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield str(key)
-            yield from data_strings(item)
-    elif isinstance(value, list | tuple):
-        for item in value:
-            yield from data_strings(item)
-    elif isinstance(value, int | float) and not isinstance(value, bool):
-        yield str(value)
 
 
 def _remove(kind: str, source_id: int) -> None:
