@@ -22,6 +22,7 @@ from gongkai import permissions
 from gongkai.boards.models import BoardSpec, Size, Style
 from gongkai.catalog.effective import UNCATEGORISED, applicable_catalog
 from gongkai.catalog.models import Domain
+from gongkai.disclosures import scanning
 from gongkai.organizations import tree
 from gongkai.organizations.models import Organization
 from gongkai.validation import check_text
@@ -148,7 +149,8 @@ def _effective(row: BoardSpec) -> EffectiveSpec:
         style=row.style,
         header_color=row.header_color,
         accent_color=row.accent_color,
-        title_line=row.title_line,
+        # Printed for everyone: personal numbers masked like any published text.
+        title_line=scanning.mask(row.title_line or ""),
         columns=columns,
         set_by=row.organization,
     )

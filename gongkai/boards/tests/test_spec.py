@@ -264,3 +264,10 @@ def test_the_columns_of_a_domain_stay_together(tree, village_catalog):
     # The party's categories no column names come first, then the village affairs.
     assert domains == sorted(domains, key=lambda d: d != Domain.PARTY)
     assert domains.count(Domain.VILLAGE) == 1
+
+
+def test_a_title_line_with_a_mobile_number_is_printed_masked(tree):
+    """The title line is printed for everyone: it goes through the one scan-and-mask."""
+    BoardSpec.objects.create(organization=tree.town, title_line="东岭村公开栏 联系13912345678")
+    line = specs.spec_for(tree.village).title_line
+    assert "13912345678" not in line and "东岭村公开栏" in line
