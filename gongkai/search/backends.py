@@ -104,6 +104,34 @@ def clear() -> None:
             cursor.execute(f"DELETE FROM {ENTRY_TABLE}")
 
 
+def indexed_tokens() -> dict[int, tuple[str, str]]:
+    """What the full-text index itself holds, per entry: {sort key: (word tokens, gram
+    tokens)}, each sorted and space-separated. SQLite: read from the FTS5 index through an
+    fts5vocab table; PostgreSQL: the tsvector's lexemes (weight A words, the rest grams).
+    For tests and checks: it reads the whole index."""
+    found: dict[int, tuple[list[str], list[str]]] = {}
+    with connection.cursor() as cursor:
+        if vendor() == "postgresql":
+            cursor.execute(
+                f"SELECT e.sort_key, u.lexeme, 'A' = ANY(u.weights) FROM {ENTRY_TABLE} e, "
+                "unnest(e.tsv) AS u"
+            )
+            for sort_key, token, is_word in cursor.fetchall():
+                found.setdefault(sort_key, ([], []))[0 if is_word else 1].append(token)
+        else:
+            cursor.execute(
+                f"CREATE VIRTUAL TABLE IF NOT EXISTS temp.{FTS_TABLE}_instances "
+                f"USING fts5vocab(main, {FTS_TABLE}, instance)"
+            )
+            cursor.execute(f"SELECT doc, col, term FROM temp.{FTS_TABLE}_instances")
+            for sort_key, column, token in cursor.fetchall():
+                found.setdefault(sort_key, ([], []))[0 if column == "words" else 1].append(token)
+    return {
+        key: (" ".join(sorted(words)), " ".join(sorted(grams)))
+        for key, (words, grams) in found.items()
+    }
+
+
 @dataclass(frozen=True)
 class Match:
     """A full-text condition for `QuerySet.extra`: the tables to add, the WHERE clauses and

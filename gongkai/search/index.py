@@ -25,7 +25,10 @@ import datetime as dt
 import functools
 import html
 import itertools
+import multiprocessing
+import os
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
 
 from django.db import transaction
@@ -90,14 +93,18 @@ def _remove(kind: str, source_id: int) -> None:
         Entry.objects.filter(kind=kind, source_id=source_id).delete()
 
 
-def _prepare(entry: Entry) -> tuple[list[str], list[str]]:
-    """Fill the entry's stored texts and sort key; return its (word, gram) tokens."""
+def _cleaned(entry: Entry) -> str:
+    """Clean the entry's stored texts and set its sort key; return the text to tokenize."""
     entry.title = tokens.clean(entry.title)
     entry.period = tokens.clean(entry.period)
     entry.text = tokens.clean(entry.text)[: tokens.INDEX_MAX]
-    searchable = "\n".join((entry.title, entry.period, entry.text))
-    entry.normalized, words, grams = tokens.document(searchable)
     entry.sort_key = sort_key(entry.kind, entry.source_id, entry.date)
+    return "\n".join((entry.title, entry.period, entry.text))
+
+
+def _prepare(entry: Entry) -> tuple[list[str], list[str]]:
+    """Fill the entry's stored texts and sort key; return its (word, gram) tokens."""
+    entry.normalized, words, grams = tokens.document(_cleaned(entry))
     return words, grams
 
 
@@ -124,6 +131,76 @@ def add(entries: Iterable[Entry | None]) -> int:
 
 #: Entries tokenized and written at a time by `add` (bounds the tokens held in memory).
 ADD_CHUNK = 1000
+
+
+class Adder:
+    """`add` for a generator that writes its rows in batches (`gongkai seed`), with the
+    tokenizing (jieba is most of an entry's cost) done in a worker process one batch behind:
+    `add(batch k)` writes the entries of batch k-1, tokenized while the caller was building
+    batch k, and hands batch k to the worker; `flush` writes what is still waiting. On a
+    machine with one CPU (or `parallel=False`) it is `add`, at once.
+
+    What it writes is row for row what `add` writes (a test holds them equal). Memory holds
+    two batches of entries. Use it as a context manager: leaving stops the worker (without
+    writing what waits; call `flush` inside the last transaction)."""
+
+    def __init__(self, *, parallel: bool | None = None) -> None:
+        if parallel is None:
+            parallel = (os.cpu_count() or 1) > 1
+        self.written = 0
+        self._waiting: tuple[list[Entry], Future[list[tokens.Document]]] | None = None
+        self._pool: ProcessPoolExecutor | None = None
+        if parallel:
+            # spawn, not fork: the worker needs no database connection, Django or thread of
+            # this process, only gongkai.search.tokens.
+            self._pool = ProcessPoolExecutor(
+                max_workers=1,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=tokens.warm,
+            )
+
+    def add(self, entries: Iterable[Entry | None]) -> None:
+        chunk = [entry for entry in entries if entry is not None]
+        self.flush()
+        if not chunk:
+            return
+        if self._pool is None:
+            self.written += add(chunk)
+            return
+        texts = [_cleaned(entry) for entry in chunk]
+        self._waiting = (chunk, self._pool.submit(tokens.documents, texts))
+
+    def flush(self) -> None:
+        """Write the entries handed to the worker (waiting for it); call it in a transaction."""
+        if self._waiting is None:
+            return
+        chunk, future = self._waiting
+        self._waiting = None
+        rows = []
+        for entry, (normalized, words, grams) in zip(chunk, future.result(), strict=True):
+            entry.normalized = normalized
+            rows.append((entry, words, grams))
+        for start in range(0, len(rows), ADD_CHUNK):
+            backends.insert(rows[start : start + ADD_CHUNK])
+        self.written += len(rows)
+
+    def worker_peak_mib(self) -> float:
+        """The worker's peak resident memory (0 without one)."""
+        if self._pool is None:
+            return 0.0
+        return self._pool.submit(tokens.peak_rss_mib).result()
+
+    def close(self) -> None:
+        self._waiting = None
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def __enter__(self) -> Adder:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 # --- disclosures ------------------------------------------------------------------------------

@@ -150,6 +150,10 @@ BLOCK_CACHED_MAX = 64
 _block_words_cached = functools.lru_cache(maxsize=65536)(_block_words)
 
 
+#: `document`'s result: the normalized text, the word tokens, the gram tokens.
+Document = tuple[str, list[str], list[str]]
+
+
 def document_tokens(text: str) -> tuple[list[str], list[str]]:
     """(word tokens, gram tokens) of a document's text, each space-separable ASCII."""
     normalized = normalize(text)[:INDEX_MAX]
@@ -188,7 +192,7 @@ def _merged(lines: list[_Line], kind: int) -> list[str]:
     return sorted([*largest[kind + 2], *extra])
 
 
-def document(text: str) -> tuple[str, list[str], list[str]]:
+def document(text: str) -> Document:
     """`(normalize(text)[:INDEX_MAX], *document_tokens(text))`, remembered line by line.
 
     Exact: a line break folds to a space, so no run of grams and no block jieba cuts (it
@@ -210,6 +214,23 @@ def document(text: str) -> tuple[str, list[str], list[str]]:
     if len(lines) == 1:
         return lines[0][0], list(lines[0][3]), list(lines[0][4])
     return " ".join(line[0] for line in lines), _merged(lines, 1), _merged(lines, 2)
+
+
+def documents(texts: list[str]) -> list[Document]:
+    """`document` of each text (what a worker process of `index.Adder` runs)."""
+    return [document(text) for text in texts]
+
+
+def warm() -> None:
+    """Load jieba's dictionary now (a worker process, before its first batch)."""
+    _jieba()
+
+
+def peak_rss_mib() -> float:
+    """Peak resident memory of this process in MiB (ru_maxrss is KiB on Linux)."""
+    import resource
+
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
 def terms(query: str) -> list[str]:

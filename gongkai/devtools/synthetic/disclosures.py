@@ -44,6 +44,7 @@ organizations' weights and the pending heap, never the disclosures.
 from __future__ import annotations
 
 import bisect
+import contextlib
 import hashlib
 import heapq
 import importlib
@@ -213,6 +214,9 @@ class Summary:
     seconds: float
     #: Peak resident memory of this process, in MiB (resource.getrusage).
     peak_rss_mib: float = 0.0
+    #: Peak resident memory of the search index's tokenizing worker (0 without one).
+    worker_peak_rss_mib: float = 0.0
+    #: "indexed" where the search entries were written with the disclosures, else "".
     search_index: str = ""
     counts: dict[str, int] = field(default_factory=dict)
 
@@ -1045,36 +1049,44 @@ def seed(
     tables = (disclosures, revisions, events, entries, nodes, heads)
     lives = plan(orgs, items, count, seed)
     done = 0
-    while True:
-        chunk = list(itertools.islice(lives, batch))
-        if not chunk:
-            break
+    worker_mib = 0.0
+    with contextlib.ExitStack() as stack:
+        # The search entries are tokenized in a worker process while the next batch is built.
+        adder = stack.enter_context(search.Adder()) if search is not None else None
+        while True:
+            chunk = list(itertools.islice(lives, batch))
+            if not chunk:
+                break
+            with transaction.atomic(using=using):
+                for life in chunk:
+                    while pending and pending[0].at <= life.at:
+                        append(heapq.heappop(pending))
+                    write(life)
+                for table in tables:
+                    table.flush()
+                if adder is not None:
+                    adder.add(found)
+                    found.clear()
+            done += len(chunk)
+            if progress is not None:
+                progress(done)
         with transaction.atomic(using=using):
-            for life in chunk:
-                while pending and pending[0].at <= life.at:
-                    append(heapq.heappop(pending))
-                write(life)
+            while pending:
+                append(heapq.heappop(pending))
+            for state in logs.values():
+                sign(state)
+                Log.objects.using(using).filter(pk=state.log.pk).update(
+                    size=state.frontier.size,
+                    frontier=state.frontier.to_bytes(),
+                    root_hash=state.frontier.root().hex(),
+                )
             for table in tables:
                 table.flush()
-            if search is not None:
-                search.add(found)
-                found.clear()
-        done += len(chunk)
-        if progress is not None:
-            progress(done)
-    with transaction.atomic(using=using):
-        while pending:
-            append(heapq.heappop(pending))
-        for state in logs.values():
-            sign(state)
-            Log.objects.using(using).filter(pk=state.log.pk).update(
-                size=state.frontier.size,
-                frontier=state.frontier.to_bytes(),
-                root_hash=state.frontier.root().hex(),
-            )
-        for table in tables:
-            table.flush()
-        _reset_sequences(using, [Disclosure, Revision, Event, LogEntry, LogNode, SignedHead])
+            if adder is not None:
+                adder.flush()
+            _reset_sequences(using, [Disclosure, Revision, Event, LogEntry, LogNode, SignedHead])
+        if adder is not None:
+            worker_mib = adder.worker_peak_mib()
     _analyze(using)
     return Summary(
         disclosures=count,
@@ -1087,7 +1099,8 @@ def seed(
         catalogs_made=made,
         seconds=round(time.perf_counter() - started, 2),
         peak_rss_mib=peak_rss_mib(),
-        search_index="not available" if search is None else "indexed",
+        worker_peak_rss_mib=worker_mib,
+        search_index="" if search is None else "indexed",
     )
 
 
@@ -1128,7 +1141,7 @@ def _search_index() -> Any:
         index = importlib.import_module("gongkai.search.index")
     except ImportError:
         return None
-    if not (hasattr(index, "published_entry") and hasattr(index, "add")):
+    if not (hasattr(index, "published_entry") and hasattr(index, "Adder")):
         return None
     return index
 

@@ -8,9 +8,11 @@ import datetime as dt
 
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from gongkai.catalog.models import Scope
-from gongkai.search import backends, index, query
+from gongkai.search import backends, index, query, tokens
 from gongkai.search.models import Entry, Kind
 
 AT = dt.datetime(2026, 5, 1, 8, tzinfo=dt.UTC)
@@ -166,3 +168,57 @@ def test_the_search_query_uses_the_full_text_index(tree):
             assert "search_entry_tsv" in plan, plan
         else:
             assert "VIRTUAL TABLE INDEX" in plan and "search_fts" in plan, plan
+
+
+# --- the index holds exactly the current entries' tokens -----------------------------------
+
+#: Texts sharing characters, words and lines, so entries share tokens and lines repeat.
+PIECES = ["党费", "收缴", "公示", "东岭村", "Ｑ3", "\n", " ", "2026年", "组织生活会", "张三", "费"]
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    moves=st.lists(
+        st.tuples(
+            st.integers(1, 6),  # which source
+            st.one_of(st.none(), st.lists(st.sampled_from(PIECES), max_size=12).map("".join)),
+        ),
+        min_size=1,
+        max_size=25,
+    )
+)
+def test_after_any_puts_and_removes_the_index_holds_exactly_the_entries_tokens(tree, moves):
+    """A put replaces, None removes; whatever the order, the full-text index (read from the
+    index itself) holds each current entry's tokens and nothing of a removed or replaced
+    one, and a search finds exactly the current entries containing the term."""
+    backends.clear()
+    current: dict[int, str] = {}
+    for n, (source, text) in enumerate(moves):
+        if text is None:
+            index._remove(Kind.OPINION, source)
+            current.pop(source, None)
+            continue
+        index._put(
+            Entry(
+                kind=Kind.OPINION,
+                source_id=source,
+                organization=tree.village,
+                scope=Scope.PUBLIC,
+                date=AT + dt.timedelta(minutes=n),
+                title="意见",
+                text=text,
+            )
+        )
+        current[source] = text
+    expected = {}
+    for entry in Entry.objects.all():
+        _normalized, words, grams = tokens.document(f"{entry.title}\n{entry.period}\n{entry.text}")
+        expected[entry.sort_key] = (" ".join(words), " ".join(grams))
+    assert {e.source_id for e in Entry.objects.all()} == set(current)
+    assert backends.indexed_tokens() == expected
+    found = query.search(AnonymousUser(), "党费", now=AT + dt.timedelta(days=1)).results
+    assert sorted(hit.entry.source_id for hit in found) == sorted(
+        source for source, text in current.items() if "党费" in text
+    )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from django.db import connection
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -142,19 +143,16 @@ def test_clean_drops_exactly_control_surrogate_and_non_characters():
 
 
 def _rows() -> list[tuple]:
+    """The entries with what the full-text index itself holds for each."""
+    indexed = backends.indexed_tokens()
     with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT sort_key, kind, source_id, title, period, text, normalized, tsv::text "
-                "FROM search_entry ORDER BY sort_key"
-            )
-            return cursor.fetchall()
         cursor.execute(
-            "SELECT e.sort_key, e.kind, e.source_id, e.title, e.period, e.text, e.normalized, "
-            "f.words, f.grams FROM search_entry e JOIN search_fts f ON f.rowid = e.sort_key "
-            "ORDER BY e.sort_key"
+            "SELECT sort_key, kind, source_id, title, period, text, normalized "
+            "FROM search_entry ORDER BY sort_key"
         )
-        return cursor.fetchall()
+        rows = [(*row, indexed.get(row[0])) for row in cursor.fetchall()]
+    assert set(indexed) <= {row[0] for row in rows}  # nothing indexed without its entry
+    return rows
 
 
 @settings(
@@ -184,6 +182,43 @@ def test_bulk_add_writes_what_put_writes(tree, texts):
     backends.clear()
     assert index.add([*entries(), None]) == len(texts)
     assert _rows() == one_by_one
+
+
+@pytest.mark.parametrize("parallel", [True, False], ids=["worker process", "in process"])
+def test_the_adder_writes_what_add_writes_one_batch_behind(tree, parallel):
+    texts = [f"第{n}号 党费收缴{'公示' * (n % 3)}\n东岭村\x00 {n * 7919}" for n in range(23)]
+
+    def entries(start: int, stop: int) -> list[Entry | None]:
+        return [
+            Entry(
+                kind=Kind.OPINION,
+                source_id=n + 1,
+                organization=tree.village,
+                scope=Scope.PUBLIC,
+                date=AT + dt.timedelta(minutes=n),
+                title=texts[n][:6],
+                period="2026年第一季度",
+                text=texts[n],
+            )
+            for n in range(start, stop)
+        ] + [None]
+
+    backends.clear()
+    index.add(entries(0, 23))
+    at_once = _rows()
+    backends.clear()
+    with index.Adder(parallel=parallel) as adder:
+        adder.add(entries(0, 10))
+        adder.add(entries(10, 11))
+        adder.add([])  # a batch without entries writes what waits
+        assert len(_rows()) == 11
+        adder.add(entries(11, 23))
+        if parallel:
+            assert len(_rows()) == 11  # the last batch waits for flush
+            assert adder.worker_peak_mib() > 0
+        adder.flush()
+        assert adder.written == 23
+    assert _rows() == at_once
 
 
 @settings(max_examples=300, deadline=None)

@@ -64,23 +64,30 @@ class Command(BaseCommand):
             seed=seed,
             progress=lambda done: self.stderr.write(f"{done}/{count}") if count > 10_000 else None,
         )
-        self.stdout.write(
-            _(
-                "Seeded %(count)d disclosures (%(corrected)d corrected, %(withdrawn)d "
-                "withdrawn) at %(orgs)d organizations with %(entries)d ledger entries in "
-                "%(seconds).1f s; peak memory %(rss).0f MiB; search index: %(search)s."
-            )
-            % {
-                "count": count,
-                "corrected": summary.corrected,
-                "withdrawn": summary.withdrawn,
-                "orgs": summary.organizations_with,
-                "entries": summary.entries,
-                "seconds": summary.seconds,
-                "rss": summary.peak_rss_mib,
-                "search": summary.search_index,
-            }
-        )
+        done = _(
+            "Seeded %(count)d disclosures (%(corrected)d corrected, %(withdrawn)d "
+            "withdrawn) at %(orgs)d organizations with %(entries)d ledger entries in "
+            "%(seconds).1f s; peak memory %(rss).0f MiB."
+        ) % {
+            "count": count,
+            "corrected": summary.corrected,
+            "withdrawn": summary.withdrawn,
+            "orgs": summary.organizations_with,
+            "entries": summary.entries,
+            "seconds": summary.seconds,
+            "rss": summary.peak_rss_mib,
+        }
+        if not summary.search_index:
+            searched = _("Search is not installed: no search index was written.")
+        elif summary.worker_peak_rss_mib:
+            searched = _(
+                "The search index was written with them (tokenized in a worker process, "
+                "peak memory %(rss).0f MiB)."
+            ) % {"rss": summary.worker_peak_rss_mib}
+        else:
+            searched = _("The search index was written with them.")
+        # Two sentences: a space between them in English, none in Chinese.
+        self.stdout.write(_("%(done)s %(search)s") % {"done": done, "search": searched})
 
     def seed_organizations(self, total: int, seed: int, *, force: bool) -> None:
         present = Organization.objects.count()
