@@ -177,25 +177,47 @@ def _required_expression(required: list[list[str]]) -> str:
     return " AND ".join(f"grams : ({' '.join(group)})" for group in required)
 
 
-def newest_floor(required: list[list[str]], window: int) -> int | None:
-    """The smallest sort key among the newest `window` full-text candidates, or None when
-    there are fewer: relevance is computed within that window, so its cost is bounded."""
+def newest_floor(
+    required: list[list[str]], window: int, low: int | None = None, high: int | None = None
+) -> int | None:
+    """The smallest sort key among the newest `window` full-text candidates with sort keys
+    in [low, high), or None when there are fewer: relevance is computed within that window,
+    so its cost is bounded."""
     need = _required_expression(required)
+    bounds, bound_params = key_range(low, high)
     with connection.cursor() as cursor:
         if vendor() == "postgresql":
+            where = " ".join(f"AND {clause}" for clause in bounds)
             cursor.execute(
                 f"SELECT count(*), min(sort_key) FROM (SELECT sort_key FROM {ENTRY_TABLE} "
-                "WHERE tsv @@ %s::tsquery ORDER BY sort_key DESC LIMIT %s) AS newest",
-                [need, window],
+                f"WHERE tsv @@ %s::tsquery {where} ORDER BY sort_key DESC LIMIT %s) AS newest",
+                [need, *bound_params, window],
             )
         else:
+            where = " ".join(f"AND {clause}" for clause in bounds)
             cursor.execute(
                 f"SELECT count(*), min(rowid) FROM (SELECT rowid FROM {FTS_TABLE} "
-                f"WHERE {FTS_TABLE} MATCH %s ORDER BY rowid DESC LIMIT %s)",
-                [need, window],
+                f"WHERE {FTS_TABLE} MATCH %s {where} ORDER BY rowid DESC LIMIT %s)",
+                [need, *bound_params, window],
             )
         count, floor = cursor.fetchone()
     return int(floor) if count >= window and floor is not None else None
+
+
+def key_range(low: int | None, high: int | None) -> tuple[list[str], list[int]]:
+    """WHERE clauses (for `QuerySet.extra`) keeping sort keys in [low, high): on SQLite on
+    the FTS5 rowid, which FTS5 takes into its scan (so bm25 is computed only within the
+    range); on PostgreSQL on the entry's sort key."""
+    column = f"{FTS_TABLE}.rowid" if vendor() != "postgresql" else f"{ENTRY_TABLE}.sort_key"
+    where: list[str] = []
+    params: list[int] = []
+    if low is not None:
+        where.append(f"{column} >= %s")
+        params.append(low)
+    if high is not None:
+        where.append(f"{column} < %s")
+        params.append(high)
+    return where, params
 
 
 def newest_first() -> list[str]:

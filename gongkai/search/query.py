@@ -147,19 +147,24 @@ def filtered(queryset: QuerySet[Entry], filters: Filters) -> QuerySet[Entry]:
             queryset = queryset.filter(period_key=filters.period)
     if filters.kind:
         queryset = queryset.filter(kind=filters.kind)
-    if filters.date_from is not None:
-        start = dt.datetime.combine(
-            filters.date_from, dt.time(0), tzinfo=timezone.get_current_timezone()
-        )
-        queryset = queryset.filter(sort_key__gte=date_key(start))
-    if filters.date_to is not None:
-        end = dt.datetime.combine(
-            filters.date_to + dt.timedelta(days=1),
-            dt.time(0),
-            tzinfo=timezone.get_current_timezone(),
-        )
-        queryset = queryset.filter(sort_key__lt=date_key(end))
+    low, high = key_bounds(filters)
+    if low is not None:
+        queryset = queryset.filter(sort_key__gte=low)
+    if high is not None:
+        queryset = queryset.filter(sort_key__lt=high)
     return queryset
+
+
+def key_bounds(filters: Filters) -> tuple[int | None, int | None]:
+    """The sort keys of the date range: (smallest allowed, first beyond), None where open."""
+    low = high = None
+    zone = timezone.get_current_timezone()
+    if filters.date_from is not None:
+        low = date_key(dt.datetime.combine(filters.date_from, dt.time(0), tzinfo=zone))
+    if filters.date_to is not None:
+        end = filters.date_to + dt.timedelta(days=1)
+        high = date_key(dt.datetime.combine(end, dt.time(0), tzinfo=zone))
+    return low, high
 
 
 def search(
@@ -182,19 +187,23 @@ def search(
     if not query.terms:
         return out
     relevance = sort == RELEVANCE
-    qs = matching(
-        filtered(visible_entries(user, now), filters or Filters()), query, relevance=relevance
-    )
+    filters = filters or Filters()
+    qs = matching(filtered(visible_entries(user, now), filters), query, relevance=relevance)
     qs = qs.select_related("organization")
+    low, high = key_bounds(filters)
     if relevance:
         floor = backends.newest_floor(
-            [tokens.term_grams(term) for term in query.terms], RELEVANCE_WINDOW
+            [tokens.term_grams(term) for term in query.terms], RELEVANCE_WINDOW, low, high
         )
         if floor is not None:
-            qs = qs.filter(sort_key__gte=floor)
+            low = floor if low is None else max(low, floor)
         qs = qs.order_by("rank", "-sort_key")
     else:
         qs = qs.order_by().extra(order_by=backends.newest_first())
+    # The same range on the full-text side, where the full-text scan can use it (FTS5's
+    # rowid): relevance is then computed within the window only, not for every match.
+    where, params = backends.key_range(low, high)
+    qs = qs.extra(where=where, params=params)
     rows = list(qs[offset : offset + limit + 1])
     out.more = len(rows) > limit
     out.results = [Result(entry=e, rank=getattr(e, "rank", None)) for e in rows[:limit]]

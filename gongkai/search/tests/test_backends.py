@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
 from hypothesis import HealthCheck, given, settings
@@ -222,3 +223,36 @@ def test_after_any_puts_and_removes_the_index_holds_exactly_the_entries_tokens(t
     assert sorted(hit.entry.source_id for hit in found) == sorted(
         source for source, text in current.items() if "党费" in text
     )
+
+
+@pytest.mark.parametrize("window", [1, 2, 3, 10])
+def test_relevance_within_a_date_range_finds_what_newest_first_finds(tree, monkeypatch, window):
+    """Relevance ranks within the newest `window` matches *of the date range*: an old range
+    is never emptied by newer matches outside it."""
+    monkeypatch.setattr(query, "RELEVANCE_WINDOW", window)
+    backends.clear()
+    for day in range(6):
+        index._put(
+            Entry(
+                kind=Kind.OPINION,
+                source_id=day + 1,
+                organization=tree.village,
+                scope=Scope.PUBLIC,
+                date=AT + dt.timedelta(days=day),
+                title="党费收缴" if day % 2 else "收缴党费情况",
+                text="",
+            )
+        )
+    anyone = AnonymousUser()
+    for first, last in [(0, 0), (0, 2), (1, 4), (5, 5), (2, 5)]:
+        days = query.Filters(
+            date_from=(AT + dt.timedelta(days=first)).date(),
+            date_to=(AT + dt.timedelta(days=last)).date(),
+        )
+        newest = query.search(anyone, "党费", filters=days).results
+        best = query.search(anyone, "党费", filters=days, sort=query.RELEVANCE).results
+        in_range = {day + 1 for day in range(first, last + 1)}
+        assert {r.entry.source_id for r in newest} == in_range
+        # The newest `window` of the range are ranked (all of them when fewer).
+        ranked = sorted(in_range, reverse=True)[: window if len(in_range) > window else None]
+        assert {r.entry.source_id for r in best} == set(ranked)
