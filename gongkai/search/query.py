@@ -147,11 +147,11 @@ def filtered(queryset: QuerySet[Entry], filters: Filters) -> QuerySet[Entry]:
             queryset = queryset.filter(period_key=filters.period)
     if filters.kind:
         queryset = queryset.filter(kind=filters.kind)
-    low, high = key_bounds(filters)
-    if low is not None:
-        queryset = queryset.filter(sort_key__gte=low)
-    if high is not None:
-        queryset = queryset.filter(sort_key__lt=high)
+    first, beyond = key_bounds(filters)
+    if first is not None:
+        queryset = queryset.filter(sort_key__gte=first)
+    if beyond is not None:
+        queryset = queryset.filter(sort_key__lt=beyond)
     return queryset
 
 
