@@ -14,7 +14,8 @@ person types reaches either query language.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import contextlib
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -93,6 +94,36 @@ def delete(sort_keys: list[int]) -> None:
             chunk = sort_keys[start : start + 500]
             marks = ", ".join(["%s"] * len(chunk))
             cursor.execute(f"DELETE FROM {FTS_TABLE} WHERE rowid IN ({marks})", chunk)
+
+
+#: FTS5 keeps new tokens in memory until a transaction ends or they exceed this (its
+#: default); a bulk load lets them grow to BULK_HASH_BYTES, so fewer and larger segments are
+#: written and merged.
+HASH_BYTES = 1024 * 1024
+BULK_HASH_BYTES = 16 * 1024 * 1024
+
+
+@contextlib.contextmanager
+def bulk_loading() -> Iterator[None]:
+    """Around a bulk load of many entries per transaction (`gongkai seed`): on SQLite FTS5's
+    in-memory token buffer is raised to BULK_HASH_BYTES (its 'hashsize', kept in the
+    table's configuration) and set back after. Nothing changes on PostgreSQL."""
+    if vendor() == "postgresql":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rank) VALUES ('hashsize', %s)",
+            [BULK_HASH_BYTES],
+        )
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {FTS_TABLE}({FTS_TABLE}, rank) VALUES ('hashsize', %s)",
+                [HASH_BYTES],
+            )
 
 
 def clear() -> None:

@@ -183,3 +183,21 @@ def test_the_seed_indexes_for_search_what_a_rebuild_indexes():
     pks = list(Entry.objects.values_list("pk", flat=True))
     holding = set(Entry.objects.filter(normalized__contains="党费").values_list("pk", flat=True))
     assert holding and query.matching_ids("党费", pks) == holding
+
+
+def test_the_seeds_bulk_settings_are_set_back_after_it():
+    def settings_now() -> tuple:
+        if connection.vendor != "sqlite":
+            return ()
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size")
+            cache = cursor.fetchone()[0]
+            cursor.execute("PRAGMA synchronous")
+            synchronous = cursor.fetchone()[0]
+            cursor.execute("SELECT v FROM search_fts_config WHERE k = 'hashsize'")
+            hashsize = cursor.fetchone()
+        return cache, synchronous, hashsize[0] if hashsize else backends.HASH_BYTES
+
+    before = settings_now()
+    _seed(count=50)
+    assert settings_now() == before
