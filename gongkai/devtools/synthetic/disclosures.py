@@ -59,6 +59,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connections, models, transaction
+from django.utils import translation
 
 from gongkai.accounts.models import User
 from gongkai.catalog import exchange
@@ -631,7 +632,23 @@ def seed(
     heads_every: int = HEADS_EVERY,
     progress: Callable[[int], object] | None = None,
 ) -> Summary:
-    """Seed `count` disclosures into `using` (see the module docstring)."""
+    """Seed `count` disclosures into `using` (see the module docstring), in the site's
+    language whatever the caller's (period labels and titles are stored text)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return _seed(
+            count, using=using, seed=seed, batch=batch, heads_every=heads_every, progress=progress
+        )
+
+
+def _seed(
+    count: int,
+    *,
+    using: str,
+    seed: int,
+    batch: int,
+    heads_every: int,
+    progress: Callable[[int], object] | None,
+) -> Summary:
     started = time.perf_counter()
     if count < 0:
         raise ValueError("count must not be negative")
@@ -656,6 +673,14 @@ def seed(
     empty_json = adapt_json({}, None)
     masked_periods: dict[str, str] = {}
     masked_reasons: dict[str, str] = {}
+
+    def masked_reason(reason: str) -> str:
+        """`visibility.published_text` with the (empty) mask exceptions of a seeded one."""
+        masked = masked_reasons.get(reason)
+        if masked is None:
+            masked = masked_reasons[reason] = visibility.scanning.mask(reason)
+        return masked
+
     search = _search_index()
     found: list[Any] = []  # this batch's search index entries
 
@@ -705,6 +730,8 @@ def seed(
             "published_body",
             "published_data",
             "published_period",
+            "public_number",
+            "published_note",
             "created_at",
         ],
         {"created_by_id": actor.pk, "data": {}},
@@ -865,6 +892,8 @@ def seed(
             published_body,
             empty_json,
             published_period,
+            1,
+            "",
             adapt_time(at - _LIFE[1][4]),
         )
         ids["revision"] += 1
@@ -912,6 +941,8 @@ def seed(
                 new_published,
                 empty_json,
                 published_period,
+                2,
+                masked_reason(reason),
                 adapt_time(life.corrected_at),
             )
             events.add(
@@ -955,13 +986,7 @@ def seed(
             ids["event"] += 1
         last_change = life.withdrawn_at or life.corrected_at or at
         if search is not None:
-            withdrawal = None
-            if withdrawal_reason:
-                # `visibility.published_text` with the (empty) mask exceptions of a seeded one.
-                withdrawal = masked_reasons.get(withdrawal_reason)
-                if withdrawal is None:
-                    withdrawal = visibility.scanning.mask(withdrawal_reason)
-                    masked_reasons[withdrawal_reason] = withdrawal
+            withdrawal = masked_reason(withdrawal_reason) if withdrawal_reason else None
             found.append(
                 search.published_entry(
                     source_id=d_id,

@@ -12,6 +12,7 @@ from django.contrib.auth.models import AnonymousUser
 from django.core.management import call_command
 from django.db import connection, transaction
 from django.test import Client
+from django.utils import translation
 
 from gongkai.catalog.effective import applicable_catalog
 from gongkai.devtools.synthetic import disclosures as synthetic
@@ -52,6 +53,14 @@ def test_every_published_disclosure_has_its_revision_events_and_entry_and_the_ap
         assert revision.published_body == shown["body"]
         assert revision.published_data == shown["data"]
         assert revision.published_period == shown["period"]
+        # Numbered as the workflow numbers publications: 1, then one more per correction.
+        published = list(
+            d.revisions.filter(published_at__isnull=False).order_by("published_at", "pk")
+        )
+        assert [r.public_number for r in published] == list(range(1, len(published) + 1))
+        assert revision == published[-1]
+        for r in published:
+            assert r.published_note == visibility.published_text(d, r.note)
         actions = list(d.events.order_by("at", "pk").values_list("action", flat=True))
         assert actions[:5] == ["create", "submit", "review", "approve", "publish"]
         moves = [a for a in actions if a in ("publish", "correct", "withdraw")]
@@ -201,3 +210,11 @@ def test_the_seeds_bulk_settings_are_set_back_after_it():
     before = settings_now()
     _seed(count=50)
     assert settings_now() == before
+
+
+def test_the_seed_stores_its_text_in_the_sites_language_whatever_the_callers():
+    with translation.override("en"):
+        _seed(count=60)
+    labels = set(Disclosure.objects.exclude(period="").values_list("period", flat=True))
+    assert labels and all("年" in label for label in labels), labels
+    assert not any(word in label for label in labels for word in ("half", "Q", "first"))
