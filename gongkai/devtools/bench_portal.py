@@ -127,14 +127,14 @@ def _seed(database_url: str, orgs: int, disclosures: int, seed: int, log: Log) -
             stdout=said, stderr=io.StringIO(),
         )  # fmt: skip
     lines = [line for line in said.getvalue().splitlines() if line.strip()]
-    try:  # the seed's hook rebuilt the index where the search app has one
+    try:  # the seed writes the index where the search app has one
         indexed = hasattr(importlib.import_module("gongkai.search.index"), "rebuild")
     except ImportError:
         indexed = False
     return {
         "seconds": round(time.perf_counter() - started, 1),
         "said": lines[-2:],
-        "search_index": "rebuilt" if indexed else "not available",
+        "search_index": "written by the seed" if indexed else "not available",
     }
 
 
@@ -155,7 +155,7 @@ def sqlite_database(
     if not rebuild and path.exists() and note and note.get("data") == wanted:
         seeded_info = note.get("seeded", {})
         seeded_info.update(
-            _bring_up_to_date(url, log, indexed=seeded_info.get("search_index") == "rebuilt")
+            _bring_up_to_date(url, log, indexed=seeded_info.get("search_index") == "written by the seed")
         )
         note_path.write_text(json.dumps(note, ensure_ascii=False))
         return url, {"cached": True, **seeded_info}

@@ -232,8 +232,37 @@ def newest_per_item(
     subqueries rather than LATERAL because SQLite has no LATERAL; the same SQL runs on both.
     Disclosures on items outside the catalog are not read here (no query per such item):
     they show among the newest and on the organization's full list."""
-    own = visible.filter(organization=org)
-    return newest_of([own.filter(item_id=item_id) for item_id in item_ids], per_item, limit=None)
+    if not item_ids:
+        return []
+    # The parts differ only in the item: the SQL is compiled once, with a stand-in for the
+    # item's id, and repeated with each id (compiling the visibility rule once per item was
+    # a third of the page's time at 35 items).
+    one = (
+        visible.filter(organization=org, item_id=_ITEM_STAND_IN)
+        .order_by("-publish_from", "-pk")
+        .values("pk")[:per_item]
+    )
+    sql, params = one.query.get_compiler(using=one.db).as_sql()
+    slots = [n for n, value in enumerate(params) if type(value) is int and value == _ITEM_STAND_IN]
+    if len(slots) != 1:  # not one plain parameter: compile each part
+        own = visible.filter(organization=org)
+        parts = [own.filter(item_id=item_id) for item_id in item_ids]
+        return newest_of(parts, per_item, limit=None)
+    members = []
+    union_params: list[Any] = []
+    for n, item_id in enumerate(item_ids):
+        members.append(f"SELECT * FROM ({sql}) AS newest_{n}")
+        filled = list(params)
+        filled[slots[0]] = item_id
+        union_params.extend(filled)
+    union = " UNION ALL ".join(members)
+    rows = listed(Disclosure.objects.filter(pk__in=RawSQL(union, union_params)))
+    return list(rows.order_by("-publish_from", "-pk"))
+
+
+#: The item id compiled into `newest_per_item`'s SQL and replaced by each real one: no row
+#: has it (ids are positive), and no other parameter of that query equals it.
+_ITEM_STAND_IN = -(2**62) + 7919
 
 
 def newest_of(
