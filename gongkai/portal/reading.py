@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -266,7 +267,7 @@ _ITEM_STAND_IN = -(2**62) + 7919
 
 
 def newest_of(
-    parts: list[QuerySet[Disclosure]], per_part: int, *, limit: int | None
+    parts: Sequence[QuerySet[Disclosure]], per_part: int, *, limit: int | None
 ) -> list[Disclosure]:
     """The listing rows of the newest `per_part` disclosures of each queryset in `parts`
     (each ordered by the index it filters on), newest first overall, at most `limit`: one
