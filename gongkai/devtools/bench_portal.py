@@ -154,9 +154,9 @@ def sqlite_database(
     url = f"sqlite:///{path}"
     if not rebuild and path.exists() and note and note.get("data") == wanted:
         seeded_info = note.get("seeded", {})
-        seeded_info.update(
-            _bring_up_to_date(url, log, indexed=seeded_info.get("search_index") == "written by the seed")
-        )
+        # "rebuilt" is what notes written before this label said of the same seed.
+        indexed = seeded_info.get("search_index") in ("written by the seed", "rebuilt")
+        seeded_info.update(_bring_up_to_date(url, log, indexed=indexed))
         note_path.write_text(json.dumps(note, ensure_ascii=False))
         return url, {"cached": True, **seeded_info}
     for stale in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
@@ -193,8 +193,8 @@ def _bring_up_to_date(url: str, log: Log, *, indexed: bool = False) -> dict[str,
         except ImportError:
             return {}
         is_empty = getattr(index, "is_empty", None)
-        if callable(is_empty) and not is_empty():
-            return {}
+        if not callable(is_empty) or not is_empty():
+            return {}  # an index is there (or no way to tell): never rebuilt behind one's back
         log.write("rebuilding the search index …")
         return {"search_index": seeded.rebuild_search_index()}
 

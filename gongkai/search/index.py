@@ -424,6 +424,11 @@ def rebuild(*, batch: int = BATCH, log: Any = None) -> dict[str, int]:
     return counts
 
 
+def is_empty() -> bool:
+    """Whether the index holds no entry at all (a database seeded before the search app)."""
+    return not Entry.objects.exists()
+
+
 def update_disclosure_only(d: Disclosure) -> None:
     """The disclosure's own entry (the rebuild writes requests separately), from the row as
     loaded with its revision, item and the revision's files."""
@@ -435,6 +440,7 @@ def update_disclosure_only(d: Disclosure) -> None:
 
 
 __all__ = [
+    "is_empty",
     "rebuild",
     "update_disclosure",
     "update_opinion",

@@ -256,3 +256,10 @@ def test_relevance_within_a_date_range_finds_what_newest_first_finds(tree, monke
         # The newest `window` of the range are ranked (all of them when fewer).
         ranked = sorted(in_range, reverse=True)[: window if len(in_range) > window else None]
         assert {r.entry.source_id for r in best} == set(ranked)
+
+
+def test_is_empty_tells_an_index_never_written_from_one_in_use(tree):
+    backends.clear()
+    assert index.is_empty()
+    plant(tree.village)
+    assert not index.is_empty()
