@@ -77,7 +77,13 @@ from gongkai.catalog.models import (
 )
 from gongkai.catalog.services import new_key
 from gongkai.compliance import periods
-from gongkai.devtools.synthetic.ledger import _LogState, _next_id, _reset_sequences, _Table
+from gongkai.devtools.synthetic.ledger import (
+    _LogState,
+    _next_id,
+    _reset_sequences,
+    _Table,
+    close_logs,
+)
 from gongkai.disclosures import visibility
 from gongkai.disclosures.models import Disclosure, Event, Revision, State
 from gongkai.disclosures.workflow import item_rules
@@ -1102,13 +1108,7 @@ def _seed(
         with transaction.atomic(using=using):
             while pending:
                 append(heapq.heappop(pending))
-            for state in logs.values():
-                sign(state)
-                Log.objects.using(using).filter(pk=state.log.pk).update(
-                    size=state.frontier.size,
-                    frontier=state.frontier.to_bytes(),
-                    root_hash=state.frontier.root().hex(),
-                )
+            close_logs(logs.values(), using, sign)
             for table in tables:
                 table.flush()
             if adder is not None:

@@ -559,13 +559,7 @@ def build_log(
                 table.flush()
             if progress is not None:
                 progress(min(first + batch, count))
-        for state in logs.values():
-            sign(state)
-            Log.objects.using(using).filter(pk=state.log.pk).update(
-                size=state.frontier.size,
-                frontier=state.frontier.to_bytes(),
-                root_hash=state.frontier.root().hex(),
-            )
+        close_logs(logs.values(), using, sign)
         heads.flush()
         _reset_sequences(using, [Disclosure, Revision, Event, LogEntry, LogNode, SignedHead])
     return LedgerSummary(
@@ -578,6 +572,20 @@ def build_log(
         seconds=round(time.perf_counter() - started, 2),
         unrecorded=unrecorded,
     )
+
+
+def close_logs(
+    states: Iterable[_LogState], using: str, sign: Callable[[_LogState], object]
+) -> None:
+    """At the end of a generator's run: each log's last head signed (`sign`) and its size,
+    frontier and root stored on its row."""
+    for state in states:
+        sign(state)
+        Log.objects.using(using).filter(pk=state.log.pk).update(
+            size=state.frontier.size,
+            frontier=state.frontier.to_bytes(),
+            root_hash=state.frontier.root().hex(),
+        )
 
 
 def _reset_sequences(using: str, models_: Iterable[type[models.Model]]) -> None:

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from gongkai.catalog.models import Scope
 from gongkai.search import backends, index, query, tokens
 from gongkai.search.models import Entry, Kind
+from gongkai.search.tests.entries import opinion_entry
 
 AT = dt.datetime(2026, 5, 1, 8, tzinfo=dt.UTC)
 
@@ -46,17 +47,7 @@ EXPECTED = {
 def plant(org) -> list[Entry]:  # type: ignore[no-untyped-def]
     backends.clear()
     return [
-        index._put(
-            Entry(
-                kind=Kind.OPINION,
-                source_id=n + 1,
-                organization=org,
-                scope=Scope.PUBLIC,
-                date=AT + dt.timedelta(hours=n),
-                title=text,
-                text="",
-            )
-        )
+        index._put(opinion_entry(org, n + 1, date=AT + dt.timedelta(hours=n), title=text))
         for n, text in enumerate(CORPUS)
     ]
 
@@ -72,25 +63,11 @@ def test_same_results_newest_first(tree):
 def test_relevance_prefers_words(tree):
     backends.clear()
     older_word = index._put(
-        Entry(
-            kind=Kind.OPINION,
-            source_id=1,
-            organization=tree.village,
-            scope=Scope.PUBLIC,
-            date=AT,
-            title="党费收缴",
-            text="党费按时收缴，党费标准",
-        )
+        opinion_entry(tree.village, 1, date=AT, title="党费收缴", text="党费按时收缴，党费标准")
     )
     index._put(
-        Entry(
-            kind=Kind.OPINION,
-            source_id=2,
-            organization=tree.village,
-            scope=Scope.PUBLIC,
-            date=AT + dt.timedelta(days=1),
-            title="入党费用",
-            text="交纳入党的费用",
+        opinion_entry(
+            tree.village, 2, date=AT + dt.timedelta(days=1), title="入党费用", text="交纳入党的费用"
         )
     )
     newest = query.search(AnonymousUser(), "党费").results
@@ -101,17 +78,7 @@ def test_relevance_prefers_words(tree):
 
 def test_filters(tree):
     plant(tree.village)
-    index._put(
-        Entry(
-            kind=Kind.OPINION,
-            source_id=99,
-            organization=tree.unrelated_village,
-            scope=Scope.PUBLIC,
-            date=AT,
-            title="白沙党费",
-            text="",
-        )
-    )
+    index._put(opinion_entry(tree.unrelated_village, 99, date=AT, title="白沙党费"))
     anyone = AnonymousUser()
     assert len(query.search(anyone, "党费").results) == 3
     town = query.Filters(organization=tree.town)
@@ -202,14 +169,8 @@ def test_after_any_puts_and_removes_the_index_holds_exactly_the_entries_tokens(t
             current.pop(source, None)
             continue
         index._put(
-            Entry(
-                kind=Kind.OPINION,
-                source_id=source,
-                organization=tree.village,
-                scope=Scope.PUBLIC,
-                date=AT + dt.timedelta(minutes=n),
-                title="意见",
-                text=text,
+            opinion_entry(
+                tree.village, source, date=AT + dt.timedelta(minutes=n), title="意见", text=text
             )
         )
         current[source] = text
@@ -233,14 +194,11 @@ def test_relevance_within_a_date_range_finds_what_newest_first_finds(tree, monke
     backends.clear()
     for day in range(6):
         index._put(
-            Entry(
-                kind=Kind.OPINION,
-                source_id=day + 1,
-                organization=tree.village,
-                scope=Scope.PUBLIC,
+            opinion_entry(
+                tree.village,
+                day + 1,
                 date=AT + dt.timedelta(days=day),
                 title="党费收缴" if day % 2 else "收缴党费情况",
-                text="",
             )
         )
     anyone = AnonymousUser()

@@ -15,6 +15,7 @@ from gongkai.catalog.models import Scope
 from gongkai.disclosures.visibility import in_scope
 from gongkai.search import backends, bench_queries, index, query
 from gongkai.search.models import Entry, Kind
+from gongkai.search.tests.entries import opinion_entry
 
 AT = dt.datetime(2026, 5, 1, tzinfo=dt.UTC)
 
@@ -52,30 +53,14 @@ def test_reindex_command_and_bench_queries(tree):
     backends.clear()
     for n, text in enumerate(["党费收缴公示", "党员大会公示", "支部党费"]):
         index._put(
-            Entry(
-                kind=Kind.OPINION,
-                source_id=n + 1,
-                organization=tree.village,
-                scope=Scope.PUBLIC,
-                date=AT + dt.timedelta(minutes=n),
-                title=text,
-                text="",
-            )
+            opinion_entry(tree.village, n + 1, date=AT + dt.timedelta(minutes=n), title=text)
         )
     # Opinions planted without an Opinion row are dropped by a rebuild: it writes from sources.
     call_command("search_reindex", batch=1)
     assert not Entry.objects.exists()
     for n, text in enumerate(["党费收缴公示", "党员大会公示", "支部党费"]):
         index._put(
-            Entry(
-                kind=Kind.OPINION,
-                source_id=n + 1,
-                organization=tree.village,
-                scope=Scope.PUBLIC,
-                date=AT + dt.timedelta(minutes=n),
-                title=text,
-                text="",
-            )
+            opinion_entry(tree.village, n + 1, date=AT + dt.timedelta(minutes=n), title=text)
         )
     queries = bench_queries(300)
     assert len(queries) == 300 and len(set(queries)) == 300

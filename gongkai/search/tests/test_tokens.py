@@ -11,9 +11,9 @@ from django.db import connection
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gongkai.catalog.models import Scope
 from gongkai.search import backends, index, query, tokens
-from gongkai.search.models import Entry, Kind
+from gongkai.search.models import Entry
+from gongkai.search.tests.entries import opinion_entry
 
 # A small alphabet makes shared characters and bigrams likely (and false bigram matches too).
 CHINESE = "党费公示支部员会议村民组织生活廉政一二三"
@@ -28,15 +28,7 @@ def plant(org, texts: list[str]) -> list[Entry]:
     backends.clear()
     return [
         index._put(
-            Entry(
-                kind=Kind.OPINION,
-                source_id=n + 1,
-                organization=org,
-                scope=Scope.PUBLIC,
-                date=AT + dt.timedelta(minutes=n),
-                title="",
-                text=text,
-            )
+            opinion_entry(org, n + 1, date=AT + dt.timedelta(minutes=n), title="", text=text)
         )
         for n, text in enumerate(texts)
     ]
@@ -162,15 +154,13 @@ def _rows() -> list[tuple]:
 def test_bulk_add_writes_what_put_writes(tree, texts):
     def entries() -> list[Entry]:
         return [
-            Entry(
-                kind=Kind.OPINION,
-                source_id=n + 1,
-                organization=tree.village,
-                scope=Scope.PUBLIC,
+            opinion_entry(
+                tree.village,
+                n + 1,
                 date=AT + dt.timedelta(minutes=n),
                 title=text[:5] + "\x00",
-                period="2026年第一季度",
                 text=text,
+                period="2026年第一季度",
             )
             for n, text in enumerate(texts)
         ]
@@ -190,15 +180,13 @@ def test_the_adder_writes_what_add_writes_one_batch_behind(tree, parallel):
 
     def entries(start: int, stop: int) -> list[Entry | None]:
         return [
-            Entry(
-                kind=Kind.OPINION,
-                source_id=n + 1,
-                organization=tree.village,
-                scope=Scope.PUBLIC,
+            opinion_entry(
+                tree.village,
+                n + 1,
                 date=AT + dt.timedelta(minutes=n),
                 title=texts[n][:6],
-                period="2026年第一季度",
                 text=texts[n],
+                period="2026年第一季度",
             )
             for n in range(start, stop)
         ] + [None]
