@@ -25,6 +25,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
+import resource
 import unicodedata
 from collections.abc import Iterable, Iterator
 
@@ -228,8 +229,6 @@ def warm() -> None:
 
 def peak_rss_mib() -> float:
     """Peak resident memory of this process in MiB (ru_maxrss is KiB on Linux)."""
-    import resource
-
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
