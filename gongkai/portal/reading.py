@@ -238,27 +238,19 @@ def newest_per_item(
     # The parts differ only in the item: the SQL is compiled once, with a stand-in for the
     # item's id, and repeated with each id (compiling the visibility rule once per item was
     # a third of the page's time at 35 items).
-    one = (
-        visible.filter(organization=org, item_id=_ITEM_STAND_IN)
-        .order_by("-publish_from", "-pk")
-        .values("pk")[:per_item]
-    )
-    sql, params = one.query.get_compiler(using=one.db).as_sql()
+    sql, params = _newest_sql(visible.filter(organization=org, item_id=_ITEM_STAND_IN), per_item)
     slots = [n for n, value in enumerate(params) if type(value) is int and value == _ITEM_STAND_IN]
     if len(slots) != 1:  # not one plain parameter: compile each part
         own = visible.filter(organization=org)
-        parts = [own.filter(item_id=item_id) for item_id in item_ids]
-        return newest_of(parts, per_item, limit=None)
+        return newest_of(
+            [own.filter(item_id=item_id) for item_id in item_ids], per_item, limit=None
+        )
     members = []
-    union_params: list[Any] = []
-    for n, item_id in enumerate(item_ids):
-        members.append(f"SELECT * FROM ({sql}) AS newest_{n}")
+    for item_id in item_ids:
         filled = list(params)
         filled[slots[0]] = item_id
-        union_params.extend(filled)
-    union = " UNION ALL ".join(members)
-    rows = listed(Disclosure.objects.filter(pk__in=RawSQL(union, union_params)))
-    return list(rows.order_by("-publish_from", "-pk"))
+        members.append((sql, filled))
+    return _union_of(members, limit=None)
 
 
 #: The item id compiled into `newest_per_item`'s SQL and replaced by each real one: no row
@@ -272,16 +264,25 @@ def newest_of(
     """The listing rows of the newest `per_part` disclosures of each queryset in `parts`
     (each ordered by the index it filters on), newest first overall, at most `limit`: one
     query, a UNION ALL of the limited parts read back by primary key."""
-    if not parts:
+    return _union_of([_newest_sql(part, per_part) for part in parts], limit=limit)
+
+
+def _newest_sql(part: QuerySet[Disclosure], per_part: int) -> tuple[str, Sequence[Any]]:
+    """The SQL and parameters of the keys of `part`'s newest `per_part` disclosures."""
+    sub = part.order_by("-publish_from", "-pk").values("pk")[:per_part]
+    return sub.query.get_compiler(using=sub.db).as_sql()
+
+
+def _union_of(
+    members: Sequence[tuple[str, Sequence[Any]]], *, limit: int | None
+) -> list[Disclosure]:
+    """The listing rows whose keys the member queries select (UNION ALL), newest first."""
+    if not members:
         return []
-    members = []
-    params: list[Any] = []
-    for n, part in enumerate(parts):
-        sub = part.order_by("-publish_from", "-pk").values("pk")[:per_part]
-        sql, sub_params = sub.query.get_compiler(using=sub.db).as_sql()
-        members.append(f"SELECT * FROM ({sql}) AS newest_{n}")
-        params.extend(sub_params)
-    union = " UNION ALL ".join(members)
+    union = " UNION ALL ".join(
+        f"SELECT * FROM ({sql}) AS newest_{n}" for n, (sql, _params) in enumerate(members)
+    )
+    params = [value for _sql, member_params in members for value in member_params]
     rows = listed(Disclosure.objects.filter(pk__in=RawSQL(union, params))).order_by(
         "-publish_from", "-pk"
     )

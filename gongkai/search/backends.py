@@ -216,16 +216,15 @@ def newest_floor(
     so its cost is bounded."""
     need = _required_expression(required)
     bounds, bound_params = key_range(low, high)
+    where = " ".join(f"AND {clause}" for clause in bounds)
     with connection.cursor() as cursor:
         if vendor() == "postgresql":
-            where = " ".join(f"AND {clause}" for clause in bounds)
             cursor.execute(
                 f"SELECT count(*), min(sort_key) FROM (SELECT sort_key FROM {ENTRY_TABLE} "
                 f"WHERE tsv @@ %s::tsquery {where} ORDER BY sort_key DESC LIMIT %s) AS newest",
                 [need, *bound_params, window],
             )
         else:
-            where = " ".join(f"AND {clause}" for clause in bounds)
             cursor.execute(
                 f"SELECT count(*), min(rowid) FROM (SELECT rowid FROM {FTS_TABLE} "
                 f"WHERE {FTS_TABLE} MATCH %s {where} ORDER BY rowid DESC LIMIT %s)",

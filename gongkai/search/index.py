@@ -27,6 +27,7 @@ import html
 import itertools
 import multiprocessing
 import os
+import resource
 from collections.abc import Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any
@@ -124,7 +125,16 @@ def add(entries: Iterable[Entry | None]) -> int:
     written = 0
     present = (entry for entry in entries if entry is not None)
     while chunk := list(itertools.islice(present, ADD_CHUNK)):
-        backends.insert([(entry, *_prepare(entry)) for entry in chunk])
+        written += _insert((entry, *_prepare(entry)) for entry in chunk)
+    return written
+
+
+def _insert(rows: Iterable[tuple[Entry, list[str], list[str]]]) -> int:
+    """Write prepared entries with their tokens, ADD_CHUNK at a time; return how many."""
+    written = 0
+    pending = iter(rows)
+    while chunk := list(itertools.islice(pending, ADD_CHUNK)):
+        backends.insert(chunk)
         written += len(chunk)
     return written
 
@@ -180,15 +190,13 @@ class Adder:
         for entry, (normalized, words, grams) in zip(chunk, future.result(), strict=True):
             entry.normalized = normalized
             rows.append((entry, words, grams))
-        for start in range(0, len(rows), ADD_CHUNK):
-            backends.insert(rows[start : start + ADD_CHUNK])
-        self.written += len(rows)
+        self.written += _insert(rows)
 
-    def worker_peak_mib(self) -> float:
-        """The worker's peak resident memory (0 without one)."""
+    def worker_peak_kib(self) -> int:
+        """The worker's peak resident memory as `ru_maxrss` gives it (0 without a worker)."""
         if self._pool is None:
-            return 0.0
-        return self._pool.submit(tokens.peak_rss_mib).result()
+            return 0
+        return self._pool.submit(resource.getrusage, resource.RUSAGE_SELF).result().ru_maxrss
 
     def close(self) -> None:
         self._waiting = None

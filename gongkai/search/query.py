@@ -147,11 +147,6 @@ def filtered(queryset: QuerySet[Entry], filters: Filters) -> QuerySet[Entry]:
             queryset = queryset.filter(period_key=filters.period)
     if filters.kind:
         queryset = queryset.filter(kind=filters.kind)
-    first, beyond = key_bounds(filters)
-    if first is not None:
-        queryset = queryset.filter(sort_key__gte=first)
-    if beyond is not None:
-        queryset = queryset.filter(sort_key__lt=beyond)
     return queryset
 
 
@@ -200,8 +195,8 @@ def search(
         qs = qs.order_by("rank", "-sort_key")
     else:
         qs = qs.order_by().extra(order_by=backends.newest_first())
-    # The same range on the full-text side, where the full-text scan can use it (FTS5's
-    # rowid): relevance is then computed within the window only, not for every match.
+    # The date range (and relevance's window) on the full-text side, where the full-text scan
+    # takes it (FTS5's rowid): relevance is computed within the window only.
     where, params = backends.key_range(low, high)
     qs = qs.extra(where=where, params=params)
     rows = list(qs[offset : offset + limit + 1])

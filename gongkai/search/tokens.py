@@ -25,7 +25,6 @@ from __future__ import annotations
 import functools
 import logging
 import re
-import resource
 import unicodedata
 from collections.abc import Iterable, Iterator
 
@@ -225,11 +224,6 @@ def documents(texts: list[str]) -> list[Document]:
 def warm() -> None:
     """Load jieba's dictionary now (a worker process, before its first batch)."""
     _jieba()
-
-
-def peak_rss_mib() -> float:
-    """Peak resident memory of this process in MiB (ru_maxrss is KiB on Linux)."""
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
 
 
 def terms(query: str) -> list[str]:

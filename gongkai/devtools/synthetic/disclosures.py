@@ -1115,7 +1115,7 @@ def _seed(
                 adder.flush()
             _reset_sequences(using, [Disclosure, Revision, Event, LogEntry, LogNode, SignedHead])
         if adder is not None:
-            worker_mib = adder.worker_peak_mib()
+            worker_mib = peak_rss_mib(adder.worker_peak_kib())
     _analyze(using)
     return Summary(
         disclosures=count,
@@ -1192,9 +1192,12 @@ def _analyze(using: str) -> None:
             cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
-def peak_rss_mib() -> float:
-    """Peak resident memory of this process (ru_maxrss is KiB on Linux)."""
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+def peak_rss_mib(kib: int | None = None) -> float:
+    """Peak resident memory in MiB: of this process, or `kib` as ru_maxrss gives it (KiB on
+    Linux) for another one."""
+    if kib is None:
+        kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return round(kib / 1024, 1)
 
 
 def _search_index() -> Any:

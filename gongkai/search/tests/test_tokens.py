@@ -203,7 +203,7 @@ def test_the_adder_writes_what_add_writes_one_batch_behind(tree, parallel):
         adder.add(entries(11, 23))
         if parallel:
             assert len(_rows()) == 11  # the last batch waits for flush
-            assert adder.worker_peak_mib() > 0
+            assert adder.worker_peak_kib() > 0
         adder.flush()
         assert adder.written == 23
     assert _rows() == at_once
