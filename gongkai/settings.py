@@ -392,6 +392,10 @@ GONGKAI_NOTIFICATION_CHANNELS = env_list(
 # The address links in e-mails start with, e.g. https://dangwu.example.gov.cn (no slash at
 # the end). Empty: e-mails show the path alone.
 GONGKAI_SITE_URL = env_str("GONGKAI_SITE_URL", "").rstrip("/")
+#: An organization page's public listing is rendered once and stored until it changes
+#: (gongkai.portal.stored). Off, it is rendered on every request: what the first request
+#: after a change costs, which `gongkai bench --only-portal` measures beside the stored page.
+GONGKAI_STORED_LISTINGS = env_bool("GONGKAI_STORED_LISTINGS", True)
 
 # E-mail: SMTP in production (EMAIL_HOST etc.); in development every message is written to a
 # file under var/mail/, so nothing leaves a laptop. EMAIL_BACKEND overrides either.

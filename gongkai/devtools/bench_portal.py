@@ -288,14 +288,18 @@ def query_counts(paths: dict[str, str]) -> dict[str, dict[str, int]]:
 
 
 @contextlib.contextmanager
-def served(database_url: str, *, workers: int, threads: int) -> Iterator[tuple[int, list[int]]]:
-    """gunicorn on 127.0.0.1 and a free port; yields (port, worker pids)."""
+def served(
+    database_url: str, *, workers: int, threads: int, extra: dict[str, str] | None = None
+) -> Iterator[tuple[int, list[int]]]:
+    """gunicorn on 127.0.0.1 and a free port (`extra`: more environment); yields (port,
+    worker pids)."""
     port = free_port()
     env = {
         **_child_env(database_url),
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "LOG_LEVEL": "ERROR",
         "GONGKAI_TASK_BACKEND": "database",
+        **(extra or {}),
     }
     logfile = Path(settings.VAR_DIR) / "bench" / "portal-gunicorn.log"
     command = [
@@ -677,8 +681,18 @@ def measure(
         for name, path in paths.items():
             log.write(f"{name}: {requests} requests …")
             result[name] = load(port, path, requests=requests, concurrency=concurrency, pids=pids)
+    # The organization page serves its public listing stored until it changes
+    # (gongkai.portal.stored); what the first request after each change costs is the page
+    # with the listing rendered every time.
+    with served(
+        database_url, workers=workers, threads=THREADS, extra={"GONGKAI_STORED_LISTINGS": "0"}
+    ) as (port, pids):
+        log.write(f"organization_page_rendered: {requests} requests …")
+        result["organization_page_rendered"] = load(
+            port, paths["organization_page"], requests=requests, concurrency=concurrency, pids=pids
+        )
     bare = result["bare_view"].get("cpu_ms_per_request")
-    for name in ("organization_page", "disclosure_page"):
+    for name in ("organization_page", "organization_page_rendered", "disclosure_page"):
         own = result[name].get("cpu_ms_per_request")
         result[name]["cpu_over_bare"] = round(own / bare, 2) if own and bare else None
     result["search"] = search

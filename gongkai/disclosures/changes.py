@@ -5,7 +5,11 @@ disclosures changes without anyone touching the database: a scheduled item appea
 `publish_from`, a party-first item reaches the public at its `public_from`, a consultation
 leaves the open list at its `consultation_until`, a publicity period ends at its
 `publicity_until`. A shared cache must never keep such a page past that moment
-(`gongkai.web.caching.expires_at`); `next_change` says when it is, in one query.
+(`gongkai.web.caching.expires_at`); `next_change` says when it is, in one query, and
+`moment_of` for one disclosure already read, with none.
+
+A write changes pages too: `listing_changed` counts it for the organizations whose listing
+it changed (`gongkai.portal.stored` keeps their public listing until then).
 
 The query reads only the rows whose moment is still ahead: each branch of its condition is
 a range on an index that starts with the organization (`disclosure_org_newest`,
@@ -19,11 +23,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import DateTimeField, QuerySet, Subquery
+from django.db import DEFAULT_DB_ALIAS
+from django.db.models import DateTimeField, F, QuerySet, Subquery
 
 from gongkai.disclosures.models import Disclosure
 from gongkai.disclosures.states import PUBLIC_STATES, State
 from gongkai.organizations import tree
+from gongkai.organizations.models import Organization
 
 
 def next_change(
@@ -67,9 +73,45 @@ def next_change(
     return min(found) if found else None
 
 
+def moment_of(
+    disclosure: Disclosure, now: dt.datetime, *, publicity: bool = False
+) -> dt.datetime | None:
+    """`next_change` for one disclosure already read: the same moments from its own row,
+    with no query (a property test holds the two together)."""
+    published = disclosure.state in PUBLIC_STATES
+    found = [
+        moment
+        for moment, counts in (
+            (disclosure.publish_from, published),
+            (disclosure.public_from, True),
+            (disclosure.consultation_until, disclosure.state == State.CONSULTATION),
+            (disclosure.publicity_until, published and publicity),
+        )
+        if counts and moment is not None and moment > now
+    ]
+    return min(found) if found else None
+
+
+def listing_changed(*organization_ids: int, using: str = DEFAULT_DB_ALIAS) -> None:
+    """What the organizations' disclosures show changed by a write (a move of the workflow,
+    or a test putting one straight into a state): count it in `listing_version`, in the
+    writer's transaction, so every copy of their listing stored under the old number is
+    stale from the commit on (`gongkai.portal.stored`)."""
+    Organization.objects.using(using).filter(pk__in=organization_ids).update(
+        listing_version=F("listing_version") + 1
+    )
+
+
 def of_organization(code: str, now: dt.datetime) -> dt.datetime | None:
-    """The next change on an organization's own pages (its page, an item's list, its feeds)."""
+    """The next change on an organization's lists (an item's list, its feeds)."""
     return next_change(Disclosure.objects.filter(organization__code=code), now)
+
+
+def of_listing(pk: int, now: dt.datetime) -> dt.datetime | None:
+    """The next change on an organization's page (by the organization's key): what is new,
+    on show (until its period ends), out for consultation and in the catalog
+    (`gongkai.portal.stored`)."""
+    return next_change(Disclosure.objects.filter(organization_id=pk), now, publicity=True)
 
 
 def of_subtree(path: str, now: dt.datetime) -> dt.datetime | None:
@@ -85,11 +127,6 @@ def of_site(now: dt.datetime) -> dt.datetime | None:
     return next_change(Disclosure.objects.all(), now)
 
 
-def of_disclosure(pk: int, now: dt.datetime) -> dt.datetime | None:
-    """The next change on a disclosure's own page, whose publicity period it shows."""
-    return next_change(Disclosure.objects.filter(pk=pk), now, publicity=True)
-
-
 # -- for `gongkai.web.caching.public_page(changes=...)`: (moment, *view args, **view kwargs) --
 
 
@@ -97,9 +134,5 @@ def site_page(now: dt.datetime, *args: Any, **kwargs: Any) -> dt.datetime | None
     return of_site(now)
 
 
-def organization_page(now: dt.datetime, code: str, *args: Any, **kwargs: Any) -> dt.datetime | None:
+def item_page(now: dt.datetime, code: str, *args: Any, **kwargs: Any) -> dt.datetime | None:
     return of_organization(code, now)
-
-
-def disclosure_page(now: dt.datetime, pk: int, *args: Any, **kwargs: Any) -> dt.datetime | None:
-    return of_disclosure(pk, now)

@@ -28,9 +28,9 @@ from gongkai.catalog.effective import COMPARED, EffectiveItem, effective_catalog
 from gongkai.catalog.models import Catalog, Channel, Scope
 from gongkai.compliance import obligations, periods
 from gongkai.disclosures import attachments as attached_files
+from gongkai.disclosures import changes, events, scanning, visibility
 from gongkai.disclosures import clock as disclosure_clock
 from gongkai.disclosures import data as structured_data
-from gongkai.disclosures import events, scanning, visibility
 from gongkai.disclosures.content import data_strings, sanitize_html
 from gongkai.disclosures.events import ActorRole, EventKind
 from gongkai.disclosures.models import PUBLIC_STATES, Disclosure, Opinion, Revision, State
@@ -232,6 +232,8 @@ def _move(
     ledger_move = apply(locked) if apply is not None else None
     locked.state = target
     locked.save()
+    # What the organization's pages list may have changed: their stored listing is stale.
+    changes.listing_changed(locked.organization_id)
     event = events.record(
         locked,
         action,

@@ -34,9 +34,13 @@ def shown_attachments(disclosure: Disclosure, revision: Revision | None) -> list
     ]
 
 
-def shown_opinions(disclosure: Disclosure) -> list[dict[str, str]]:
+def shown_opinions(disclosure: Disclosure, *, consulted: bool = True) -> list[dict[str, str]]:
     """The consultation and how each opinion was handled, without naming who gave it; the
-    reviewer never vetted an opinion, so nothing in one stays unmasked."""
+    reviewer never vetted an opinion, so nothing in one stays unmasked. `consulted`: False
+    where the caller knows no consultation was ever opened (an opinion is only taken while
+    one is open), which spares the query."""
+    if not consulted:
+        return []
     return [
         {
             "text": published_text(disclosure, o.text, reviewed=False),

@@ -290,7 +290,12 @@ def _union_of(
 
 
 def organization_page(
-    org: Organization, user: Any, visible: QuerySet[Disclosure], now: dt.datetime
+    org: Organization,
+    user: Any,
+    visible: QuerySet[Disclosure],
+    now: dt.datetime,
+    *,
+    notices: dict[str, list[compliance_notices.Notice]] | None = None,
 ) -> OrganizationPage:
     """What is new and on show now, then one section per category of the organization's
     published catalog (only the items that apply to it: `applicable_catalog`), each item
@@ -301,7 +306,8 @@ def organization_page(
     where the reader may see one of its disclosures, or the notice of an exemption whose
     decision chose a wider audience), so an outsider's page names no party-internal item
     otherwise. The template folds the categories and items with nothing to show into one
-    line each.
+    line each. `notices`: the reader's current notices (`compliance.notices.shown_to`),
+    where the caller has them already.
     """
     inside = permissions.can_read_party_internal(user, org)
     own = visible.filter(organization=org)
@@ -325,7 +331,8 @@ def organization_page(
     found: dict[str, list[Disclosure]] = {}
     for disclosure in newest_per_item(visible, org, sorted(rows), PER_ITEM + 1):
         found.setdefault(rows[disclosure.item_id], []).append(disclosure)
-    notices = compliance_notices.shown_to(user, org, timezone.localdate(now))
+    if notices is None:
+        notices = compliance_notices.shown_to(user, org, timezone.localdate(now))
 
     sections: list[Section] = []
     if applicable is not None:
@@ -502,12 +509,15 @@ def published_revisions(disclosure: Disclosure, now: dt.datetime) -> list[Revisi
 
 def shown_versions(disclosure: Disclosure, now: dt.datetime) -> list[ShownRevision]:
     """Every published version, newest first, as shown: the one on show is the revision
-    loaded with the disclosure (never read again); the earlier ones come in one query.
-    Versions are numbered by `Revision.public_number`; rows written without it (fixtures,
-    generators) are numbered by their place."""
+    loaded with the disclosure (never read again); the earlier ones come in one query, none
+    when the one on show is the first public version. Versions are numbered by
+    `Revision.public_number`; rows written without it (fixtures, generators) are numbered
+    by their place."""
     current = disclosure.published_revision
     if current is None:
         revisions = published_revisions(disclosure, now)
+    elif current.public_number == 1:  # the first version the public saw: none before it
+        revisions = [current]
     else:
         revisions = [
             current,
@@ -554,6 +564,8 @@ class TimelineEntry:
     #: The role it was done in, as stored when it happened: never a person's name.
     who: str
     reason: str
+    #: The event's kind (`EventKind`).
+    kind: str = ""
 
 
 def timeline(disclosure: Disclosure) -> list[TimelineEntry]:
@@ -563,9 +575,17 @@ def timeline(disclosure: Disclosure) -> list[TimelineEntry]:
     for event in events.public_events(disclosure):
         reason = timeline_reason(disclosure, event.action, event.reason)
         entries.append(
-            TimelineEntry(event.at, event.sentence, str(event.get_role_display()), reason)
+            TimelineEntry(
+                event.at, event.sentence, str(event.get_role_display()), reason, event.action
+            )
         )
     return entries
+
+
+def consulted(entries: list[TimelineEntry]) -> bool:
+    """Whether the public timeline records a consultation opened: opinions are only taken
+    while one is open (`workflow.add_opinion`), so without it there are none to read."""
+    return any(entry.kind == events.EventKind.OPEN_CONSULTATION for entry in entries)
 
 
 # -- the ledger ------------------------------------------------------------------------------

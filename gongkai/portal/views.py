@@ -34,6 +34,7 @@ from gongkai.disclosures import attachments, changes
 from gongkai.disclosures.models import Disclosure, State
 from gongkai.disclosures.visibility import (
     ALL_ROLES,
+    can_see,
     can_see_consultation,
     shows_content,
 )
@@ -42,9 +43,9 @@ from gongkai.guard import limits
 from gongkai.ledger import public
 from gongkai.organizations import tree as org_tree
 from gongkai.organizations.models import Organization, Role
-from gongkai.portal import consulting, content, diff, reading
+from gongkai.portal import consulting, content, diff, reading, stored
 from gongkai.portal.forms import OpinionForm, PublicOpinionForm
-from gongkai.web.caching import public_page
+from gongkai.web.caching import expires_at, public_page
 from gongkai.web.views import refusal_text
 
 #: Organizations per level of the tree shown at once.
@@ -321,14 +322,18 @@ def _open_consultations(
 
 
 @require_safe
-@public_page(changes=changes.organization_page)
+@public_page
 def organization(request: HttpRequest, code: str) -> HttpResponse:
     """An organization's page: what is new and on show now, its catalog by category (only
     the items that apply to it, empty ones folded), the organizations below and the ways to
-    answer back. A fixed number of queries whatever its history (`reading.organization_page`)."""
+    answer back. A fixed number of queries whatever its history (`reading.organization_page`);
+    for the public, the listing is rendered once and stored until it changes (`stored`)."""
     now = timezone.now()
-    org = get_object_or_404(Organization, code=code)
-    page = reading.organization_page(org, request.user, _visible(request, now), now)
+    org = get_object_or_404(stored.organizations(), code=code)
+    # What is new, on show, out for consultation and in the catalog: stored for the public
+    # until it changes, which is also when a shared cache must let the page go.
+    parts = stored.organization_parts(request, org, now)
+    expires_at(request, parts.changes_at)
     subordinates = list(
         _with_child_counts(org.children.filter(is_active=True)).order_by("path")[
             : TREE_PAGE_SIZE + 1
@@ -342,11 +347,9 @@ def organization(request: HttpRequest, code: str) -> HttpResponse:
             # The current signed head of the log its entries go to, in short form.
             "ledger_head": reading.log_head(public.log_of(org)),
             "ancestors": list(org.ancestors()),
-            "page": page,
+            "parts": parts,
             "subordinates": subordinates[:TREE_PAGE_SIZE],
             "more_subordinates": len(subordinates) > TREE_PAGE_SIZE,
-            "per_item": reading.PER_ITEM,
-            "consulting": _open_consultations(request.user, now, organizations=[org]),
         },
     )
 
@@ -432,7 +435,7 @@ def organization_all(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @require_safe
-@public_page(changes=changes.organization_page)
+@public_page(changes=changes.item_page)
 def item(request: HttpRequest, code: str, key: str) -> HttpResponse:
     """Every disclosure of one catalog item of an organization the reader may see, newest
     first, a page at a time by keyset: one bounded read per row of the item (its versions)."""
@@ -486,7 +489,7 @@ ECHO_ON_DISCLOSURE = 5
 
 
 @require_safe
-@public_page(changes=changes.disclosure_page)
+@public_page
 def disclosure(request: HttpRequest, pk: int) -> HttpResponse:
     """One disclosure as published: a fixed number of queries whatever its history.
 
@@ -495,9 +498,18 @@ def disclosure(request: HttpRequest, pk: int) -> HttpResponse:
     never masked again here. Earlier published versions (one query, the current one left
     out), the files of all of them (one), the timeline (one), the files on show (one), the
     consultation's opinions (one) and the echo wall's answers about it (one). The ledger's
-    entries and proof are on their own page behind the short "核验" link."""
+    entries and proof are on their own page behind the short "核验" link.
+
+    The row read decides both whether the reader may see it (`can_see`, the predicate form of
+    the one rule) and when the page next changes by the clock (`changes.moment_of`)."""
     now = timezone.now()
-    shown = _visible_disclosure(request, pk, now)
+    shown = get_object_or_404(
+        Disclosure.objects.select_related("organization", "item", "catalog", "published_revision"),
+        pk=pk,
+    )
+    if not can_see(request.user, shown, now):
+        raise Http404
+    expires_at(request, changes.moment_of(shown, now, publicity=True))
     context: dict[str, Any] = {
         "d": shown,
         "org": shown.organization,
@@ -516,13 +528,14 @@ def disclosure(request: HttpRequest, pk: int) -> HttpResponse:
 
     versions = reading.shown_versions(shown, now)
     current = versions[0] if versions else None
+    timeline = reading.timeline(shown)
     context.update(
         {
             "current": current,
             "earlier": versions[1:],
             # Each earlier version with what changed in the one published after it.
             "earlier_changes": _earlier_changes(shown, versions, current),
-            "timeline": reading.timeline(shown),
+            "timeline": timeline,
             "scope_label": Scope(shown.scope).label,
             "channel_labels": _channel_labels(shown.channels),
             "public_scope": shown.scope == Scope.PUBLIC,
@@ -530,7 +543,7 @@ def disclosure(request: HttpRequest, pk: int) -> HttpResponse:
             "attachments": content.shown_attachments(shown, shown.published_revision),
             # Scenario 4: the page shows the consultation and how each opinion was handled,
             # without naming who gave it.
-            "opinions": content.shown_opinions(shown),
+            "opinions": content.shown_opinions(shown, consulted=reading.consulted(timeline)),
             "echo": list(
                 echo_wall(shown.organization, request.user).filter(disclosure=shown)[
                     :ECHO_ON_DISCLOSURE
@@ -602,7 +615,8 @@ def _earlier_changes(
     newest first and as stored (masked at publication), so each side is prepared once."""
     out: list[tuple[reading.ShownRevision, diff.RevisionDiff | None]] = []
     # One query whatever the number of revisions (the page's query count is pinned).
-    files = diff.files_by_revision([r.revision.pk for r in revisions]) if revisions else {}
+    # A single version has nothing to compare: no query.
+    files = diff.files_by_revision([r.revision.pk for r in revisions]) if len(revisions) > 1 else {}
     for index, older in enumerate(revisions):
         if older is current:
             continue

@@ -457,6 +457,7 @@ _COLUMNS = (
     "spokesperson",
     "press_liaison",
     "is_active",
+    "listing_version",
     "created_at",
     "updated_at",
 )
@@ -538,6 +539,7 @@ def _row_values(row: SyntheticOrg, first_id: int, now: object) -> tuple[Any, ...
         "",
         "",
         True,
+        0,
         now,
         now,
     )

@@ -218,3 +218,16 @@ def test_the_seed_stores_its_text_in_the_sites_language_whatever_the_callers():
     labels = set(Disclosure.objects.exclude(period="").values_list("period", flat=True))
     assert labels and all("年" in label for label in labels), labels
     assert not any(word in label for label in labels for word in ("half", "Q", "first"))
+
+
+def test_no_listing_a_site_stored_before_the_seed_outlives_it():
+    """The seed writes past the workflow: it counts its writes as the workflow counts a move,
+    so a listing stored before (gongkai.portal.stored) is not served after."""
+    before = dict(Organization.objects.values_list("pk", "listing_version"))
+    _seed(count=60)
+    after = dict(Organization.objects.values_list("pk", "listing_version"))
+    written = set(Disclosure.objects.values_list("organization_id", flat=True))
+    assert written
+    for pk in written:
+        assert after[pk] > before.get(pk, 0), pk
+    assert all(after[pk] == version for pk, version in before.items() if pk not in written)

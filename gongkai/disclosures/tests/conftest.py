@@ -8,7 +8,7 @@ from gongkai.catalog import services as catalog_services
 from gongkai.catalog.effective import effective_catalog
 from gongkai.catalog.exchange import parse_yaml
 from gongkai.catalog.models import Catalog
-from gongkai.disclosures import workflow
+from gongkai.disclosures import changes, workflow
 from gongkai.disclosures.models import Disclosure, State
 
 CATALOG = """
@@ -70,7 +70,10 @@ def published(people, disclosure: Disclosure, *, at: dt.datetime | None = None) 
 
 
 def force_state(disclosure: Disclosure, state: str, **fields: object) -> Disclosure:
+    """Put `disclosure` straight into `state` (no workflow), counted as a move of its
+    organization's listing as the workflow counts one."""
     Disclosure.objects.filter(pk=disclosure.pk).update(state=state, **fields)
+    changes.listing_changed(disclosure.organization_id)
     disclosure.refresh_from_db()
     return disclosure
 

@@ -165,10 +165,13 @@ def test_the_end_of_the_publicity_period_bounds_the_disclosure_page(shown) -> No
     d = shown(title="公示中", publicity_until=now + dt.timedelta(seconds=1.5))
     with time_machine.travel(now, tick=False):
         response = Client().get(f"/d/{d.pk}/")
-        # Other pages do not show the period, so it does not bound them.
+        # The organization's page lists what is on show: the end bounds it too.
         organization = Client().get("/o/QS-01/")
+        # An item's list does not show the period, so it does not bound it.
+        item = Client().get(f"/o/QS-01/items/{d.item.key}/")
     assert "s-maxage=1" in response["Cache-Control"]
-    assert f"s-maxage={caching.PUBLIC_SECONDS}" in organization["Cache-Control"]
+    assert "s-maxage=1" in organization["Cache-Control"]
+    assert f"s-maxage={caching.PUBLIC_SECONDS}" in item["Cache-Control"]
 
 
 def test_next_change_is_one_query_and_sees_every_kind_of_moment(

@@ -75,6 +75,12 @@ def test_next_change_is_the_earliest_moment_ahead(shown, rows, publicity) -> Non
                 Disclosure.objects.filter(pk__in=[d.pk for d in made]), now, publicity=publicity
             )
             assert found == expected(moments, now, publicity)
+            # One disclosure already read: the same moment from its row, with no query.
+            for disclosure, fields in zip(made, moments, strict=True):
+                disclosure.refresh_from_db()
+                assert changes.moment_of(disclosure, now, publicity=publicity) == expected(
+                    [fields], now, publicity
+                )
             raise Rollback
     except Rollback:
         pass

@@ -66,6 +66,7 @@ def make_shown(
     revision = Revision.objects.create(
         disclosure=disclosure,
         number=1,
+        public_number=1,
         title=title,
         body=body,
         published_at=publish_from,
