@@ -136,6 +136,14 @@ class Disclosure(models.Model):
                 fields=["organization", "item", "-publish_from", "-id"],
                 name="disclosure_item_newest",
             ),
+            # The same for the public, who see public-scope rows only: without it an item
+            # whose disclosures are party-internal was read to its first row (all of its
+            # history) to find none to show.
+            models.Index(
+                fields=["organization", "item", "-publish_from", "-id"],
+                name="disclosure_item_public",
+                condition=models.Q(scope="public"),
+            ),
             # What is on show now on an organization's page: only the rows still on show.
             models.Index(fields=["organization", "publicity_until"], name="disclosure_org_on_show"),
             # Home page: the newest across the tree.

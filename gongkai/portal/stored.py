@@ -20,10 +20,12 @@ the key the rendering is kept under or ends its lifetime:
   published, a later period owed, a new day): the notices, read on every request (one
   query when there are none), are in the key; so is the language.
 
-A rendering is kept in the default cache (Redis in production, each process's own memory
-otherwise). Its key names the state it shows, so a process never serves the rendering of
-another state, and a rendering made while a move commits is kept under the old number,
-read before the disclosures were: never served once the move is visible.
+A rendering is kept in the default cache (Redis where `REDIS_URL` is set, each process's
+own memory otherwise), for at most an hour. Its key names the state it shows, so a process
+never serves the rendering of another state, and a rendering made while a move commits is
+kept under the old number, read before the disclosures were: never served once the move is
+visible. The key also names the release's rendering code and translations (`code_digest`),
+so an upgrade never serves the markup of the release before.
 
 Signed-in readers always get a fresh rendering: members and staff see party-internal
 items, and what a signed-in person may see depends on who they are.
@@ -33,7 +35,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -52,8 +56,9 @@ from gongkai.disclosures.models import Disclosure
 from gongkai.organizations.models import Organization
 from gongkai.portal import consulting, reading
 
-#: The longest a rendering is kept when nothing is scheduled on the page.
-KEPT_SECONDS = 24 * 3600
+#: The longest a rendering is kept when nothing is scheduled on the page: an hour, so even a
+#: write that no one counted (an edit in the database's own shell) shows within it.
+KEPT_SECONDS = 3600
 #: Drafts out for consultation listed on the page, soonest closing first.
 CONSULTATIONS = 20
 
@@ -112,7 +117,7 @@ def organization_parts(request: HttpRequest, org: Organization, now: dt.datetime
     parts = _public_parts(org, now, notices)
     seconds = _seconds_until(parts.changes_at)
     if seconds > 0:
-        cache.set(key, (str(parts.lead), str(parts.catalog), parts.changes_at), timeout=seconds)
+        cache.set(key, (str(parts.lead), str(parts.catalog), parts.changes_at), seconds)
     return parts
 
 
@@ -149,8 +154,34 @@ def listing_key(
     shown = sorted(
         (key, [dataclasses.astuple(notice) for notice in found]) for key, found in notices.items()
     )
-    state = repr((row, catalog, shown, translation.get_language()))
+    state = repr((row, catalog, shown, translation.get_language(), code_digest()))
     return "portal:listing:" + hashlib.sha256(state.encode()).hexdigest()
+
+
+#: What renders a listing: a new release that changes any of them (or the translations)
+#: names other keys, so a shared cache (Redis) never serves the markup of the release before.
+_RENDERING = (
+    "templates/portal/_organization_lead.html",
+    "templates/portal/_organization_catalog.html",
+    "templates/portal/_notices.html",
+    "templatetags/portal_listing.py",
+    "templatetags/portal_time.py",
+    "reading.py",
+    "stored.py",
+    "locale/zh_Hans/LC_MESSAGES/django.mo",
+)
+
+
+@functools.cache
+def code_digest() -> str:
+    """A digest of the files that render a listing (read once per process)."""
+    digest = hashlib.sha256()
+    here = Path(__file__).resolve().parent
+    for name in _RENDERING:
+        path = here / name
+        digest.update(name.encode())
+        digest.update(path.read_bytes() if path.exists() else b"")
+    return digest.hexdigest()[:16]
 
 
 def _seconds_until(moment: dt.datetime | None) -> int:

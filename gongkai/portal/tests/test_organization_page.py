@@ -9,6 +9,7 @@ import re
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
+from django.db import connection
 from django.utils import timezone
 
 from gongkai.catalog.models import Scope
@@ -278,3 +279,28 @@ def test_newest_per_item_compiled_once_reads_what_each_part_compiled_reads(
         each = reading.newest_of(parts, per_item, limit=None)
         assert [d.pk for d in once] == [d.pk for d in each]
         assert once  # something is read
+
+
+def test_the_publics_items_are_read_through_the_public_rows_only(people, shown):
+    """An item whose disclosures are party-internal is not read to its first row to find
+    nothing the public may see: the public's per-item reads use the index of public rows
+    (`disclosure_item_public`), on SQLite and PostgreSQL alike."""
+    for n in range(30):
+        shown(scope=Scope.PARTY, title=f"党内事项{n}")
+    shown(title="东岭村监督电话公告")
+    now = timezone.now()
+    org = Organization.objects.get(code="QS-01")
+    items = list(Disclosure.objects.filter(organization=org).values_list("item_id", flat=True))
+    visible = Disclosure.objects.visible_to(AnonymousUser(), now)
+    sql, params = reading._newest_sql(
+        visible.filter(organization=org, item_id=items[0]), reading.PER_ITEM + 1
+    )
+    with connection.cursor() as cursor:
+        if connection.vendor == "sqlite":
+            cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
+            plan = " ".join(str(row[-1]) for row in cursor.fetchall())
+        else:  # a handful of rows: ask which index serves it, not whether to scan
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute(f"EXPLAIN {sql}", params)
+            plan = " ".join(row[0] for row in cursor.fetchall())
+    assert "disclosure_item_public" in plan, plan

@@ -268,3 +268,12 @@ def test_with_storing_off_every_public_request_renders_the_listing(people, tree,
                 html = client.get("/o/QS-01/").content.decode()
             assert "disclosures_disclosure" in " ".join(q["sql"] for q in queries.captured_queries)
             assert "东岭村监督电话" in html
+
+
+def test_a_new_release_names_other_keys(tree, village_catalog, monkeypatch):
+    org = stored.organizations().get(pk=tree.village.pk)
+    catalog = (org.listing_catalog, org.listing_catalog_version)  # type: ignore[attr-defined]
+    key = stored.listing_key(org, catalog, {})
+    assert len(stored.code_digest()) == 16
+    monkeypatch.setattr(stored, "code_digest", lambda: "another-release")
+    assert stored.listing_key(org, catalog, {}) != key
