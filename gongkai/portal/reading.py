@@ -24,7 +24,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from gongkai import permissions
-from gongkai.catalog.effective import applicable_catalog, effective_catalog
+from gongkai.catalog.effective import applicable_catalog
 from gongkai.catalog.models import Catalog, Domain, Item, Scope
 from gongkai.compliance import notices as compliance_notices
 from gongkai.disclosures import events
@@ -396,14 +396,6 @@ def catalog_item_heading(item: Any, *, inside: bool) -> tuple[str, str] | None:
 
 
 # -- the disclosure page --------------------------------------------------------------------
-
-
-def catalog_item_name(disclosure: Disclosure) -> str:
-    """The item's name as the catalog said when the disclosure was made (overrides applied)."""
-    item = effective_catalog(disclosure.catalog, disclosure.catalog_version).find(
-        disclosure.item.key
-    )
-    return str(item.value("name")) if item is not None else disclosure.item.name
 
 
 def _text(value: Any) -> str:

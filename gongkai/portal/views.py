@@ -504,8 +504,7 @@ def disclosure(request: HttpRequest, pk: int) -> HttpResponse:
     the one rule) and when the page next changes by the clock (`changes.moment_of`)."""
     now = timezone.now()
     shown = get_object_or_404(
-        Disclosure.objects.select_related("organization", "item", "catalog", "published_revision"),
-        pk=pk,
+        Disclosure.objects.select_related("organization", "item", "published_revision"), pk=pk
     )
     if not can_see(request.user, shown, now):
         raise Http404
