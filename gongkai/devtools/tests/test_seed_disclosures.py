@@ -203,9 +203,11 @@ def test_the_seeds_bulk_settings_are_set_back_after_it():
             cache = cursor.fetchone()[0]
             cursor.execute("PRAGMA synchronous")
             synchronous = cursor.fetchone()[0]
+            cursor.execute("PRAGMA journal_mode")
+            journal = cursor.fetchone()[0]
             cursor.execute("SELECT v FROM search_fts_config WHERE k = 'hashsize'")
             hashsize = cursor.fetchone()
-        return cache, synchronous, hashsize[0] if hashsize else backends.HASH_BYTES
+        return cache, synchronous, journal, hashsize[0] if hashsize else backends.HASH_BYTES
 
     before = settings_now()
     _seed(count=50)
