@@ -1,8 +1,8 @@
 """The part of an organization's page that lists its disclosures, rendered once for the
 public and kept until it changes.
 
-What is new, what is on show and the catalog with the newest disclosures of each item are
-about a hundred lines and most of an organization page's work. For the public they are the
+What is new, what is on show, what is out for consultation and the catalog with the newest
+disclosures of each item are about a hundred lines and most of an organization page's work. For the public they are the
 same bytes on every request until one of these happens, and each of them either changes
 the key the rendering is kept under or ends its lifetime:
 
@@ -11,14 +11,16 @@ the key the rendering is kept under or ends its lifetime:
   `Organization.listing_version` in its own transaction (`changes.listing_changed`), and
   the number is in the key;
 - the clock reaches a moment scheduled on it (a publication, a public time, the end of a
-  publicity period): a rendering is kept no later than the next one (`changes.next_change`);
+  publicity period or of a consultation): a rendering is kept no later than the next one
+  (`changes.of_listing`);
 - the organization itself changes (its kind, setting or place in the tree decide which
   items apply to it): every column of its row is in the key;
 - its catalog is published in a new version (published versions never change): the
-  catalog and its version are in the key;
+  catalog and its version, read with the organization (`organizations`), are in the key;
 - the notices standing in items' places change (an exemption decided, a deferred item
-  published, a later period owed, a new day): the notices, read on every request (one
-  query when there are none), are in the key; so is the language.
+  published, a later period owed, a new day): the notices are in the key, read on every
+  request where the organization has an approved exemption or deferral (without one there
+  is no notice: whether one exists is read with the organization); so is the language.
 
 A rendering is kept in the default cache (Redis where `REDIS_URL` is set, each process's
 own memory otherwise), for at most an hour. Its key names the state it shows, so a process
