@@ -97,8 +97,8 @@ class Organization(models.Model):
     spokesperson = models.CharField(_("spokesperson"), max_length=50, blank=True)
     press_liaison = models.CharField(_("press liaison"), max_length=50, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
-    #: How many times a disclosure of this organization has moved (published, corrected,
-    #: withdrawn, …): counted by `disclosures.changes.listing_changed` in the move's own
+    #: Counts the writes that changed what this organization's disclosures show (each move of
+    #: the workflow, a seed): `disclosures.changes.listing_changed`, in the writer's own
     #: transaction. The public listing of its page is stored under this number
     #: (`gongkai.portal.stored`), so a move makes every stored copy stale at its commit.
     listing_version = models.PositiveBigIntegerField(

@@ -476,12 +476,15 @@ def item(request: HttpRequest, code: str, key: str) -> HttpResponse:
 
 
 def _visible_disclosure(request: HttpRequest, pk: int, now: dt.datetime) -> Disclosure:
-    return get_object_or_404(
-        _visible(request, now).select_related(
-            "organization", "item", "catalog", "published_revision"
-        ),
-        pk=pk,
+    """The disclosure with its organization, item and published revision (one query), or 404
+    where the reader may not see it: `can_see`, the predicate form of the one rule, asked of
+    the row read (no second visibility query)."""
+    shown = get_object_or_404(
+        Disclosure.objects.select_related("organization", "item", "published_revision"), pk=pk
     )
+    if not can_see(request.user, shown, now):
+        raise Http404
+    return shown
 
 
 #: Echo-wall answers about one disclosure shown on its page (the wall lists the rest).
@@ -493,21 +496,16 @@ ECHO_ON_DISCLOSURE = 5
 def disclosure(request: HttpRequest, pk: int) -> HttpResponse:
     """One disclosure as published: a fixed number of queries whatever its history.
 
-    The disclosure, its organization, item and published revision come in one query; the
-    content shown is the masked bytes stored with that revision at publication, read once and
-    never masked again here. Earlier published versions (one query, the current one left
-    out), the files of all of them (one), the timeline (one), the files on show (one), the
-    consultation's opinions (one) and the echo wall's answers about it (one). The ledger's
-    entries and proof are on their own page behind the short "核验" link.
-
-    The row read decides both whether the reader may see it (`can_see`, the predicate form of
-    the one rule) and when the page next changes by the clock (`changes.moment_of`)."""
+    The disclosure, its organization, item and published revision come in one query, whose
+    row also says whether the reader may see it and when the page next changes by the clock
+    (`changes.moment_of`); the content shown is the masked bytes stored with that revision at
+    publication, read once and never masked again here. The timeline (one query), the files
+    on show (one), the echo wall's answers about it (one) and the board postings (one); from
+    the second version on the earlier ones (one) and their files (one); where the timeline
+    shows a consultation, its opinions (one). The ledger's entries and proof are on their own
+    page behind the short "核验" link."""
     now = timezone.now()
-    shown = get_object_or_404(
-        Disclosure.objects.select_related("organization", "item", "published_revision"), pk=pk
-    )
-    if not can_see(request.user, shown, now):
-        raise Http404
+    shown = _visible_disclosure(request, pk, now)
     expires_at(request, changes.moment_of(shown, now, publicity=True))
     context: dict[str, Any] = {
         "d": shown,
