@@ -243,10 +243,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 # One process (the embedded default) needs no shared cache. Several app processes must share
 # one, or a calendar change or catalog draft seen by one is stale in another: set REDIS_URL
-# for Django's built-in Redis backend.
+# for Django's Redis backend, through gongkai.web.cache so that Redis being unreachable costs
+# cache misses, not pages.
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": env_str("REDIS_URL")}
+        {"BACKEND": "gongkai.web.cache.TolerantRedisCache", "LOCATION": env_str("REDIS_URL")}
         if env_str("REDIS_URL")
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )

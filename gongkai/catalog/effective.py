@@ -207,6 +207,11 @@ def parent_version_at(catalog: Catalog, version: int) -> int:
 _GENERATION_KEY = "catalog:effective:generation"
 
 
+#: A published version never changes, but a tree move made while the shared cache was
+#: unreachable could not bump the generation (gongkai.web.cache): an hour bounds that.
+RESOLVED_KEPT = 3600
+
+
 def _cache_key(catalog: Catalog, version: int) -> str:
     generation = cache.get(_GENERATION_KEY, 0)
     return f"catalog:effective:{generation}:{catalog.pk}:{version}"
@@ -231,7 +236,7 @@ def effective_catalog(catalog: Catalog, version: int | None = None) -> Effective
             return cached  # type: ignore[no-any-return]
     result = _resolve(catalog, version)
     if cacheable:
-        cache.set(_cache_key(catalog, version), result, timeout=None)
+        cache.set(_cache_key(catalog, version), result, timeout=RESOLVED_KEPT)
     return result
 
 

@@ -252,11 +252,11 @@ def test_the_database_worker_killed_mid_batch_loses_nothing_and_repeats_nothing(
 
 
 @contextlib.contextmanager
-def redis_server(tmp: Path) -> Iterator[str]:
+def redis_server(tmp: Path, port: int | None = None) -> Iterator[str]:
     binary = shutil.which("redis-server")
     if binary is None:
         pytest.fail("redis-server is not installed: run scripts/system-deps.sh test")
-    port = free_port()
+    port = port or free_port()
     server = subprocess.Popen(
         [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
          "--dir", str(tmp), "--protected-mode", "yes", "--loglevel", "warning"],
