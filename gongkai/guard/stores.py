@@ -20,6 +20,7 @@ script, so the increment and its expiry cannot be separated by a crash.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import secrets
 import threading
 import time
@@ -31,6 +32,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
 from gongkai.guard.models import Hit, Mark
+
+logger = logging.getLogger(__name__)
 
 #: One write in this many also deletes the expired rows of the database store.
 PURGE_EVERY = 200
@@ -131,18 +134,42 @@ return redis.call('GET', KEYS[1])
 
 
 class RedisStore:
-    """Counts and claims in Redis: each operation one Lua script (atomic, one round trip)."""
+    """Counts and claims in Redis: each operation one Lua script (atomic, one round trip).
+
+    While Redis cannot be reached, each operation falls back to the database store, which
+    every process shares too: a person writing an opinion during an outage gets the same
+    limits (counted afresh) instead of a server error that loses what they typed."""
 
     def __init__(self, url: str) -> None:
         self.client = redis.Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
         self._incr = self.client.register_script(_INCR)
         self._claim = self.client.register_script(_CLAIM)
+        self._fallback = DatabaseStore()
+        self._unreachable = False
+
+    def _lost(self, error: Exception) -> None:
+        if not self._unreachable:
+            logger.warning(
+                "The guard's Redis is unreachable (%s): counting in the database.", error
+            )
+        self._unreachable = True
 
     def incr(self, key: str, window: int, ttl: int) -> int:
-        return int(self._incr(keys=[f"gongkai:guard:{key}:{window}"], args=[ttl]))
+        try:
+            count = int(self._incr(keys=[f"gongkai:guard:{key}:{window}"], args=[ttl]))
+        except (redis.ConnectionError, redis.TimeoutError) as error:
+            self._lost(error)
+            return self._fallback.incr(key, window, ttl)
+        self._unreachable = False
+        return count
 
     def claim(self, key: str, value: str, ttl: int) -> str:
-        stored = self._claim(keys=[f"gongkai:guard:{key}"], args=[value, ttl])
+        try:
+            stored = self._claim(keys=[f"gongkai:guard:{key}"], args=[value, ttl])
+        except (redis.ConnectionError, redis.TimeoutError) as error:
+            self._lost(error)
+            return self._fallback.claim(key, value, ttl)
+        self._unreachable = False
         if stored is None:  # expired between SET and GET: nobody holds it now
             return value
         return stored.decode() if isinstance(stored, bytes) else str(stored)

@@ -20,7 +20,7 @@ from django.test import RequestFactory, override_settings
 from gongkai.devtools.bench import forget_database, register_database
 from gongkai.guard import limits, stores
 from gongkai.guard.models import Hit, Mark
-from gongkai.notifications.tests.test_workers import redis_server
+from gongkai.notifications.tests.test_workers import free_port, redis_server
 
 THREADS = 6
 EACH = 40
@@ -66,6 +66,26 @@ def test_redis_keys_expire(redis_url: str) -> None:
         assert isinstance(store, stores.RedisStore)
         store.incr("ttl", 7, 30)
         assert 0 < store.client.ttl("gongkai:guard:ttl:7") <= 30
+
+
+@pytest.mark.django_db
+def test_while_redis_is_unreachable_the_redis_store_counts_in_the_database() -> None:
+    """A refused connection (nothing listens on the port) falls back to the database store:
+    limits still hold across processes, and the person sending gets no server error."""
+    store = stores.RedisStore(f"redis://127.0.0.1:{free_port()}/0")
+    assert [store.incr("k", 1, 60) for _ in range(3)] == [1, 2, 3]
+    assert store.claim("c", "first", 60) == "first"
+    assert store.claim("c", "second", 60) == "first"
+    assert Hit.objects.filter(key="k").exists() and Mark.objects.filter(key="c").exists()
+
+
+def test_the_redis_store_goes_back_to_redis_when_it_is_back(redis_url: str, db: None) -> None:
+    store = stores.RedisStore(redis_url)
+    store.client.flushdb()
+    store._unreachable = True  # as after an outage
+    assert store.incr("back", 1, 60) == 1
+    assert store.client.get("gongkai:guard:back:1") == b"1"
+    assert not Hit.objects.exists() and not store._unreachable
 
 
 @pytest.mark.django_db
