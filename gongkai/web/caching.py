@@ -13,8 +13,9 @@ response really is one:
   scheduled change on the page (`expires_at`: a scheduled item appears at its minute). The
   reader's own browser keeps nothing (`max-age=0`): a reader who signs in must see the
   member's page at once, not the anonymous copy of a few seconds ago;
-- anything else (a member, a form, an error) is `private, no-store`, as `never_cache` would
-  make it: signed-in and party-internal pages never enter a shared cache.
+- anything else (a member, a form, an error, the console, the API) is `private, no-store`,
+  as `never_cache` would make it, unless its view set `Cache-Control` itself (static files,
+  downloads): signed-in and party-internal pages never enter a shared cache.
 
 Publication, correction and withdrawal need no purge: a public page lives at most
 `PUBLIC_SECONDS` in any cache, so what changed is visible (or gone) within that time (and
@@ -142,6 +143,12 @@ class PublicCacheMiddleware:
         response = self.get_response(request)
         seconds = getattr(response, _MARK, None)
         if seconds is None:
+            # Not a public page: no cache keeps it unless its view said otherwise (static
+            # files, downloads with their own headers). The console, the API, forms and
+            # errors need not each remember never_cache.
+            if "Cache-Control" not in response:
+                add_never_cache_headers(response)
+                patch_cache_control(response, private=True)
             return response
         left = seconds_left(request, seconds)
         if not is_shareable(request, response) or left <= 0:

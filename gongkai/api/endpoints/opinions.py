@@ -349,6 +349,25 @@ def _receipt(opinion: Opinion) -> Any:
     )
 
 
+#: The operations that take an `Idempotency-Key` header, as the OpenAPI document says it.
+IDEMPOTENT: dict[str, Any] = {
+    **auth.OPTIONAL_TOKEN,
+    "parameters": [
+        {
+            "in": "header",
+            "name": "Idempotency-Key",
+            "required": False,
+            "schema": {"type": "string", "format": "uuid", "maxLength": 40},
+            "description": (
+                "A UUID the client draws once per submission and sends again with every retry:"
+                " a key already stored answers the first result, nothing is stored or counted"
+                " twice. A key used for another organization's opinion is refused (400)."
+            ),
+        }
+    ],
+}
+
+
 def _idempotency_key(request: HttpRequest) -> Any:
     return services.parse_key(request.headers.get("Idempotency-Key", ""))
 
@@ -396,7 +415,7 @@ def _submit(request: HttpRequest, payload: OpinionIn, files: list[Any]) -> Any:
     "",
     response={201: ReceiptOut, **responses(400, 401, 404, 422, 429)},
     summary="Send an opinion (no token needed); answers the tracking code and the deadline",
-    openapi_extra=auth.OPTIONAL_TOKEN,
+    openapi_extra=IDEMPOTENT,
 )
 def submit_opinion(request: HttpRequest, payload: OpinionIn) -> Any:
     return _submit(request, payload, [])
@@ -409,7 +428,7 @@ def submit_opinion(request: HttpRequest, payload: OpinionIn) -> Any:
         "Send an opinion with up to 3 files (multipart/form-data; PDF, PNG, JPEG, .docx, .xlsx),"
         " seen by the handling staff only"
     ),
-    openapi_extra=auth.OPTIONAL_TOKEN,
+    openapi_extra=IDEMPOTENT,
 )
 def submit_opinion_with_files(
     request: HttpRequest,
@@ -443,7 +462,7 @@ def track_opinion(request: HttpRequest, code: CodeText) -> Any:
     "/track/{code}/rating",
     response={200: TrackOut, **responses(400, 401, 404, 422, 429)},
     summary="The satisfaction vote on the answer, once (the first vote stands)",
-    openapi_extra=auth.OPTIONAL_TOKEN,
+    openapi_extra=IDEMPOTENT,
 )
 def rate_opinion(request: HttpRequest, code: CodeText, payload: RatingIn) -> Any:
     opinion = _by_code(code)

@@ -361,3 +361,21 @@ def test_the_api_takes_an_idempotency_key(people, tree, settings):
         assert voted.status_code == 200 and voted.json()["rating"] == "basically"
     assert post_json(client, url, {"rating": "satisfied"}).status_code == 400
     assert Opinion.objects.get().events.filter(kind="rated").count() == 1
+
+
+def test_the_api_document_names_the_idempotency_key(db):
+    """The operations that take the header say so in /api/v1/openapi.json, and only they."""
+    schema = Client().get("/api/v1/openapi.json").json()
+    taking = set()
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            headers = [p for p in operation.get("parameters", []) if p["name"] == "Idempotency-Key"]
+            if headers:
+                assert headers[0]["in"] == "header" and headers[0]["required"] is False
+                assert headers[0]["schema"]["format"] == "uuid"
+                taking.add((method, path))
+    assert taking == {
+        ("post", "/api/v1/opinions"),
+        ("post", "/api/v1/opinions/with-files"),
+        ("post", "/api/v1/opinions/track/{code}/rating"),
+    }

@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.http import HttpResponse
 from django.test import Client, RequestFactory
 from django.utils import timezone
 
@@ -65,3 +66,43 @@ def test_earliest_change_wins() -> None:
     caching.expires_at(request, now + dt.timedelta(seconds=2))
     caching.expires_at(request, now + dt.timedelta(seconds=3))
     assert caching.seconds_left(request, 5, now) == 2
+
+
+@pytest.mark.parametrize(
+    ("who", "path"),
+    [
+        ("anonymous", "/api/v1/organizations/"),
+        ("anonymous", "/api/v1/disclosures/"),
+        ("anonymous", "/api/v1/openapi.json"),
+        ("anonymous", "/accounts/login/"),
+        ("anonymous", "/o/NO-SUCH-ORG/"),
+        ("member", "/api/v1/organizations/"),
+        ("member", "/console/"),
+        ("member", "/me/"),
+    ],
+)
+def test_what_is_not_a_public_page_is_kept_by_no_cache(
+    org: Organization, who: str, path: str
+) -> None:
+    """Pages not marked public (the API, the console, forms, errors) are `private, no-store`
+    by default: none of them has to remember `never_cache` for a shared cache to skip it."""
+    client = Client()
+    if who == "member":
+        client.force_login(make_user("m1", "李四"))
+    response = client.get(path)
+    assert response.status_code in (200, 302, 403, 404), (path, response.status_code)
+    control = response["Cache-Control"]
+    assert "private" in control and "no-store" in control and "public" not in control
+
+
+def test_a_views_own_cache_control_is_kept() -> None:
+    """A response that says how it may be kept (a download, a static file) keeps it."""
+
+    def view(request):  # type: ignore[no-untyped-def]
+        response = HttpResponse("x")
+        response["Cache-Control"] = "public, max-age=31536000, immutable"
+        return response
+
+    middleware = caching.PublicCacheMiddleware(view)
+    response = middleware(RequestFactory().get("/static/x.css"))
+    assert response["Cache-Control"] == "public, max-age=31536000, immutable"
