@@ -29,7 +29,7 @@ from gongkai.catalog.forms_schema import (
     split_choices,
     validate_form_schema,
 )
-from gongkai.catalog.models import Channel, DeadlineBasis, Period, Scope, Timing
+from gongkai.catalog.models import Channel, DeadlineBasis, Domain, Period, Scope, Timing
 from gongkai.organizations.models import Organization
 
 PERIOD_REQUIRED = _("A periodic item needs a period (monthly, quarterly, half-yearly or yearly).")
@@ -575,6 +575,15 @@ class CategoryForm(forms.Form):
     name = forms.CharField(label=_("Category"), max_length=100)
     description = forms.CharField(
         label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    domain = forms.ChoiceField(
+        label=_("Disclosure domain"),
+        choices=Domain.choices,
+        initial=Domain.PARTY,
+        help_text=_(
+            "Where the town runs government or village affairs disclosure beside party affairs,"
+            " their categories are shown as separate sections and board columns."
+        ),
     )
 
 

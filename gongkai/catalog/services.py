@@ -41,6 +41,7 @@ UNKNOWN_CATEGORY = _("There is no category “%(key)s” in this catalog.")
 NOTHING_TO_PUBLISH = _("The draft has no change to publish.")
 NO_PENDING_CHANGE = _("There is no new superior catalog version to accept.")
 CATEGORY_NOT_OWN = _("Only categories this organization added itself can be changed here.")
+CATEGORY_DOMAIN = _("Choose the disclosure domain from the list.")
 CATEGORY_NOT_EMPTY = _("The category still holds items; move or drop them first.")
 DROP_REASON_REQUIRED = _("Say why the item is dropped.")
 
@@ -352,9 +353,17 @@ def restore_item(catalog: Catalog, *, actor: Any, key: str) -> None:
 
 @transaction.atomic
 def save_category(
-    catalog: Catalog, *, actor: Any, name: str, description: str = "", key: str | None = None
+    catalog: Catalog,
+    *,
+    actor: Any,
+    name: str,
+    description: str = "",
+    domain: str = Domain.PARTY,
+    key: str | None = None,
 ) -> str:
     _check(actor, catalog.organization)
+    if domain not in Domain.values:
+        raise ValidationError(CATEGORY_DOMAIN)
     if key is None:
         key = new_key(catalog)
         Category.objects.create(
@@ -363,13 +372,14 @@ def save_category(
             introduced_in=catalog.draft_version,
             name=name,
             description=description,
+            domain=domain,
             position=_next_position(Category, catalog),
         )
         return key
     row = _current_row(Category, catalog, key)
     if row is None:
         raise ValidationError(CATEGORY_NOT_OWN)
-    _replace(row, catalog, {"name": name, "description": description})
+    _replace(row, catalog, {"name": name, "description": description, "domain": domain})
     return key
 
 

@@ -89,14 +89,23 @@ def test_the_catalog_item_form_never_answers_500(people, town_catalog, payload):
 
 
 @FUZZ
-@given(name=hostile_text(), description=hostile_text(), reason=hostile_text(), note=hostile_text())
+@given(
+    name=hostile_text(),
+    description=hostile_text(),
+    domain=st.sampled_from(["party", "government", "village", "", "\x00"]) | hostile_text(30),
+    reason=hostile_text(),
+    note=hostile_text(),
+)
 def test_category_drop_and_publish_forms_never_answer_500(
-    people, town_catalog, name, description, reason, note
+    people, town_catalog, name, description, domain, reason, note
 ):
     client = client_for(people.office)
     with rolled_back():
         for url, data in (
-            ("/console/catalog/categories/new", {"name": name, "description": description}),
+            (
+                "/console/catalog/categories/new",
+                {"name": name, "description": description, "domain": domain},
+            ),
             ("/console/catalog/items/1.phones/drop", {"reason": reason}),
             ("/console/catalog/publish", {"note": note}),
         ):

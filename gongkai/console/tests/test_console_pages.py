@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from openpyxl import load_workbook
@@ -202,6 +203,37 @@ def test_a_bad_upload_lists_every_problem_and_imports_nothing(people, town_catal
     assert response.status_code == 200
     assert "未导入任何内容" in html and "宇宙" in html and "永远" in html
     assert not services.has_draft(Catalog.objects.get(pk=town_catalog.pk))
+
+
+@pytest.mark.parametrize(
+    ("domain", "label"),
+    [("party", "党务公开"), ("government", "政务公开"), ("village", "村务公开")],
+)
+def test_the_office_sets_a_categorys_disclosure_domain(people, town_catalog, domain, label):
+    from gongkai.catalog.effective import effective_catalog
+
+    client = client_for(people.office)
+    form = client.get("/console/catalog/categories/new").content.decode()
+    assert "公开领域" in form and label in form
+    client.post(
+        "/console/catalog/categories/new",
+        {"name": "村级财务收支", "description": "", "domain": domain},
+    )
+    catalog = Catalog.objects.get(pk=town_catalog.pk)
+    draft = effective_catalog(catalog, catalog.draft_version)
+    added = next(c for c in draft.categories if c.name == "村级财务收支")
+    assert added.domain == domain
+    # Edited: the form shows the domain it has, and a change of domain is kept.
+    edit = f"/console/catalog/categories/{added.key}/edit"
+    assert re.search(rf'<option value="{domain}" selected>', client.get(edit).content.decode())
+    other = "party" if domain != "party" else "village"
+    client.post(edit, {"name": "村级财务收支", "description": "", "domain": other})
+    draft = effective_catalog(catalog, catalog.draft_version)
+    assert next(c for c in draft.categories if c.key == added.key).domain == other
+    # Not one of the three: refused in Chinese, what was typed kept, nothing saved.
+    refused = client.post(edit, {"name": "改名", "description": "", "domain": "宇宙"})
+    assert refused.status_code == 200 and "宇宙" not in str(draft.categories)
+    assert 'value="改名"' in refused.content.decode() and "选择" in refused.content.decode()
 
 
 def test_an_item_form_error_keeps_what_was_typed(people, town_catalog):

@@ -245,7 +245,11 @@ def category_form(request: HttpRequest, key: str | None = None) -> HttpResponse:
         )
         if category is None:
             raise Http404
-        initial = {"name": category.name, "description": category.description}
+        initial = {
+            "name": category.name,
+            "description": category.description,
+            "domain": category.domain,
+        }
     form = CategoryForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
