@@ -105,9 +105,10 @@ def _megabyte(chunks: list[str]) -> str:
 
 
 def _cpu_seconds(text: str) -> float:
-    start = time.process_time()
+    # This thread's CPU only: a server thread another test left running must not count.
+    start = time.thread_time()
     mask(text)
-    return time.process_time() - start
+    return time.thread_time() - start
 
 
 def test_a_megabyte_of_mixed_text_is_scanned_in_linear_time():
@@ -141,7 +142,9 @@ def test_pathological_megabytes_complete():
 def test_digits_between_separators_take_linear_time():
     # The worst case: every digit starts a possible number (about 5 s of CPU a megabyte).
     # Ten times the text must not take much more than ten times as long.
-    small, large = _cpu_seconds("1 " * 10_000), _cpu_seconds("1 " * 100_000)
+    # The best of a few runs of each: a busy machine slows one run, never all of them.
+    small = min(_cpu_seconds("1 " * 10_000) for _ in range(3))
+    large = min(_cpu_seconds("1 " * 100_000) for _ in range(2))
     assert large < 30 * max(small, 0.01)
 
 
