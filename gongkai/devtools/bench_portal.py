@@ -40,6 +40,7 @@ import io
 import json
 import math
 import os
+import re
 import signal
 import statistics
 import subprocess
@@ -66,6 +67,7 @@ from gongkai.devtools.bench_guard import free_port
 from gongkai.devtools.synthetic import disclosures as seeded
 from gongkai.devtools.synthetic import organizations as org_synthetic
 from gongkai.disclosures.models import Disclosure
+from gongkai.organizations.models import Organization
 
 ORGS = 5_000
 DISCLOSURES = 1_000_000
@@ -268,6 +270,53 @@ def _site_settings() -> dict[str, Any]:
         "ALLOWED_HOSTS": ["testserver", "127.0.0.1"],
         "DEBUG": False,
     }
+
+
+def other_pages(targets: Targets, runs: int = 10) -> dict[str, dict[str, Any]]:
+    """The other public pages whose work could grow with the whole history: the home page,
+    the whole tree's list and feed, the site's feed and the sitemap. In this process (test
+    client, anonymous): queries, and the median and slowest of `runs` requests in ms, wall
+    clock (on PostgreSQL the server's time is in it)."""
+    root = Organization.objects.order_by("path").values_list("code", flat=True).first()
+    paths = {
+        "home": "/",
+        "tree_list": f"/o/{root}/all",
+        "tree_feed": f"/o/{root}/subtree/feed.atom",
+        "organization_list": f"/o/{targets.organization}/all?own=1",
+        "site_feed": "/feed.atom",
+        "sitemap_index": "/sitemap.xml",
+        "sitemap_last_page": "",
+    }
+    out: dict[str, dict[str, Any]] = {}
+    with override_settings(**_site_settings()):
+        client = Client()
+        pages = sum(
+            1
+            for _ in re.finditer(
+                r"sitemap-disclosures\.xml", client.get("/sitemap.xml").content.decode()
+            )
+        )
+        paths["sitemap_last_page"] = f"/sitemap-disclosures.xml?p={max(pages, 1)}"
+        for name, path in paths.items():
+            client.get(path)
+            with CaptureQueriesContext(connections[DEFAULT_DB_ALIAS]) as queries:
+                response = client.get(path)
+            # Counted now: each request's start empties the connection's log of queries.
+            count = len(queries)
+            times = []
+            for _ in range(runs):
+                started = time.perf_counter()
+                client.get(path)
+                times.append((time.perf_counter() - started) * 1000)
+            times.sort()
+            out[name] = {
+                "path": path,
+                "status": response.status_code,
+                "queries": count,
+                "ms_p50": round(times[len(times) // 2], 1),
+                "ms_max": round(times[-1], 1),
+            }
+    return out
 
 
 def query_counts(paths: dict[str, str]) -> dict[str, dict[str, int]]:
@@ -657,6 +706,8 @@ def measure(
         found = targets()
         paths = found.paths()
         counts = query_counts(paths)
+        log.write("other public pages …")
+        others = other_pages(found)
         log.write("search …")
         search = search_figures()
     result: dict[str, Any] = {
@@ -696,6 +747,7 @@ def measure(
         own = result[name].get("cpu_ms_per_request")
         result[name]["cpu_over_bare"] = round(own / bare, 2) if own and bare else None
     result["search"] = search
+    result["other_pages"] = others
     if nginx:
         log.write("nginx …")
         result["nginx"] = nginx_figures(

@@ -153,6 +153,13 @@ class Disclosure(models.Model):
             # whole site's feeds, by public time.
             models.Index(fields=["organization", "public_from"], name="disclosure_org_public"),
             models.Index(fields=["public_from"], name="disclosure_public_from"),
+            # The whole site's next consultation close (the home page, the site's feeds):
+            # the few rows out for consultation, not a scan of every disclosure.
+            models.Index(
+                fields=["consultation_until"],
+                name="disclosure_consulting",
+                condition=models.Q(state="consultation"),
+            ),
         ]
 
     def __str__(self) -> str:

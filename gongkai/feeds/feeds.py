@@ -12,7 +12,7 @@ the reason, without its content, and updated at the withdrawal, so a reader that
 fetched the entry learns that it was taken back (withdrawal is never silent).
 
 Each feed is one query for its organization (or none) and one for its newest `LIMIT`
-entries, whatever their number.
+entries, whatever their number (a subtree's: `gongkai.portal.subtree`, a few more).
 """
 
 from __future__ import annotations
@@ -36,8 +36,8 @@ from gongkai.catalog.effective import applicable_catalog
 from gongkai.disclosures.content import sanitize_html
 from gongkai.disclosures.models import Disclosure
 from gongkai.disclosures.visibility import published_content, published_text, shows_content
-from gongkai.organizations import tree
 from gongkai.organizations.models import Organization
+from gongkai.portal import subtree
 from gongkai.portal.reading import shown_title
 
 #: Entries per feed: the newest public ones.
@@ -143,10 +143,7 @@ class DisclosureFeed(Feed):
         disclosures = public_disclosures(source.now)
         org = source.organization
         if org is not None and source.subtree:
-            low, high = tree.subtree_bounds(org.path)
-            disclosures = disclosures.filter(
-                organization__path__gte=low, organization__path__lt=high
-            )
+            disclosures = subtree.newest(disclosures, org.path, "public_from", LIMIT)
         elif org is not None:
             disclosures = disclosures.filter(organization=org)
         if source.category_key:

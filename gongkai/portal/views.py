@@ -41,9 +41,8 @@ from gongkai.disclosures.visibility import (
 from gongkai.engagement.services import echo_wall
 from gongkai.guard import limits
 from gongkai.ledger import public
-from gongkai.organizations import tree as org_tree
 from gongkai.organizations.models import Organization, Role
-from gongkai.portal import consulting, content, diff, reading, stored
+from gongkai.portal import consulting, content, diff, reading, stored, subtree
 from gongkai.portal.forms import OpinionForm, PublicOpinionForm
 from gongkai.web.caching import expires_at, public_page
 from gongkai.web.views import refusal_text
@@ -408,16 +407,17 @@ def organization_all(request: HttpRequest, code: str) -> HttpResponse:
     org = get_object_or_404(Organization, code=code)
     own = request.GET.get("own") == "1"
     visible = _visible(request, now)
-    if own:
-        visible = visible.filter(organization=org)
-    else:
-        low, high = org_tree.subtree_bounds(org.path)
-        visible = visible.filter(organization__path__gte=low, organization__path__lt=high)
     cursor = _cursor(request.GET.get("before", ""))
+    if own:
+        shown = _before(visible.filter(organization=org), cursor)
+    else:
+        shown = subtree.newest(
+            _before(visible, cursor), org.path, "publish_from", LIST_PAGE_SIZE + 1
+        )
     rows = list(
-        reading.listed(_before(visible, cursor), with_organization=not own).order_by(
-            "-publish_from", "-pk"
-        )[: LIST_PAGE_SIZE + 1]
+        reading.listed(shown, with_organization=not own).order_by("-publish_from", "-pk")[
+            : LIST_PAGE_SIZE + 1
+        ]
     )
     listings, next_cursor = _keyset_page(rows, now)
     return render(

@@ -70,6 +70,20 @@ def test_the_portal_bench_prints_every_figure(bench_dir: Path) -> None:
         "p95_ms" in figures["search"][order] for order in ("relevance", "newest")
     ), figures["search"]
     assert figures["nginx"] == "not available" or "cached_page" in figures["nginx"]
+    # The other public pages whose work could grow with the history, with their figures.
+    others = figures["other_pages"]
+    assert set(others) == {
+        "home",
+        "tree_list",
+        "tree_feed",
+        "organization_list",
+        "site_feed",
+        "sitemap_index",
+        "sitemap_last_page",
+    }
+    for name, page in others.items():
+        assert page["status"] == 200 and page["queries"] >= 1, (name, page)
+        assert 0 < page["ms_p50"] <= page["ms_max"], (name, page)
     # The seeded database is kept and used again, in the WAL mode the site runs it in (the
     # seed wrote with its rollback journal in memory, then set the WAL back).
     assert (bench_dir / "portal.sqlite3").exists()

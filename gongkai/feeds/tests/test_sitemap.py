@@ -61,15 +61,43 @@ def test_sections_list_public_pages_only(people, shown, settings, monkeypatch) -
     assert "http://testserver/o/QS-01/" in orgs and len(orgs) == 6
 
 
-def test_sections_are_paged(people, shown, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_sections_are_paged_by_ranges_of_the_key(people, shown, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Every visible disclosure is on exactly one page; the pages are ranges of the key, so
+    neither the index nor a page counts or skips the rows before it."""
     monkeypatch.setattr(sitemaps.SITEMAPS["disclosures"], "limit", 2)
     made = [shown(title=f"公告{n}") for n in range(5)]
-    locs = locations(Client().get("/sitemap.xml").content)
-    assert "http://testserver/sitemap-disclosures.xml?p=3" in locs
-    third = locations(Client().get("/sitemap-disclosures.xml?p=3").content)
-    assert third == [f"http://testserver/d/{made[4].pk}/"]
-    assert Client().get("/sitemap-disclosures.xml?p=4").status_code == 404
+    hidden = shown(scope=Scope.PARTY, title="党内")
+    top = max(d.pk for d in [*made, hidden])
+    pages = -(-top // 2)
+    index = locations(Client().get("/sitemap.xml").content)
+    wanted = ["http://testserver/sitemap-disclosures.xml"] + [
+        f"http://testserver/sitemap-disclosures.xml?p={n}" for n in range(2, pages + 1)
+    ]
+    assert [loc for loc in index if "disclosures" in loc] == wanted
+    listed: list[str] = []
+    for n in range(1, pages + 1):
+        response = Client().get(f"/sitemap-disclosures.xml?p={n}")
+        assert response.status_code == 200
+        on_page = locations(response.content)
+        assert all((n - 1) * 2 < int(loc.split("/")[-2]) <= n * 2 for loc in on_page)
+        listed += on_page
+    assert sorted(listed) == sorted(f"http://testserver/d/{d.pk}/" for d in made)
+    for beyond in (pages + 1, 0, "x", "1.5"):
+        assert Client().get(f"/sitemap-disclosures.xml?p={beyond}").status_code == 404
     assert Client().get("/sitemap-nope.xml").status_code == 404
+
+
+def test_a_page_of_the_sitemap_reads_one_range_of_the_key(people, shown) -> None:  # type: ignore[no-untyped-def]
+    """No count of every visible row, no OFFSET: the number of pages is the highest key."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    shown(title="公告")
+    for url in ("/sitemap.xml", "/sitemap-disclosures.xml"):
+        with CaptureQueriesContext(connection) as captured:
+            assert Client().get(url).status_code == 200
+        sql = " ".join(q["sql"] for q in captured.captured_queries).upper()
+        assert "COUNT(" not in sql and "OFFSET" not in sql, sql
 
 
 def test_robots_points_to_the_sitemap_and_keeps_crawlers_out_of_private_places(db) -> None:  # type: ignore[no-untyped-def]
