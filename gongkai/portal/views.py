@@ -475,12 +475,20 @@ def item(request: HttpRequest, code: str, key: str) -> HttpResponse:
     )
 
 
+#: The draft's own content and the review's working papers: no public page shows them (what
+#: it shows is the published revision's masked copy), so they are not read.
+DRAFT_FIELDS = ("body", "data", "secrecy_checklist", "secret_clearances", "secret_clearance")
+
+
 def _visible_disclosure(request: HttpRequest, pk: int, now: dt.datetime) -> Disclosure:
     """The disclosure with its organization, item and published revision (one query), or 404
     where the reader may not see it: `can_see`, the predicate form of the one rule, asked of
     the row read (no second visibility query)."""
     shown = get_object_or_404(
-        Disclosure.objects.select_related("organization", "item", "published_revision"), pk=pk
+        Disclosure.objects.select_related("organization", "item", "published_revision").defer(
+            *DRAFT_FIELDS
+        ),
+        pk=pk,
     )
     if not can_see(request.user, shown, now):
         raise Http404
