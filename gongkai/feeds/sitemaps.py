@@ -57,29 +57,30 @@ class KeyRangePaginator:
         )
 
 
-class OrganizationSitemap(Sitemap):  # type: ignore[type-arg]
+class KeyRangeSitemap(Sitemap):  # type: ignore[type-arg]
+    """A section paged by `KeyRangePaginator`."""
+
     limit = PAGE_SIZE
 
     def items(self) -> QuerySet[Any]:
-        return Organization.objects.filter(is_active=True).order_by("pk").values("code")
+        raise NotImplementedError
 
     @property
     def paginator(self) -> KeyRangePaginator:  # type: ignore[override]
         return KeyRangePaginator(self.items(), self.limit)
+
+
+class OrganizationSitemap(KeyRangeSitemap):
+    def items(self) -> QuerySet[Any]:
+        return Organization.objects.filter(is_active=True).order_by("pk").values("code")
 
     def location(self, item: dict[str, Any]) -> str:  # type: ignore[override]
         return reverse("portal:organization", args=[item["code"]])
 
 
-class DisclosureSitemap(Sitemap):  # type: ignore[type-arg]
-    limit = PAGE_SIZE
-
+class DisclosureSitemap(KeyRangeSitemap):
     def _visible(self) -> QuerySet[Any]:
         return public_disclosures(timezone.now())
-
-    @property
-    def paginator(self) -> KeyRangePaginator:  # type: ignore[override]
-        return KeyRangePaginator(self.items(), self.limit)
 
     def items(self) -> QuerySet[Any]:
         return (

@@ -267,10 +267,21 @@ def newest_of(
     return _union_of([_newest_sql(part, per_part) for part in parts], limit=limit)
 
 
-def _newest_sql(part: QuerySet[Disclosure], per_part: int) -> tuple[str, Sequence[Any]]:
-    """The SQL and parameters of the keys of `part`'s newest `per_part` disclosures."""
-    sub = part.order_by("-publish_from", "-pk").values("pk")[:per_part]
+def _newest_sql(
+    part: QuerySet[Disclosure], per_part: int, field: str = "publish_from"
+) -> tuple[str, Sequence[Any]]:
+    """The SQL and parameters of the keys of `part`'s newest `per_part` disclosures, by
+    (`field`, pk) descending."""
+    sub = part.order_by(f"-{field}", "-pk").values("pk")[:per_part]
     return sub.query.get_compiler(using=sub.db).as_sql()
+
+
+def union_of_keys(members: Sequence[tuple[str, Sequence[Any]]]) -> RawSQL:
+    """The keys the member queries select, as one UNION ALL for `pk__in`."""
+    union = " UNION ALL ".join(
+        f"SELECT * FROM ({sql}) AS newest_{n}" for n, (sql, _params) in enumerate(members)
+    )
+    return RawSQL(union, [value for _sql, params in members for value in params])
 
 
 def _union_of(
@@ -279,11 +290,7 @@ def _union_of(
     """The listing rows whose keys the member queries select (UNION ALL), newest first."""
     if not members:
         return []
-    union = " UNION ALL ".join(
-        f"SELECT * FROM ({sql}) AS newest_{n}" for n, (sql, _params) in enumerate(members)
-    )
-    params = [value for _sql, member_params in members for value in member_params]
-    rows = listed(Disclosure.objects.filter(pk__in=RawSQL(union, params))).order_by(
+    rows = listed(Disclosure.objects.filter(pk__in=union_of_keys(members))).order_by(
         "-publish_from", "-pk"
     )
     return list(rows if limit is None else rows[:limit])

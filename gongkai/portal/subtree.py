@@ -31,6 +31,7 @@ from django.db.models.expressions import RawSQL
 from gongkai.disclosures.models import Disclosure
 from gongkai.organizations import tree
 from gongkai.organizations.models import Organization
+from gongkai.portal import reading
 
 #: Up to this many organizations, each one's newest rows are read by its own index.
 FEW = 48
@@ -58,7 +59,7 @@ def newest(
         .values_list("pk", flat=True)[: FEW + 1]
     )
     if len(organizations) <= FEW:
-        return queryset.filter(pk__in=_union(queryset, organizations, order, limit))
+        return queryset.filter(pk__in=_union(queryset, organizations, field, limit))
     found: list[int] = []
     cursor: tuple[Any, int] | None = None
     for _ in range(MAX_CHUNKS):
@@ -79,15 +80,14 @@ def newest(
 
 
 def _union(
-    queryset: QuerySet[Disclosure], organizations: Sequence[int], order: Sequence[str], limit: int
+    queryset: QuerySet[Disclosure], organizations: Sequence[int], field: str, limit: int
 ) -> RawSQL | list[int]:
+    """Each organization's newest `limit` keys by its own index, in one UNION ALL."""
     if not organizations:
         return []
-    members = []
-    for organization in organizations:
-        part = queryset.filter(organization_id=organization).order_by(*order).values("pk")[:limit]
-        members.append(part.query.get_compiler(using=part.db).as_sql())
-    union = " UNION ALL ".join(
-        f"SELECT * FROM ({sql}) AS newest_{n}" for n, (sql, _params) in enumerate(members)
+    return reading.union_of_keys(
+        [
+            reading._newest_sql(queryset.filter(organization_id=o), limit, field)
+            for o in organizations
+        ]
     )
-    return RawSQL(union, [value for _sql, params in members for value in params])
