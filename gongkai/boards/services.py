@@ -59,7 +59,9 @@ def record_posting(
     return posting
 
 
-def postings_for(disclosure: Disclosure, *, include_inside: bool = False) -> QuerySet[Posting]:
+def postings_for(
+    disclosure: Disclosure | int, *, include_inside: bool = False
+) -> QuerySet[Posting]:
     """The recorded postings of boards that carried `disclosure`, newest first: evidence that
     the 公开栏 channel was used ("已张贴于公开栏 (日期)"). The members' activity-room board
     counts only when asked (`include_inside`, for readers inside)."""

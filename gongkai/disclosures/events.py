@@ -24,6 +24,7 @@ from gongkai.disclosures.event_kinds import (
 )
 from gongkai.disclosures.models import Disclosure, Event
 from gongkai.organizations.models import Organization
+from gongkai.precompiled import Precompiled
 
 __all__ = [
     "PUBLIC_KINDS",
@@ -100,7 +101,11 @@ def record(
 
 
 def public_events(disclosure: Disclosure) -> list[Event]:
-    """The events the public timeline shows, in order."""
-    return list(
-        Event.objects.filter(disclosure=disclosure, action__in=PUBLIC_KINDS).order_by("at", "pk")
-    )
+    """The events the public timeline shows, in order (asked on every disclosure page:
+    compiled once per connection)."""
+    return _public_events(disclosure.pk)
+
+
+_public_events = Precompiled(
+    lambda pk: Event.objects.filter(disclosure_id=pk, action__in=PUBLIC_KINDS).order_by("at", "pk")
+)

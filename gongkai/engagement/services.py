@@ -598,10 +598,19 @@ def find(code_text: str) -> Opinion | None:
 def echo_wall(org: Organization, user: Any) -> Any:
     """The published answers of `org` the person may see, newest first (the scope rule is
     gongkai.disclosures.visibility.in_scope, asked once per scope)."""
-    scopes = [s for s in Scope.values if in_scope(user, org, s)]
+    return wall_of(org.pk, echo_scopes(org, user))
+
+
+def echo_scopes(org: Organization, user: Any) -> list[str]:
+    """The scopes of `org`'s answers the person may see."""
+    return [s for s in Scope.values if in_scope(user, org, s)]
+
+
+def wall_of(organization_id: int, scopes: list[str]) -> Any:
+    """The published answers of an organization in `scopes`, newest first."""
     return (
         Opinion.objects.on_wall()
-        .filter(organization=org, echo_scope__in=scopes)
+        .filter(organization_id=organization_id, echo_scope__in=scopes)
         .order_by("-published_at", "-pk")
     )
 

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Subquery
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 
 from gongkai.disclosures.models import Disclosure
 from gongkai.ledger import log as ledger
@@ -23,6 +23,7 @@ from gongkai.ledger import merkle
 from gongkai.ledger.models import Log, LogEntry, SignedHead
 from gongkai.organizations import tree
 from gongkai.organizations.models import Organization
+from gongkai.precompiled import Precompiled
 
 #: The most entries one page of the API (and of a verifier's walk) holds.
 MAX_ENTRIES = 1000
@@ -35,6 +36,23 @@ def find_log(name: str) -> Log | None:
     return Log.objects.select_related("root").filter(root__code=name).first()
 
 
+def _logs_rooted_at(paths: list[str]) -> QuerySet[Log]:
+    latest = SignedHead.objects.filter(log=OuterRef("pk")).order_by("-size", "-at", "-pk")
+    return (
+        Log.objects.select_related("root")
+        .filter(root__path__in=paths)
+        .annotate(
+            head_size=Subquery(latest.values("size")[:1]),
+            head_root=Subquery(latest.values("root_hash")[:1]),
+            head_at=Subquery(latest.values("at")[:1]),
+        )
+    )
+
+
+#: Every public page of an organization asks it: compiled once per connection.
+_logs_at = Precompiled(_logs_rooted_at)
+
+
 def log_of(organization: Organization) -> Log | None:
     """The log that entries about `organization` go to, if it exists yet (never made here),
     in one query. `log.root_of`'s rule, read from the tree paths: the nearest organization at
@@ -42,17 +60,7 @@ def log_of(organization: Organization) -> Log | None:
     The log carries its latest head's size, root hash and time (`head_size`, `head_root`,
     `head_at`, None without a head)."""
     paths = tree.ancestor_paths(organization.path, include_self=True)
-    latest = SignedHead.objects.filter(log=OuterRef("pk")).order_by("-size", "-at", "-pk")
-    logs = {
-        log.root.path: log
-        for log in Log.objects.select_related("root")
-        .filter(root__path__in=paths)
-        .annotate(
-            head_size=Subquery(latest.values("size")[:1]),
-            head_root=Subquery(latest.values("root_hash")[:1]),
-            head_at=Subquery(latest.values("at")[:1]),
-        )
-    }
+    logs = {log.root.path: log for log in _logs_at(paths)}
     for path in reversed(paths):  # deepest first
         if path in logs:
             return logs[path]

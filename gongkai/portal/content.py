@@ -12,9 +12,10 @@ from __future__ import annotations
 from typing import Any
 
 from gongkai.disclosures import attachments as files
-from gongkai.disclosures.models import Disclosure, Revision
+from gongkai.disclosures.models import Attachment, Disclosure, Revision
 from gongkai.disclosures.visibility import published_text
 from gongkai.portal import reading
+from gongkai.precompiled import Precompiled
 
 
 def shown_attachments(disclosure: Disclosure, revision: Revision | None) -> list[dict[str, Any]]:
@@ -30,8 +31,12 @@ def shown_attachments(disclosure: Disclosure, revision: Revision | None) -> list
             "unread": not a.complete,
             "parts": files.published_parts(disclosure, a),
         }
-        for a in revision.attachments.all()
+        for a in _files_of(revision.pk)
     ]
+
+
+#: A revision's files, asked on every disclosure page: compiled once per connection.
+_files_of = Precompiled(lambda pk: Attachment.objects.filter(revisions=pk))
 
 
 def shown_opinions(disclosure: Disclosure, *, consulted: bool = True) -> list[dict[str, str]]:

@@ -38,12 +38,14 @@ from gongkai.disclosures.visibility import (
     can_see_consultation,
     shows_content,
 )
-from gongkai.engagement.services import echo_wall
+from gongkai.engagement.services import echo_scopes, wall_of
 from gongkai.guard import limits
 from gongkai.ledger import public
+from gongkai.organizations import tree
 from gongkai.organizations.models import Organization, Role
 from gongkai.portal import consulting, content, diff, reading, stored, subtree
 from gongkai.portal.forms import OpinionForm, PublicOpinionForm
+from gongkai.precompiled import Precompiled
 from gongkai.web.caching import expires_at, public_page
 from gongkai.web.views import refusal_text
 
@@ -320,6 +322,18 @@ def _open_consultations(
     return consulting.listing(user, now, organizations=organizations, limit=NEWEST)
 
 
+# The organization page's own questions, compiled once per connection (`Precompiled`): the
+# organization by its code (with what its stored listing's key needs), its active children
+# (whether each has more below) and its superiors by their tree paths.
+_ORGANIZATION = Precompiled(lambda code: stored.organizations().filter(code=code)[:1])
+_SUBORDINATES = Precompiled(
+    lambda pk: _with_child_counts(
+        Organization.objects.filter(parent_id=pk, is_active=True)
+    ).order_by("path")[: TREE_PAGE_SIZE + 1]
+)
+_ANCESTORS = Precompiled(lambda paths: Organization.objects.filter(path__in=paths).order_by("path"))
+
+
 @require_safe
 @public_page
 def organization(request: HttpRequest, code: str) -> HttpResponse:
@@ -328,16 +342,15 @@ def organization(request: HttpRequest, code: str) -> HttpResponse:
     answer back. A fixed number of queries whatever its history (`reading.organization_page`);
     for the public, the listing is rendered once and stored until it changes (`stored`)."""
     now = timezone.now()
-    org = get_object_or_404(stored.organizations(), code=code)
+    found = _ORGANIZATION(code)
+    if not found:
+        raise Http404
+    org = found[0]
     # What is new, on show, out for consultation and in the catalog: stored for the public
     # until it changes, which is also when a shared cache must let the page go.
     parts = stored.organization_parts(request, org, now)
     expires_at(request, parts.changes_at)
-    subordinates = list(
-        _with_child_counts(org.children.filter(is_active=True)).order_by("path")[
-            : TREE_PAGE_SIZE + 1
-        ]
-    )
+    subordinates = _SUBORDINATES(org.pk)
     return render(
         request,
         "portal/organization.html",
@@ -345,7 +358,7 @@ def organization(request: HttpRequest, code: str) -> HttpResponse:
             "org": org,
             # The current signed head of the log its entries go to, in short form.
             "ledger_head": reading.log_head(public.log_of(org)),
-            "ancestors": list(org.ancestors()),
+            "ancestors": _ANCESTORS(tree.ancestor_paths(org.path)) if org.parent_id else [],
             "parts": parts,
             "subordinates": subordinates[:TREE_PAGE_SIZE],
             "more_subordinates": len(subordinates) > TREE_PAGE_SIZE,
@@ -480,23 +493,37 @@ def item(request: HttpRequest, code: str, key: str) -> HttpResponse:
 DRAFT_FIELDS = ("body", "data", "secrecy_checklist", "secret_clearances", "secret_clearance")
 
 
+#: Echo-wall answers about one disclosure shown on its page (the wall lists the rest).
+ECHO_ON_DISCLOSURE = 5
+
+
 def _visible_disclosure(request: HttpRequest, pk: int, now: dt.datetime) -> Disclosure:
     """The disclosure with its organization, item and published revision (one query), or 404
     where the reader may not see it: `can_see`, the predicate form of the one rule, asked of
     the row read (no second visibility query)."""
-    shown = get_object_or_404(
-        Disclosure.objects.select_related("organization", "item", "published_revision").defer(
-            *DRAFT_FIELDS
-        ),
-        pk=pk,
-    )
-    if not can_see(request.user, shown, now):
+    found = _DISCLOSURE(pk)
+    if not found or not can_see(request.user, found[0], now):
         raise Http404
-    return shown
+    return found[0]
 
 
-#: Echo-wall answers about one disclosure shown on its page (the wall lists the rest).
-ECHO_ON_DISCLOSURE = 5
+# The disclosure page's own questions, compiled once per connection (`Precompiled`): the
+# disclosure with its organization, item and published revision (without the draft's
+# content), the echo wall's answers about it in the scopes the reader may see, and the
+# public boards it was posted on.
+_DISCLOSURE = Precompiled(
+    lambda pk: (
+        Disclosure.objects.select_related("organization", "item", "published_revision")
+        .defer(*DRAFT_FIELDS)
+        .filter(pk=pk)[:1]
+    )
+)
+_ECHO = Precompiled(
+    lambda organization_id, scopes, pk: wall_of(organization_id, scopes).filter(disclosure_id=pk)[
+        :ECHO_ON_DISCLOSURE
+    ]
+)
+_BOARD_POSTINGS = Precompiled(lambda pk: postings_for(pk)[:BOARD_POSTINGS])
 
 
 @require_safe
@@ -549,10 +576,8 @@ def disclosure(request: HttpRequest, pk: int) -> HttpResponse:
             # Scenario 4: the page shows the consultation and how each opinion was handled,
             # without naming who gave it.
             "opinions": content.shown_opinions(shown, consulted=reading.consulted(timeline)),
-            "echo": list(
-                echo_wall(shown.organization, request.user).filter(disclosure=shown)[
-                    :ECHO_ON_DISCLOSURE
-                ]
+            "echo": _ECHO(
+                shown.organization_id, echo_scopes(shown.organization, request.user), shown.pk
             ),
             "board_postings": board_postings(shown),
         }
@@ -563,7 +588,7 @@ def disclosure(request: HttpRequest, pk: int) -> HttpResponse:
 def board_postings(disclosure: Disclosure) -> list[Any]:
     """The printed boards this disclosure was posted on (公开栏, the channel recorded with a
     date and a photo: `gongkai.boards.services.postings_for`), the latest few."""
-    return list(postings_for(disclosure)[:BOARD_POSTINGS])
+    return _BOARD_POSTINGS(disclosure.pk)
 
 
 @require_safe

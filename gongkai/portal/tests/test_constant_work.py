@@ -182,3 +182,38 @@ def test_the_pinned_counts(people, tree, village_catalog):
     # and a disclosure never put out for consultation has no opinions to read.
     assert _count(anonymous, f"/d/{shown.pk}/") == 5
     assert ITEM_FOR_SCOPE  # the shared fixtures' items are the ones spread over
+
+
+def test_the_organization_and_disclosure_pages_ask_compiled_questions(
+    people, tree, village_catalog
+):
+    """The pages' fixed questions run SQL compiled once per connection (`Precompiled`), not
+    re-compiled by the ORM on every request: a builder that stopped binding (a transformed
+    value, a branch) would silently cost a millisecond a query again."""
+    from django.db import connections
+
+    from gongkai.disclosures import events
+    from gongkai.ledger import public
+    from gongkai.portal import content, views
+
+    shown = make_shown(people, tree.village, village_catalog, title="东岭村监督电话")
+    for persona in ("anonymous", "member"):
+        client = reader(people, persona)
+        for _ in range(2):  # the first request of a shape plans it
+            for url in ("/o/QS-01/", "/o/QS/", f"/d/{shown.pk}/"):
+                assert client.get(url).status_code == 200
+    compiled = {
+        key[0] for key, plan in connections["default"].__dict__["_gongkai_plans"].items() if plan
+    }
+    expected = {
+        views._ORGANIZATION,
+        views._SUBORDINATES,
+        views._ANCESTORS,
+        views._DISCLOSURE,
+        views._ECHO,
+        views._BOARD_POSTINGS,
+        public._logs_at,
+        events._public_events,
+        content._files_of,
+    }
+    assert expected <= compiled, expected - compiled
