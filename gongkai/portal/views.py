@@ -9,6 +9,7 @@ cache for a few seconds (`gongkai.web.caching.public_page`), a member's never.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from typing import Any
 
@@ -47,6 +48,7 @@ from gongkai.portal import consulting, content, diff, reading, stored, subtree
 from gongkai.portal.forms import OpinionForm, PublicOpinionForm
 from gongkai.precompiled import Precompiled
 from gongkai.web.caching import expires_at, public_page
+from gongkai.web.stored_pages import render_stored
 from gongkai.web.views import refusal_text
 
 #: Organizations per level of the tree shown at once.
@@ -348,10 +350,12 @@ def organization(request: HttpRequest, code: str) -> HttpResponse:
     org = found[0]
     # What is new, on show, out for consultation and in the catalog: stored for the public
     # until it changes, which is also when a shared cache must let the page go.
-    parts = stored.organization_parts(request, org, now)
+    # On a copy: rendering the listing reads related rows (the catalog) onto the instance,
+    # and the page's stored copy is keyed by what the context's instance holds.
+    parts = stored.organization_parts(request, copy.copy(org), now)
     expires_at(request, parts.changes_at)
     subordinates = _SUBORDINATES(org.pk)
-    return render(
+    return render_stored(
         request,
         "portal/organization.html",
         {
@@ -363,6 +367,7 @@ def organization(request: HttpRequest, code: str) -> HttpResponse:
             "subordinates": subordinates[:TREE_PAGE_SIZE],
             "more_subordinates": len(subordinates) > TREE_PAGE_SIZE,
         },
+        until=parts.changes_at,
     )
 
 
@@ -541,7 +546,8 @@ def disclosure(request: HttpRequest, pk: int) -> HttpResponse:
     page behind the short "核验" link."""
     now = timezone.now()
     shown = _visible_disclosure(request, pk, now)
-    expires_at(request, changes.moment_of(shown, now, publicity=True))
+    until = changes.moment_of(shown, now, publicity=True)
+    expires_at(request, until)
     context: dict[str, Any] = {
         "d": shown,
         "org": shown.organization,
@@ -556,7 +562,7 @@ def disclosure(request: HttpRequest, pk: int) -> HttpResponse:
     if not shows_content(shown):
         # Withdrawn: the title, the reason and the time; the content and its history are gone
         # from view (the ledger still records that it was published and withdrawn).
-        return render(request, "portal/disclosure.html", context)
+        return render_stored(request, "portal/disclosure.html", context, until=until)
 
     versions = reading.shown_versions(shown, now)
     current = versions[0] if versions else None
@@ -582,7 +588,7 @@ def disclosure(request: HttpRequest, pk: int) -> HttpResponse:
             "board_postings": board_postings(shown),
         }
     )
-    return render(request, "portal/disclosure.html", context)
+    return render_stored(request, "portal/disclosure.html", context, until=until)
 
 
 def board_postings(disclosure: Disclosure) -> list[Any]:
