@@ -734,18 +734,20 @@ def measure(
         for name, path in paths.items():
             log.write(f"{name}: {requests} requests …")
             result[name] = load(port, path, requests=requests, concurrency=concurrency, pids=pids)
-    # The organization page serves its public listing stored until it changes
-    # (gongkai.portal.stored); what the first request after each change costs is the page
-    # with the listing rendered every time.
+    # Both pages are kept for the public under a digest of what they show, and the
+    # organization's listing until it changes (gongkai.web.stored_pages, gongkai.portal.stored):
+    # what the first request after each change costs is the page rendered every time.
     with served(
         database_url, workers=workers, threads=THREADS, extra={"GONGKAI_STORED_LISTINGS": "0"}
     ) as (port, pids):
-        log.write(f"organization_page_rendered: {requests} requests …")
-        result["organization_page_rendered"] = load(
-            port, paths["organization_page"], requests=requests, concurrency=concurrency, pids=pids
-        )
+        for name in ("organization_page", "disclosure_page"):
+            log.write(f"{name}_rendered: {requests} requests …")
+            result[f"{name}_rendered"] = load(
+                port, paths[name], requests=requests, concurrency=concurrency, pids=pids
+            )
     bare = result["bare_view"].get("cpu_ms_per_request")
-    for name in ("organization_page", "organization_page_rendered", "disclosure_page"):
+    pages = ("organization_page", "disclosure_page")
+    for name in (*pages, *(f"{page}_rendered" for page in pages)):
         own = result[name].get("cpu_ms_per_request")
         result[name]["cpu_over_bare"] = round(own / bare, 2) if own and bare else None
     result["search"] = search
