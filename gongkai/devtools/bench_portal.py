@@ -592,23 +592,30 @@ def search_figures(queries: int = SEARCH_QUERIES) -> dict[str, Any] | str:
     parameters = inspect.signature(search).parameters
     out: dict[str, Any] = {"queries": len(terms)}
     for order in ("relevance", "newest"):
-        timings = []
+        # Each order runs the set twice: the first pass reads the index from disk into the
+        # database's and the system's caches (`first_pass_p95_ms`), the second is timed as a
+        # running site's searches are, warm like the pages after their warm-up (`p95_ms`).
+        passes = []
         try:
-            for term in terms:
-                begun = time.perf_counter()
-                result = _call_search(search, parameters, term, order)
-                if inspect.isgenerator(result):
-                    list(result)
-                elif hasattr(result, "__len__"):
-                    len(result)
-                timings.append((time.perf_counter() - begun) * 1000)
+            for _pass in range(2):
+                timings = []
+                for term in terms:
+                    begun = time.perf_counter()
+                    result = _call_search(search, parameters, term, order)
+                    if inspect.isgenerator(result):
+                        list(result)
+                    elif hasattr(result, "__len__"):
+                        len(result)
+                    timings.append((time.perf_counter() - begun) * 1000)
+                passes.append(sorted(timings))
         except Exception as error:
             out[order] = {"error": f"{type(error).__name__}: {error}"[:300]}
             continue
-        ordered = sorted(timings)
+        first, ordered = passes
         out[order] = {
             "p50_ms": round(statistics.median(ordered), 2) if ordered else 0.0,
             "p95_ms": _percentile(ordered, 0.95),
+            "first_pass_p95_ms": _percentile(first, 0.95),
         }
     return out
 

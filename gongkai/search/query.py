@@ -46,6 +46,11 @@ PAGES_MAX = 50
 #: Relevance ranks the newest this many full-text candidates (bounded work; for a word in
 #: almost every entry, the best matches of recent years rather than of all time).
 RELEVANCE_WINDOW = 1000
+#: Newest first reads within the newest full-text candidates first: these many, then more
+#: (`_newest_page`), then all.
+NEWEST_WINDOWS = (200, 5000)
+#: A window holds at least this many candidates per row of the page.
+NEWEST_PER_ROW = 4
 
 NEWEST, RELEVANCE = "newest", "relevance"
 SORTS = (NEWEST, RELEVANCE)
@@ -197,12 +202,44 @@ def search(
         qs = qs.order_by().extra(order_by=backends.newest_first())
     # The date range (and relevance's window) on the full-text side, where the full-text scan
     # takes it (FTS5's rowid): relevance is computed within the window only.
-    where, params = backends.key_range(low, high)
-    qs = qs.extra(where=where, params=params)
-    rows = list(qs[offset : offset + limit + 1])
+    wanted = offset + limit + 1
+    if relevance:
+        rows = _page(qs, low, high, offset, wanted)
+    else:
+        rows = _newest_page(qs, query, low, high, offset, wanted)
     out.more = len(rows) > limit
     out.results = [Result(entry=e, rank=getattr(e, "rank", None)) for e in rows[:limit]]
     return out
+
+
+def _page(
+    qs: QuerySet[Entry], low: int | None, high: int | None, offset: int, wanted: int
+) -> list[Entry]:
+    where, params = backends.key_range(low, high)
+    return list(qs.extra(where=where, params=params)[offset:wanted])
+
+
+def _newest_page(
+    qs: QuerySet[Entry], query: Query, low: int | None, high: int | None, offset: int, wanted: int
+) -> list[Entry]:
+    """The newest `wanted` entries of `qs` (from `offset`), read within the window of the
+    newest full-text candidates first, widened until it holds them.
+
+    Whether an entry may be seen is a subquery per entry; asked of a common word's every
+    match at once, PostgreSQL answers it by hashing every visible disclosure before the
+    first row (no early stop at the page's end). Within a window of the newest candidates
+    it probes only the rows it reads. The window's rows are the newest of all, so the page
+    read within it is the page read without it whenever it fills; otherwise the window
+    grows, and after the last it is left off."""
+    grams = [tokens.term_grams(term) for term in query.terms]
+    for window in NEWEST_WINDOWS:
+        floor = backends.newest_floor(grams, max(window, NEWEST_PER_ROW * wanted), low, high)
+        if floor is None:
+            break  # fewer candidates than the window holds: no bound needed
+        rows = _page(qs, floor if low is None else max(low, floor), high, offset, wanted)
+        if len(rows) == wanted - offset:
+            return rows
+    return _page(qs, low, high, offset, wanted)
 
 
 def matching_ids(q: str, among: list[int]) -> set[int]:

@@ -221,3 +221,51 @@ def test_is_empty_tells_an_index_never_written_from_one_in_use(tree):
     assert index.is_empty()
     plant(tree.village)
     assert not index.is_empty()
+
+
+@given(
+    scopes=st.lists(
+        st.sampled_from([Scope.PUBLIC, Scope.PARTY, Scope.INSTITUTION]), min_size=1, max_size=40
+    ),
+    windows=st.sampled_from([(1,), (2, 3), (1, 4, 9), (5,), (60,)]),
+    limit=st.integers(1, 6),
+    offset=st.integers(0, 5),
+    days=st.sampled_from([None, (0, 3), (2, 30)]),
+)
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_newest_first_within_widening_windows_is_the_page_read_without_them(
+    tree, scopes, windows, limit, offset, days
+):
+    """Newest first reads within the newest full-text candidates, widening the window until
+    it holds the page (`query._newest_page`): whatever share of the candidates the reader may
+    not see (answers in the party's or the unit's scope), the page, its order and whether more
+    follow are those of the reading without any window."""
+    backends.clear()
+    for n, scope in enumerate(scopes):
+        entry = opinion_entry(tree.village, n + 1, date=AT + dt.timedelta(days=n), title="党费收缴")
+        entry.scope = scope
+        index._put(entry)
+    filters = query.Filters()
+    if days is not None:
+        filters = query.Filters(
+            date_from=(AT + dt.timedelta(days=days[0])).date(),
+            date_to=(AT + dt.timedelta(days=days[1])).date(),
+        )
+
+    def page(windows: tuple[int, ...]) -> tuple[list[int], bool]:
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(query, "NEWEST_WINDOWS", windows)
+            patch.setattr(query, "NEWEST_PER_ROW", 0)  # the windows as given, however small
+            found = query.search(
+                AnonymousUser(), "党费", filters=filters, limit=limit, offset=offset
+            )
+        return [r.entry.source_id for r in found.results], found.more
+
+    without = page(())
+    assert page(windows) == without
+    public = [n + 1 for n, s in enumerate(scopes) if s == Scope.PUBLIC]
+    if days is not None:
+        public = [n for n in public if days[0] <= n - 1 <= days[1]]
+    assert without[0] == sorted(public, reverse=True)[offset : offset + limit]
