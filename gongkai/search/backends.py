@@ -234,6 +234,28 @@ def newest_floor(
     return int(floor) if count >= window and floor is not None else None
 
 
+def newest_window(
+    required: list[list[str]], window: int, low: int | None = None, high: int | None = None
+) -> tuple[list[str], list[Any]]:
+    """A WHERE clause (for `QuerySet.extra`) keeping the newest `window` full-text candidates
+    with sort keys in [low, high): one read of the index newest first, stopped at the window,
+    inside the page's query."""
+    need = _required_expression(required)
+    bounds, bound_params = key_range(low, high)
+    where = " ".join(f"AND {clause}" for clause in bounds)
+    if vendor() == "postgresql":
+        clause = (
+            f"{ENTRY_TABLE}.sort_key IN (SELECT sort_key FROM {ENTRY_TABLE} "
+            f"WHERE tsv @@ %s::tsquery {where} ORDER BY sort_key DESC LIMIT %s)"
+        )
+    else:
+        clause = (
+            f"{FTS_TABLE}.rowid IN (SELECT rowid FROM {FTS_TABLE} "
+            f"WHERE {FTS_TABLE} MATCH %s {where} ORDER BY rowid DESC LIMIT %s)"
+        )
+    return [clause], [need, *bound_params, window]
+
+
 def key_range(low: int | None, high: int | None) -> tuple[list[str], list[int]]:
     """WHERE clauses (for `QuerySet.extra`) keeping sort keys in [low, high): on SQLite on
     the FTS5 rowid, which FTS5 takes into its scan (so bm25 is computed only within the

@@ -48,7 +48,7 @@ PAGES_MAX = 50
 RELEVANCE_WINDOW = 1000
 #: Newest first reads within the newest full-text candidates first: these many, then more
 #: (`_newest_page`), then all.
-NEWEST_WINDOWS = (200, 5000)
+NEWEST_WINDOWS = (64, 4000)
 #: A window holds at least this many candidates per row of the page.
 NEWEST_PER_ROW = 4
 
@@ -222,22 +222,21 @@ def _page(
 def _newest_page(
     qs: QuerySet[Entry], query: Query, low: int | None, high: int | None, offset: int, wanted: int
 ) -> list[Entry]:
-    """The newest `wanted` entries of `qs` (from `offset`), read within the window of the
+    """The newest `wanted` entries of `qs` (from `offset`), read within a window of the
     newest full-text candidates first, widened until it holds them.
 
     Whether an entry may be seen is a subquery per entry; asked of a common word's every
     match at once, PostgreSQL answers it by hashing every visible disclosure before the
-    first row (no early stop at the page's end). Within a window of the newest candidates
-    it probes only the rows it reads. The window's rows are the newest of all, so the page
-    read within it is the page read without it whenever it fills; otherwise the window
-    grows, and after the last it is left off."""
+    first row (no early stop at the page's end). Within a window of the newest candidates it
+    probes only the window's rows. The window's rows are the newest of all, so the page read
+    within it is the page read without it whenever it fills, or when the window held every
+    candidate; otherwise the window grows, and after the last it is left off."""
     grams = [tokens.term_grams(term) for term in query.terms]
     for window in NEWEST_WINDOWS:
-        floor = backends.newest_floor(grams, max(window, NEWEST_PER_ROW * wanted), low, high)
-        if floor is None:
-            break  # fewer candidates than the window holds: no bound needed
-        rows = _page(qs, floor if low is None else max(low, floor), high, offset, wanted)
-        if len(rows) == wanted - offset:
+        size = max(window, NEWEST_PER_ROW * wanted)
+        where, params = backends.newest_window(grams, size, low, high)
+        rows = _page(qs.extra(where=where, params=params), low, high, offset, wanted)
+        if len(rows) == wanted - offset or backends.newest_floor(grams, size, low, high) is None:
             return rows
     return _page(qs, low, high, offset, wanted)
 
