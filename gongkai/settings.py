@@ -244,12 +244,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # One process (the embedded default) needs no shared cache. Several app processes must share
 # one, or a calendar change or catalog draft seen by one is stale in another: set REDIS_URL
 # for Django's Redis backend, through gongkai.web.cache so that Redis being unreachable costs
-# cache misses, not pages.
+# cache misses, not pages. A process's own memory keeps up to 2,000 entries (Django's default
+# is 300): the stored listings and public pages (a few to 30 KB each) of the organizations and
+# disclosures most read, about 30 MB at most.
 CACHES = {
     "default": (
         {"BACKEND": "gongkai.web.cache.TolerantRedisCache", "LOCATION": env_str("REDIS_URL")}
         if env_str("REDIS_URL")
-        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+        else {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 2000},
+        }
     )
 }
 
