@@ -22,8 +22,8 @@ so a builder that wrongly reads something other than its arguments is caught and
 The contract of a builder: the queryset depends on its positional arguments only, which
 go into filters as they are (no branching on their values, no clock, no settings, no
 database reads). Values are ints, strs and aware datetimes, or tuples or lists of ints and
-strs (a list's length is part of the shape); anything else (None, bools, large ints) goes
-through the ORM. Only plain model querysets are compiled (no `values()`, no
+strs without repeats (a list's length is part of the shape); anything else (None, bools,
+large ints, a list with a value twice) goes through the ORM. Only plain model querysets are compiled (no `values()`, no
 `prefetch_related`, no related manager); rows come back as `list(queryset)` would give them:
 instances with their `select_related` objects and annotations.
 """
@@ -77,8 +77,8 @@ def _kind(value: Any) -> Any:
         return "t" if value.tzinfo is not None else None
     if isinstance(value, list | tuple):
         kinds = tuple(_kind(v) for v in value)
-        if not kinds or any(k not in ("i", "s") for k in kinds):
-            return None
+        if not kinds or any(k not in ("i", "s") for k in kinds) or len(set(value)) < len(value):
+            return None  # empty, mixed, or with repeats (the ORM's IN drops them: other SQL)
         return (type(value).__name__, kinds)
     return None
 

@@ -247,14 +247,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # cache misses, not pages. A process's own memory keeps up to 2,000 entries (Django's default
 # is 300): the stored listings and public pages (a few to 30 KB each) of the organizations and
 # disclosures most read, about 30 MB at most.
+_LOCAL_CACHE: dict[str, object] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "OPTIONS": {"MAX_ENTRIES": 2000},
+}
 CACHES = {
     "default": (
         {"BACKEND": "gongkai.web.cache.TolerantRedisCache", "LOCATION": env_str("REDIS_URL")}
         if env_str("REDIS_URL")
-        else {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "OPTIONS": {"MAX_ENTRIES": 2000},
-        }
+        else _LOCAL_CACHE
     )
 }
 

@@ -188,7 +188,10 @@ BY_PK = Precompiled(lambda pk: Organization.objects.filter(pk=pk))
 
 @pytest.mark.parametrize(
     "value",
-    [None, True, False, 2**31, -(2**40), [], (), [None], [1.5], 1.5, dt.datetime(2026, 1, 1), b"x"],
+    [
+        *(None, True, False, 2**31, -(2**40), 1.5, dt.datetime(2026, 1, 1), b"x"),
+        *([], (), [None], [1.5], ["a", "a"], (1, 2, 1)),
+    ],
 )
 def test_values_outside_the_bindable_kinds_go_through_the_orm(tree, value):
     assert precompiled._kind(value) is None
