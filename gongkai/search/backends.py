@@ -234,6 +234,14 @@ def newest_floor(
     return int(floor) if count >= window and floor is not None else None
 
 
+def windowed_newest() -> bool:
+    """Whether newest first reads within a window of the newest candidates first
+    (`query._newest_page`): on PostgreSQL, whose planner otherwise hashes every visible
+    disclosure for a common word; not on SQLite, where FTS5 reads its matches newest first
+    and stops at the page (a window there only adds work: p95 3 ms without, 12 ms with)."""
+    return vendor() == "postgresql"
+
+
 def newest_window(
     required: list[list[str]], window: int, low: int | None = None, high: int | None = None
 ) -> tuple[list[str], list[Any]]:

@@ -231,6 +231,8 @@ def _newest_page(
     probes only the window's rows. The window's rows are the newest of all, so the page read
     within it is the page read without it whenever it fills, or when the window held every
     candidate; otherwise the window grows, and after the last it is left off."""
+    if not backends.windowed_newest():
+        return _page(qs, low, high, offset, wanted)
     grams = [tokens.term_grams(term) for term in query.terms]
     for window in NEWEST_WINDOWS:
         size = max(window, NEWEST_PER_ROW * wanted)

@@ -258,6 +258,7 @@ def test_newest_first_within_widening_windows_is_the_page_read_without_them(
         with pytest.MonkeyPatch.context() as patch:
             patch.setattr(query, "NEWEST_WINDOWS", windows)
             patch.setattr(query, "NEWEST_PER_ROW", 0)  # the windows as given, however small
+            patch.setattr(backends, "windowed_newest", lambda: True)  # on SQLite too
             found = query.search(
                 AnonymousUser(), "党费", filters=filters, limit=limit, offset=offset
             )
