@@ -208,28 +208,37 @@ def _required_expression(required: list[list[str]]) -> str:
     return " AND ".join(f"grams : ({' '.join(group)})" for group in required)
 
 
+def _newest_candidates(
+    required: list[list[str]], window: int, low: int | None, high: int | None
+) -> tuple[str, str, list[Any]]:
+    """The sort keys (`k`) of the newest `window` full-text candidates with sort keys in
+    [low, high), as a SELECT (one read of the index newest first, stopped at the window),
+    with the column it names them by on this database and its parameters."""
+    need = _required_expression(required)
+    bounds, bound_params = key_range(low, high)
+    where = " ".join(f"AND {clause}" for clause in bounds)
+    if vendor() == "postgresql":
+        select = (
+            f"SELECT sort_key AS k FROM {ENTRY_TABLE} "
+            f"WHERE tsv @@ %s::tsquery {where} ORDER BY sort_key DESC LIMIT %s"
+        )
+        return select, f"{ENTRY_TABLE}.sort_key", [need, *bound_params, window]
+    select = (
+        f"SELECT rowid AS k FROM {FTS_TABLE} "
+        f"WHERE {FTS_TABLE} MATCH %s {where} ORDER BY rowid DESC LIMIT %s"
+    )
+    return select, f"{FTS_TABLE}.rowid", [need, *bound_params, window]
+
+
 def newest_floor(
     required: list[list[str]], window: int, low: int | None = None, high: int | None = None
 ) -> int | None:
     """The smallest sort key among the newest `window` full-text candidates with sort keys
     in [low, high), or None when there are fewer: relevance is computed within that window,
     so its cost is bounded."""
-    need = _required_expression(required)
-    bounds, bound_params = key_range(low, high)
-    where = " ".join(f"AND {clause}" for clause in bounds)
+    select, _column, params = _newest_candidates(required, window, low, high)
     with connection.cursor() as cursor:
-        if vendor() == "postgresql":
-            cursor.execute(
-                f"SELECT count(*), min(sort_key) FROM (SELECT sort_key FROM {ENTRY_TABLE} "
-                f"WHERE tsv @@ %s::tsquery {where} ORDER BY sort_key DESC LIMIT %s) AS newest",
-                [need, *bound_params, window],
-            )
-        else:
-            cursor.execute(
-                f"SELECT count(*), min(rowid) FROM (SELECT rowid FROM {FTS_TABLE} "
-                f"WHERE {FTS_TABLE} MATCH %s {where} ORDER BY rowid DESC LIMIT %s)",
-                [need, *bound_params, window],
-            )
+        cursor.execute(f"SELECT count(*), min(k) FROM ({select}) AS newest", params)
         count, floor = cursor.fetchone()
     return int(floor) if count >= window and floor is not None else None
 
@@ -246,22 +255,9 @@ def newest_window(
     required: list[list[str]], window: int, low: int | None = None, high: int | None = None
 ) -> tuple[list[str], list[Any]]:
     """A WHERE clause (for `QuerySet.extra`) keeping the newest `window` full-text candidates
-    with sort keys in [low, high): one read of the index newest first, stopped at the window,
-    inside the page's query."""
-    need = _required_expression(required)
-    bounds, bound_params = key_range(low, high)
-    where = " ".join(f"AND {clause}" for clause in bounds)
-    if vendor() == "postgresql":
-        clause = (
-            f"{ENTRY_TABLE}.sort_key IN (SELECT sort_key FROM {ENTRY_TABLE} "
-            f"WHERE tsv @@ %s::tsquery {where} ORDER BY sort_key DESC LIMIT %s)"
-        )
-    else:
-        clause = (
-            f"{FTS_TABLE}.rowid IN (SELECT rowid FROM {FTS_TABLE} "
-            f"WHERE {FTS_TABLE} MATCH %s {where} ORDER BY rowid DESC LIMIT %s)"
-        )
-    return [clause], [need, *bound_params, window]
+    with sort keys in [low, high), inside the page's query."""
+    select, column, params = _newest_candidates(required, window, low, high)
+    return [f"{column} IN ({select})"], params
 
 
 def key_range(low: int | None, high: int | None) -> tuple[list[str], list[int]]:
