@@ -191,3 +191,26 @@ def test_the_digest_holds_every_loaded_field_and_related_object(tree):
     # The clock is left out by name only where the caller says so.
     now = timezone.now()
     assert state({"now": now}) != state({"now": now + dt.timedelta(seconds=1)})
+
+
+def test_a_kept_page_is_never_served_past_the_one_rule(people, tree, village_catalog):
+    """The kept copy is looked up only after the view's visibility check: a disclosure that is
+    no longer visible answers 404 though its page was kept, and a party-internal one a member
+    has read is never kept for, nor served to, an outsider."""
+    from gongkai.disclosures.models import State
+    from gongkai.disclosures.tests.conftest import force_state
+
+    shown = make_shown(people, tree.village, village_catalog, title="公开后退回的事项")
+    url = f"/d/{shown.pk}/"
+    get(Client(), url)
+    assert get(Client(), url)[1] is False  # kept
+    force_state(shown, State.DRAFT)
+    assert Client().get(url).status_code == 404
+    inside = make_shown(people, tree.village, village_catalog, scope="party", title="党内事项")
+    member = reader(people, "member")
+    for _ in range(2):
+        html, rendered = get(member, f"/d/{inside.pk}/")
+        assert rendered and "党内事项" in html
+    for outsider in (Client(), reader(people, "outsider")):
+        response = outsider.get(f"/d/{inside.pk}/")
+        assert response.status_code == 404 and "党内事项" not in response.content.decode()
