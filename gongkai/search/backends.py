@@ -47,31 +47,65 @@ def write(sort_key: int, words: list[str], grams: list[str]) -> None:
             )
 
 
-def insert(rows: Sequence[tuple[Any, list[str], list[str]]]) -> None:
-    """Write new entries (`search.models.Entry`, not saved, with their word and gram tokens)
-    in one go: on PostgreSQL one COPY with the tsvector (as `write` builds it), on SQLite one
-    prepared INSERT per table. The entries must not be in the index yet."""
+@dataclass
+class Prepared:
+    """New entries ready to write (`prepare`): the entry table's column values, on
+    PostgreSQL with the tsvector last, and on SQLite the FTS5 rows. Plain values only, so
+    they can be made in another process (`gongkai seed`) and written here."""
+
+    columns: list[str]
+    entries: list[list[Any]]
+    full_text: list[tuple[int, str, str]]
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+
+def prepare(rows: Sequence[tuple[Any, list[str], list[str]]]) -> Prepared:
+    """`rows` (`search.models.Entry`, not saved, with their word and gram tokens) as
+    `write_prepared` writes them."""
     if not rows:
-        return
+        return Prepared([], [], [])
     model = type(rows[0][0])
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    names = [connection.ops.quote_name(f.column) for f in fields]
+    columns = [f.column for f in fields]
     values = [[_prepared(f, getattr(entry, f.attname)) for f in fields] for entry, _, _ in rows]
+    if vendor() == "postgresql":
+        # Words carry a position with weight A; grams none (weight D), as `write` builds it.
+        for row, (_entry, words, grams) in zip(values, rows, strict=True):
+            row.append(" ".join([f"{w}:1A" for w in words] + grams))
+        return Prepared(columns, values, [])
+    full_text = [(entry.sort_key, " ".join(words), " ".join(grams)) for entry, words, grams in rows]
+    return Prepared(columns, values, full_text)
+
+
+def write_prepared(prepared: Prepared) -> None:
+    """Write entries `prepare` made, which must not be in the index yet: on PostgreSQL one
+    COPY with the tsvector, on SQLite one prepared INSERT per table."""
+    if not prepared.entries:
+        return
+    names = ", ".join(connection.ops.quote_name(column) for column in prepared.columns)
     with connection.cursor() as cursor:
         if vendor() == "postgresql":
-            sql = f"COPY {ENTRY_TABLE} ({', '.join(names)}, tsv) FROM STDIN"
+            sql = f"COPY {ENTRY_TABLE} ({names}, tsv) FROM STDIN"
             with cursor.cursor.copy(sql) as copy:
-                for row, (_entry, words, grams) in zip(values, rows, strict=True):
-                    copy.write_row([*row, " ".join([f"{w}:1A" for w in words] + grams)])
+                for row in prepared.entries:
+                    copy.write_row(row)
             return
-        marks = ", ".join(["%s"] * len(names))
+        marks = ", ".join(["%s"] * len(prepared.columns))
         cursor.executemany(
-            f"INSERT INTO {ENTRY_TABLE} ({', '.join(names)}) VALUES ({marks})", values
+            f"INSERT INTO {ENTRY_TABLE} ({names}) VALUES ({marks})", prepared.entries
         )
         cursor.executemany(
             f"INSERT INTO {FTS_TABLE}(rowid, words, grams) VALUES (%s, %s, %s)",
-            [(entry.sort_key, " ".join(words), " ".join(grams)) for entry, words, grams in rows],
+            prepared.full_text,
         )
+
+
+def insert(rows: Sequence[tuple[Any, list[str], list[str]]]) -> None:
+    """Write new entries (`search.models.Entry`, not saved, with their word and gram tokens)
+    in one go (`prepare`, then `write_prepared`). The entries must not be in the index yet."""
+    write_prepared(prepare(rows))
 
 
 #: Values every database driver takes as they are (what `get_db_prep_save` returns for them

@@ -170,27 +170,43 @@ class Adder:
             )
 
     def add(self, entries: Iterable[Entry | None]) -> None:
-        chunk = [entry for entry in entries if entry is not None]
-        self.flush()
-        if not chunk:
-            return
-        if self._pool is None:
-            self.written += add(chunk)
-            return
-        texts = [_cleaned(entry) for entry in chunk]
-        self._waiting = (chunk, self._pool.submit(tokens.documents, texts))
+        self._write(self.swap(entries))
 
-    def flush(self) -> None:
-        """Write the entries handed to the worker (waiting for it); call it in a transaction."""
+    def swap(self, entries: Iterable[Entry | None]) -> backends.Prepared | None:
+        """`add` without writing: hand `entries` over and return the entries handed over
+        before, tokenized and prepared (`backends.prepare`), for the caller to write with
+        `backends.write_prepared` (`gongkai seed` prepares them in one process and writes
+        them in another). Without a worker, `entries` themselves, at once."""
+        chunk = [entry for entry in entries if entry is not None]
+        waiting = self.take()
+        if self._pool is None:
+            return backends.prepare([(entry, *_prepare(entry)) for entry in chunk])
+        if chunk:
+            texts = [_cleaned(entry) for entry in chunk]
+            self._waiting = (chunk, self._pool.submit(tokens.documents, texts))
+        return waiting
+
+    def take(self) -> backends.Prepared | None:
+        """The entries handed to the worker, tokenized and prepared (waiting for it), or
+        None when none wait."""
         if self._waiting is None:
-            return
+            return None
         chunk, future = self._waiting
         self._waiting = None
         rows = []
         for entry, (normalized, words, grams) in zip(chunk, future.result(), strict=True):
             entry.normalized = normalized
             rows.append((entry, words, grams))
-        self.written += _insert(rows)
+        return backends.prepare(rows)
+
+    def flush(self) -> None:
+        """Write the entries handed to the worker (waiting for it); call it in a transaction."""
+        self._write(self.take())
+
+    def _write(self, prepared: backends.Prepared | None) -> None:
+        if prepared is not None:
+            backends.write_prepared(prepared)
+            self.written += len(prepared)
 
     def worker_peak_kib(self) -> int:
         """The worker's peak resident memory as `ru_maxrss` gives it (0 without a worker)."""

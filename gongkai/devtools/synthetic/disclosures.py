@@ -49,9 +49,12 @@ import hashlib
 import heapq
 import importlib
 import itertools
+import multiprocessing
+import os
 import random
 import resource
 import time
+import traceback
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -77,12 +80,13 @@ from gongkai.catalog.models import (
 )
 from gongkai.catalog.services import new_key
 from gongkai.compliance import periods
+from gongkai.devtools.synthetic import indexes
 from gongkai.devtools.synthetic.ledger import (
     _LogState,
     _next_id,
     _reset_sequences,
     _Table,
-    close_logs,
+    store_logs,
 )
 from gongkai.disclosures import changes, visibility
 from gongkai.disclosures.models import Disclosure, Event, Revision, State
@@ -223,6 +227,9 @@ class Summary:
     peak_rss_mib: float = 0.0
     #: Peak resident memory of the search index's tokenizing worker (0 without one).
     worker_peak_rss_mib: float = 0.0
+    #: Peak resident memory of the forked process that made the rows (0 when they were
+    #: made in this process); it counts the pages it shares with this one since the fork.
+    maker_peak_rss_mib: float = 0.0
     #: "indexed" where the search entries were written with the disclosures, else "".
     search_index: str = ""
     counts: dict[str, int] = field(default_factory=dict)
@@ -637,12 +644,23 @@ def seed(
     batch: int = BATCH,
     heads_every: int = HEADS_EVERY,
     progress: Callable[[int], object] | None = None,
+    parallel: bool | None = None,
 ) -> Summary:
     """Seed `count` disclosures into `using` (see the module docstring), in the site's
-    language whatever the caller's (period labels and titles are stored text)."""
+    language whatever the caller's (period labels and titles are stored text). The rows are
+    made in a forked process while this one writes them (`parallel`, by default where there
+    is more than one CPU and fork), else both here: the same rows either way."""
+    if parallel is None:
+        parallel = can_fork()
     with translation.override(settings.LANGUAGE_CODE):
         return _seed(
-            count, using=using, seed=seed, batch=batch, heads_every=heads_every, progress=progress
+            count,
+            using=using,
+            seed=seed,
+            batch=batch,
+            heads_every=heads_every,
+            progress=progress,
+            parallel=parallel,
         )
 
 
@@ -654,6 +672,7 @@ def _seed(
     batch: int,
     heads_every: int,
     progress: Callable[[int], object] | None,
+    parallel: bool,
 ) -> Summary:
     started = time.perf_counter()
     if count < 0:
@@ -785,19 +804,23 @@ def _seed(
     corrected = withdrawn = 0
     with_disclosures: set[int] = set()
 
+    def open_log(root_pk: int) -> _LogState:
+        """The log of a root as it stands (made where there is none): in the writing
+        process, which alone touches the database."""
+        root = Organization.objects.using(using).get(pk=root_pk)
+        log = ledger.log_for(root, at=START, using=using)
+        log.refresh_from_db(using=using)
+        return _LogState(
+            log,
+            root.code,
+            ledger.origin_of(root.code),
+            merkle.Frontier.from_bytes(log.size, bytes(log.frontier)),
+        )
+
     def log_of(root_pk: int) -> _LogState:
         state = logs.get(root_pk)
         if state is None:
-            root = Organization.objects.using(using).get(pk=root_pk)
-            log = ledger.log_for(root, at=START, using=using)
-            log.refresh_from_db(using=using)
-            state = _LogState(
-                log,
-                root.code,
-                ledger.origin_of(root.code),
-                merkle.Frontier.from_bytes(log.size, bytes(log.frontier)),
-            )
-            logs[root_pk] = state
+            state = logs[root_pk] = maker.request_log(root_pk)
         return state
 
     def sign(state: _LogState) -> None:
@@ -1078,62 +1101,178 @@ def _seed(
                 heapq.heappush(pending, move)
 
     tables = (disclosures, revisions, events, entries, nodes, heads)
-    lives = plan(orgs, items, count, seed)
-    done = 0
-    worker_mib = 0.0
-    with contextlib.ExitStack() as stack:
-        stack.enter_context(_bulk_writes(using))
-        adder = None
-        if search is not None:
-            stack.enter_context(search.backends.bulk_loading())
-            # The entries are tokenized in a worker process while the next batch is built.
-            adder = stack.enter_context(search.Adder())
-        while True:
-            chunk = list(itertools.islice(lives, batch))
-            if not chunk:
-                break
-            with transaction.atomic(using=using):
+
+    def taken() -> list[list[tuple[Any, ...]]]:
+        rows = [table.rows for table in tables]
+        for table in tables:
+            table.rows = []
+        return rows
+
+    def produce() -> None:
+        """Make every row (in the making process) and hand them over a batch at a time
+        (`maker.emit`): ("batch", rows per table, search entries, disclosures done), then
+        ("end", the last rows, the logs' final states, what was made)."""
+        lives = plan(orgs, items, count, seed)
+        done = 0
+        with contextlib.ExitStack() as stack:
+            # The entries are tokenized in a worker process while the next batch is made.
+            adder = None if search is None else stack.enter_context(search.Adder())
+            while chunk := list(itertools.islice(lives, batch)):
                 for life in chunk:
                     while pending and pending[0].at <= life.at:
                         append(heapq.heappop(pending))
                     write(life)
-                for table in tables:
-                    table.flush()
-                if adder is not None:
-                    adder.add(found)
-                    found.clear()
-            done += len(chunk)
-            if progress is not None:
-                progress(done)
-        with transaction.atomic(using=using):
+                done += len(chunk)
+                prepared = None if adder is None else adder.swap(found)
+                found.clear()
+                maker.emit(("batch", taken(), prepared, done))
             while pending:
                 append(heapq.heappop(pending))
-            close_logs(logs.values(), using, sign)
-            for table in tables:
+            for state in logs.values():
+                sign(state)
+            prepared = None if adder is None else adder.take()
+            worker_kib = 0 if adder is None else adder.worker_peak_kib()
+            maker_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss if maker.forked else 0
+            totals = (corrected, withdrawn, sorted(with_disclosures), worker_kib, maker_kib)
+            maker.emit(("end", taken(), prepared, list(logs.values()), totals))
+
+    written: dict[str, Any] = {}
+
+    def store(message: tuple[Any, ...]) -> None:
+        """Write what the making process handed over (in this process)."""
+        kind, rows, prepared = message[:3]
+        with transaction.atomic(using=using):
+            for table, table_rows in zip(tables, rows, strict=True):
+                table.rows = table_rows
                 table.flush()
-            if adder is not None:
-                adder.flush()
-            _reset_sequences(using, [Disclosure, Revision, Event, LogEntry, LogNode, SignedHead])
-            # Written past the workflow: counted as its moves are, so no listing stored by a
-            # running site outlives the seed (gongkai.portal.stored).
-            changes.listing_changed(*sorted(with_disclosures), using=using)
-        if adder is not None:
-            worker_mib = peak_rss_mib(adder.worker_peak_kib())
+            if prepared is not None:
+                search.backends.write_prepared(prepared)
+            if kind == "end":
+                states, totals = message[3:]
+                store_logs(states, using)
+                _reset_sequences(
+                    using, [Disclosure, Revision, Event, LogEntry, LogNode, SignedHead]
+                )
+                # Written past the workflow: counted as its moves are, so no listing stored
+                # by a running site outlives the seed (gongkai.portal.stored).
+                changes.listing_changed(*totals[2], using=using)
+                written.update(logs=len(states), totals=totals)
+        if kind == "batch" and progress is not None:
+            progress(message[3])
+
+    maker = _Maker(produce, open_log, store)
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(_bulk_writes(using))
+        # Built once at the end instead of row by row (`indexes`); left after the pragmas
+        # above, so built with the larger page cache.
+        models_ = [Disclosure, Revision, Event, LogEntry, LogNode, SignedHead]
+        if search is not None:
+            models_.append(search.Entry)
+            stack.enter_context(search.backends.bulk_loading())
+        stack.enter_context(indexes.set_aside(using, models_))
+        maker.run(parallel)
     _analyze(using)
+    corrected, withdrawn, with_list, worker_kib, maker_kib = written["totals"]
     return Summary(
         disclosures=count,
         entries=entries.written,
-        logs=len(logs),
+        logs=written["logs"],
         heads=heads.written,
         corrected=corrected,
         withdrawn=withdrawn,
-        organizations_with=len(with_disclosures),
+        organizations_with=len(with_list),
         catalogs_made=made,
         seconds=round(time.perf_counter() - started, 2),
         peak_rss_mib=peak_rss_mib(),
-        worker_peak_rss_mib=worker_mib,
+        worker_peak_rss_mib=peak_rss_mib(worker_kib) if worker_kib else 0.0,
+        maker_peak_rss_mib=peak_rss_mib(maker_kib) if maker_kib else 0.0,
         search_index="" if search is None else "indexed",
     )
+
+
+def can_fork() -> bool:
+    """Whether the seed can make its rows in a forked process beside the one writing them."""
+    return (os.cpu_count() or 1) > 1 and "fork" in multiprocessing.get_all_start_methods()
+
+
+class _Maker:
+    """Runs `produce` (which makes the rows and hands them to `emit`) either here, each
+    message stored at once, or in a forked process while this one stores the messages as
+    they come (`run(parallel=True)`): the making is Python, the storing mostly the
+    database's own code, and on two CPUs each takes one. Only this process touches the
+    database; the making process asks it for a log (`request_log`) through the pipe.
+
+    The forked process holds at most the batch it makes while this one writes the one
+    before (the pipe carries one message at a time). A failure there is raised here with
+    its traceback; a failure here stops it."""
+
+    def __init__(
+        self,
+        produce: Callable[[], None],
+        open_log: Callable[[int], _LogState],
+        store: Callable[[tuple[Any, ...]], None],
+    ) -> None:
+        self._produce = produce
+        self._open_log = open_log
+        self._store = store
+        self._pipe: Any = None
+        #: Whether this is the forked process.
+        self.forked = False
+        self.emit: Callable[[tuple[Any, ...]], None] = store
+        self.request_log: Callable[[int], _LogState] = open_log
+
+    def run(self, parallel: bool) -> None:
+        if not parallel:
+            self._produce()
+            return
+        context = multiprocessing.get_context("fork")
+        here, there = context.Pipe()
+        process = context.Process(target=self._child, args=(there,))
+        process.start()
+        there.close()
+        try:
+            while True:
+                try:
+                    message = here.recv()
+                except EOFError:
+                    raise RuntimeError(
+                        f"the seed's making process ended early (exit code {process.exitcode})"
+                    ) from None
+                kind = message[0]
+                if kind == "log":
+                    here.send(self._open_log(message[1]))
+                elif kind == "error":
+                    raise RuntimeError(f"the seed's making process failed:\n{message[1]}")
+                else:
+                    self._store(message)
+                    if kind == "end":
+                        break
+            process.join()
+        finally:
+            if process.is_alive():
+                process.kill()
+                process.join()
+            here.close()
+
+    def _child(self, pipe: Any) -> None:
+        """In the forked process: never touches the database (its connection is the
+        parent's) and leaves by `os._exit`, as multiprocessing's fork does, so nothing of
+        the parent's is closed or flushed here."""
+        self._pipe = pipe
+        self.forked = True
+        self.emit = pipe.send
+        self.request_log = self._ask_for_log
+        try:
+            self._produce()
+        except BaseException:
+            pipe.send(("error", traceback.format_exc()))
+        finally:
+            pipe.close()
+
+    def _ask_for_log(self, root_pk: int) -> _LogState:
+        self._pipe.send(("log", root_pk))
+        state: _LogState = self._pipe.recv()
+        return state
 
 
 def time_adapter(using: str) -> Callable[[datetime | None], Any]:
@@ -1173,6 +1312,8 @@ def _bulk_writes(using: str) -> Iterator[None]:
         yield
         return
     with connection.cursor() as cursor:
+        cursor.execute("PRAGMA foreign_keys")
+        foreign_keys = int(cursor.fetchone()[0])
         cursor.execute("PRAGMA cache_size")
         cache_size = int(cursor.fetchone()[0])
         cursor.execute("PRAGMA synchronous")
@@ -1185,6 +1326,7 @@ def _bulk_writes(using: str) -> Iterator[None]:
             cursor.execute("PRAGMA synchronous = OFF")
             # Answers the mode now in force (unchanged where another connection is open).
             cursor.execute("PRAGMA journal_mode = MEMORY")
+            cursor.execute("PRAGMA foreign_keys = OFF")
     try:
         yield
     finally:
@@ -1193,6 +1335,7 @@ def _bulk_writes(using: str) -> Iterator[None]:
             if outside:
                 cursor.execute(f"PRAGMA synchronous = {synchronous}")
                 cursor.execute(f"PRAGMA journal_mode = {journal}")
+                cursor.execute(f"PRAGMA foreign_keys = {foreign_keys}")
 
 
 def _analyze(using: str) -> None:

@@ -579,8 +579,15 @@ def close_logs(
 ) -> None:
     """At the end of a generator's run: each log's last head signed (`sign`) and its size,
     frontier and root stored on its row."""
+    states = list(states)
     for state in states:
         sign(state)
+    store_logs(states, using)
+
+
+def store_logs(states: Iterable[_LogState], using: str) -> None:
+    """Each log's size, frontier and root stored on its row."""
+    for state in states:
         Log.objects.using(using).filter(pk=state.log.pk).update(
             size=state.frontier.size,
             frontier=state.frontier.to_bytes(),

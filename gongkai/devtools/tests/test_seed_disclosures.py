@@ -16,10 +16,11 @@ from django.utils import translation
 
 from gongkai.catalog.effective import applicable_catalog
 from gongkai.devtools.synthetic import disclosures as synthetic
+from gongkai.devtools.synthetic import indexes
 from gongkai.disclosures import visibility
 from gongkai.disclosures.models import PUBLIC_STATES, Disclosure, Event, Revision, State
 from gongkai.ledger import verification
-from gongkai.ledger.models import Log, LogEntry
+from gongkai.ledger.models import Log, LogEntry, LogNode, SignedHead
 from gongkai.organizations.models import Organization
 from gongkai.search import backends, index, query
 from gongkai.search.models import Entry
@@ -233,3 +234,94 @@ def test_no_listing_a_site_stored_before_the_seed_outlives_it():
     for pk in written:
         assert after[pk] > before.get(pk, 0), pk
     assert all(after[pk] == version for pk, version in before.items() if pk not in written)
+
+
+SEEDED_MODELS = (Disclosure, Revision, Event, LogEntry, LogNode, SignedHead)
+
+
+#: Keys to rows made through the ORM (PostgreSQL's sequences number them anew on a second
+#: run), compared by what names them instead (none for the seed's user).
+_BY_NAME = {
+    "created_by_id": None,
+    "actor_id": None,
+    "log_id": "log__root__code",
+    "item_id": "item__key",
+    "catalog_id": "catalog__organization__code",
+}
+
+
+def _everything() -> dict[str, list[tuple]]:
+    """Every row the seed writes (see _BY_NAME), and the search index."""
+    found: dict[str, list[tuple]] = {}
+    for model in SEEDED_MODELS:
+        names = []
+        for f in model._meta.concrete_fields:
+            name = _BY_NAME.get(f.attname, f.attname)
+            if name is not None:
+                names.append(name)
+        found[model.__name__] = list(model.objects.order_by("pk").values_list(*names))
+    found["search"] = _index_rows()
+    return found
+
+
+def test_the_rows_made_in_a_forked_process_are_the_rows_made_here():
+    made = []
+    for parallel in (False, True):
+        try:
+            with transaction.atomic():
+                call_command("seed", "--orgs", str(ORGS), stdout=StringIO())
+                summary = synthetic.seed(300, using="default", seed=4, parallel=parallel, batch=70)
+                assert (summary.maker_peak_rss_mib > 0) == parallel
+                made.append(_everything())
+                raise _Rollback
+        except _Rollback:
+            pass
+    assert made[0] == made[1]
+    assert len(made[0]["Disclosure"]) == 300 and len(made[0]["search"]) == 300
+    assert len(made[0]["LogEntry"]) > 300 and made[0]["SignedHead"]
+
+
+def _set_aside_now() -> list[indexes.SetAside]:
+    tables = [model._meta.db_table for model in (*SEEDED_MODELS, Entry)]
+    return indexes.removable("default", tables)
+
+
+@pytest.mark.parametrize("parallel", [False, True])
+def test_a_failing_seed_says_why_and_leaves_every_index_in_place(monkeypatch, parallel):
+    call_command("seed", "--orgs", str(ORGS), stdout=StringIO())
+    before = _set_aside_now()
+    assert {index.name for index in before} >= {"disclosure_org_newest", "event_timeline"}
+    calls = itertools.count()
+    real = synthetic.build
+
+    def failing(*args, **kwargs):
+        if next(calls) == 120:  # in the third batch: two are written by then
+            raise ValueError("planted failure")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(synthetic, "build", failing)  # a forked process inherits it
+    with pytest.raises((ValueError, RuntimeError), match="planted failure"):
+        synthetic.seed(500, using="default", seed=2, parallel=parallel, batch=50)
+    assert Disclosure.objects.count() == 100
+    assert _set_aside_now() == before
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_seed_outside_a_transaction_loads_without_checks_and_leaves_them_as_they_were():
+    """Outside a transaction SQLite's foreign keys are off while the seed writes (with their
+    indexes set aside too); they are on again after, and every key holds."""
+
+    def foreign_keys() -> int | None:
+        if connection.vendor != "sqlite":
+            return None
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA foreign_keys")
+            return cursor.fetchone()[0]
+
+    call_command("seed", "--orgs", str(ORGS), stdout=StringIO())
+    keys, before = foreign_keys(), _set_aside_now()
+    summary = synthetic.seed(200, using="default", seed=6)
+    assert summary.disclosures == Disclosure.objects.count() == 200
+    assert foreign_keys() == keys and _set_aside_now() == before
+    connection.check_constraints()  # raises IntegrityError for a key without its row
+    assert verification.verify().ok

@@ -86,6 +86,12 @@ class Command(BaseCommand):
             ) % {"rss": summary.worker_peak_rss_mib}
         else:
             searched = _("The search index was written with them.")
+        if summary.maker_peak_rss_mib:
+            made = _(
+                "The rows were made in a second process while this one wrote them (peak "
+                "memory %(rss).0f MiB, counting what it shares with this one)."
+            ) % {"rss": summary.maker_peak_rss_mib}
+            searched = _("%(done)s %(search)s") % {"done": made, "search": searched}
         # Two sentences: a space between them in English, none in Chinese.
         self.stdout.write(_("%(done)s %(search)s") % {"done": done, "search": searched})
 
