@@ -43,8 +43,8 @@ PAGE_SIZE = 20
 LIMIT_MAX = 100
 PAGES_MAX = 50
 
-#: Relevance ranks the newest this many full-text candidates (bounded work; for a word in
-#: almost every entry, the best matches of recent years rather than of all time).
+#: Relevance ranks the newest this many matches (bounded work; for a word in almost every
+#: entry, the best matches of recent years rather than of all time).
 RELEVANCE_WINDOW = 1000
 #: Newest first reads within the newest full-text candidates first: these many, then more
 #: (`_newest_page`), then all.
@@ -188,25 +188,15 @@ def search(
         return out
     relevance = sort == RELEVANCE
     filters = filters or Filters()
-    qs = matching(filtered(visible_entries(user, now), filters), query, relevance=relevance)
-    qs = qs.select_related("organization")
+    seen = filtered(visible_entries(user, now), filters).select_related("organization")
+    qs = matching(seen, query, relevance=relevance)
     low, high = key_bounds(filters)
-    if relevance:
-        floor = backends.newest_floor(
-            [tokens.term_grams(term) for term in query.terms], RELEVANCE_WINDOW, low, high
-        )
-        if floor is not None:
-            low = floor if low is None else max(low, floor)
-        qs = qs.order_by("rank", "-sort_key")
-    else:
-        qs = qs.order_by().extra(order_by=backends.newest_first())
-    # The date range (and relevance's window) on the full-text side, where the full-text scan
-    # takes it (FTS5's rowid): relevance is computed within the window only.
     wanted = offset + limit + 1
     if relevance:
-        rows = _page(qs, low, high, offset, wanted)
+        rows = _ranked_page(qs, seen, query, low, high, offset, wanted)
     else:
-        rows = _newest_page(qs, query, low, high, offset, wanted)
+        qs = qs.order_by().extra(order_by=backends.newest_first())
+        rows = _newest_page(qs, seen, query, low, high, offset, wanted)
     out.more = len(rows) > limit
     out.results = [Result(entry=e, rank=getattr(e, "rank", None)) for e in rows[:limit]]
     return out
@@ -219,26 +209,70 @@ def _page(
     return list(qs.extra(where=where, params=params)[offset:wanted])
 
 
+def _ranked_page(
+    qs: QuerySet[Entry],
+    seen: QuerySet[Entry],
+    query: Query,
+    low: int | None,
+    high: int | None,
+    offset: int,
+    wanted: int,
+) -> list[Entry]:
+    """By relevance, within the newest RELEVANCE_WINDOW matches of the date range (bounded
+    work; for a word in almost every entry, the best matches of recent years rather than of
+    all time). On SQLite the window is a range of FTS5 rowids, which FTS5 takes into its
+    scan, so bm25 is computed within it only; on PostgreSQL the window's rows are ranked by
+    their keys, without asking the full-text index for every candidate again."""
+    grams = [tokens.term_grams(term) for term in query.terms]
+    keys = backends.newest_keys(query.terms, grams, RELEVANCE_WINDOW, low, high)
+    if not keys:
+        return []
+    if backends.windowed_newest():
+        found = backends.match(grams, tokens.query_words(query.terms))
+        ranked = seen.filter(sort_key__in=keys).extra(
+            select={"rank": found.rank_sql}, select_params=found.rank_params
+        )
+        return list(ranked.order_by("rank", "-sort_key")[offset:wanted])
+    if len(keys) == RELEVANCE_WINDOW:
+        low = keys[-1] if low is None else max(low, keys[-1])
+    return _page(qs.order_by("rank", "-sort_key"), low, high, offset, wanted)
+
+
 def _newest_page(
-    qs: QuerySet[Entry], query: Query, low: int | None, high: int | None, offset: int, wanted: int
+    qs: QuerySet[Entry],
+    seen: QuerySet[Entry],
+    query: Query,
+    low: int | None,
+    high: int | None,
+    offset: int,
+    wanted: int,
 ) -> list[Entry]:
     """The newest `wanted` entries of `qs` (from `offset`), read within a window of the
-    newest full-text candidates first, widened until it holds them.
+    newest matches first, widened until it holds them.
 
     Whether an entry may be seen is a subquery per entry; asked of a common word's every
     match at once, PostgreSQL answers it by hashing every visible disclosure before the
-    first row (no early stop at the page's end). Within a window of the newest candidates it
-    probes only the window's rows. The window's rows are the newest of all, so the page read
-    within it is the page read without it whenever it fills, or when the window held every
-    candidate; otherwise the window grows, and after the last it is left off."""
+    first row (no early stop at the page's end). Within a window of the newest matches
+    (`backends.newest_keys`, read the cheaper of two ways) it probes only the window's rows.
+    The window's rows are the newest of all, so the page read within it is the page read
+    without it whenever it fills, or when the window held every match; otherwise the window
+    grows, and after the last it is left off.
+
+    The window holds only entries whose text holds every term, so the page within it is
+    read from `seen` (what the reader may see, filtered) without asking the full-text index
+    again: PostgreSQL would read every candidate of the index to intersect them with the
+    window's few."""
     if not backends.windowed_newest():
         return _page(qs, low, high, offset, wanted)
     grams = [tokens.term_grams(term) for term in query.terms]
     for window in NEWEST_WINDOWS:
         size = max(window, NEWEST_PER_ROW * wanted)
-        where, params = backends.newest_window(grams, size, low, high)
-        rows = _page(qs.extra(where=where, params=params), low, high, offset, wanted)
-        if len(rows) == wanted - offset or backends.newest_floor(grams, size, low, high) is None:
+        keys = backends.newest_keys(query.terms, grams, size, low, high)
+        if not keys:
+            return []
+        newest = seen.filter(sort_key__in=keys).order_by("-sort_key")
+        rows = list(newest[offset:wanted])
+        if len(rows) == wanted - offset or len(keys) < size:
             return rows
     return _page(qs, low, high, offset, wanted)
 

@@ -48,9 +48,15 @@ def test_sections_list_public_pages_only(people, shown, settings, monkeypatch) -
     )
     member = Client()
     member.force_login(people.member)
+    # The pages are ranges of the key, and PostgreSQL's sequences move on across tests (a
+    # rolled-back test keeps the numbers it took): read the pages the planted rows are on.
+    planted = [public, party, scheduled, party_first, draft, withdrawn]
+    limit = sitemaps.SITEMAPS["disclosures"].limit
+    pages = sorted({(d.pk - 1) // limit + 1 for d in planted})
     for client in (Client(), member):
-        body = client.get("/sitemap-disclosures.xml").content
-        locs = locations(body)
+        bodies = [client.get(f"/sitemap-disclosures.xml?p={n}").content for n in pages]
+        body = b"".join(bodies)
+        locs = [loc for page in bodies for loc in locations(page)]
         assert f"http://testserver/d/{public.pk}/" in locs
         # The withdrawal stays a public record of it.
         assert f"http://testserver/d/{withdrawn.pk}/" in locs

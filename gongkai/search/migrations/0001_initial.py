@@ -1,25 +1,7 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
-
-class VendorSQL(migrations.RunSQL):
-    """RunSQL for one database vendor only (the full-text part differs per database)."""
-
-    def __init__(self, vendor, sql, reverse_sql):
-        self.vendor = vendor
-        super().__init__(sql, reverse_sql)
-
-    def deconstruct(self):
-        name, args, kwargs = super().deconstruct()
-        return name, args, kwargs
-
-    def database_forwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == self.vendor:
-            super().database_forwards(app_label, schema_editor, from_state, to_state)
-
-    def database_backwards(self, app_label, schema_editor, from_state, to_state):
-        if schema_editor.connection.vendor == self.vendor:
-            super().database_backwards(app_label, schema_editor, from_state, to_state)
+from gongkai.search.migrations._vendor import VendorSQL
 
 
 class Migration(migrations.Migration):

@@ -9,6 +9,7 @@ import datetime as dt
 import pytest
 from django.contrib.auth.models import AnonymousUser
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -186,11 +187,16 @@ def test_after_any_puts_and_removes_the_index_holds_exactly_the_entries_tokens(t
     )
 
 
+@pytest.mark.parametrize("plan", [backends.WALK, backends.INDEX])
 @pytest.mark.parametrize("window", [1, 2, 3, 10])
-def test_relevance_within_a_date_range_finds_what_newest_first_finds(tree, monkeypatch, window):
-    """Relevance ranks within the newest `window` matches *of the date range*: an old range
-    is never emptied by newer matches outside it."""
+def test_relevance_within_a_date_range_finds_what_newest_first_finds(
+    tree, monkeypatch, window, plan
+):
+    """Relevance ranks within the newest `window` matches *of the date range*, whichever way
+    they are read: an old range is never emptied by newer matches outside it."""
     monkeypatch.setattr(query, "RELEVANCE_WINDOW", window)
+    monkeypatch.setattr(backends, "NEWEST_PLAN", plan)
+    monkeypatch.setattr(backends, "WALK_MIN", 2)  # a walk that falls short, then the index
     backends.clear()
     for day in range(6):
         index._put(
@@ -231,20 +237,28 @@ def test_is_empty_tells_an_index_never_written_from_one_in_use(tree):
     limit=st.integers(1, 6),
     offset=st.integers(0, 5),
     days=st.sampled_from([None, (0, 3), (2, 30)]),
+    plan=st.sampled_from([backends.WALK, backends.INDEX]),
+    walk_min=st.sampled_from([1, 3, 2000]),
+    near_misses=st.lists(st.integers(0, 39), max_size=8),
 )
 @settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 def test_newest_first_within_widening_windows_is_the_page_read_without_them(
-    tree, scopes, windows, limit, offset, days
+    tree, scopes, windows, limit, offset, days, plan, walk_min, near_misses
 ):
-    """Newest first reads within the newest full-text candidates, widening the window until
-    it holds the page (`query._newest_page`): whatever share of the candidates the reader may
-    not see (answers in the party's or the unit's scope), the page, its order and whether more
-    follow are those of the reading without any window."""
+    """Newest first reads within the newest matches, widening the window until it holds the
+    page (`query._newest_page`), the matches read by walking the entries newest first (a walk
+    of `walk_min` entries at most, then the full-text index) or from the index: whatever
+    share of them the reader may not see (answers in the party's or the unit's scope), and
+    with entries holding the term's characters but not the term among them, the page, its
+    order and whether more follow are those of the reading without any window."""
     backends.clear()
     for n, scope in enumerate(scopes):
-        entry = opinion_entry(tree.village, n + 1, date=AT + dt.timedelta(days=n), title="党费收缴")
+        # A near miss holds 党 and 费 (every gram of 党费 but the pair): the full-text index
+        # finds it, the exact check drops it.
+        title = "费用党务" if n in near_misses else "党费收缴"
+        entry = opinion_entry(tree.village, n + 1, date=AT + dt.timedelta(days=n), title=title)
         entry.scope = scope
         index._put(entry)
     filters = query.Filters()
@@ -259,6 +273,8 @@ def test_newest_first_within_widening_windows_is_the_page_read_without_them(
             patch.setattr(query, "NEWEST_WINDOWS", windows)
             patch.setattr(query, "NEWEST_PER_ROW", 0)  # the windows as given, however small
             patch.setattr(backends, "windowed_newest", lambda: True)  # on SQLite too
+            patch.setattr(backends, "NEWEST_PLAN", plan)
+            patch.setattr(backends, "WALK_MIN", walk_min)
             found = query.search(
                 AnonymousUser(), "党费", filters=filters, limit=limit, offset=offset
             )
@@ -266,7 +282,61 @@ def test_newest_first_within_widening_windows_is_the_page_read_without_them(
 
     without = page(())
     assert page(windows) == without
-    public = [n + 1 for n, s in enumerate(scopes) if s == Scope.PUBLIC]
+    public = [n + 1 for n, s in enumerate(scopes) if s == Scope.PUBLIC and n not in near_misses]
     if days is not None:
         public = [n for n in public if days[0] <= n - 1 <= days[1]]
     assert without[0] == sorted(public, reverse=True)[offset : offset + limit]
+
+
+def _analyzed(org, texts: list[str]) -> None:
+    backends.clear()
+    for n, text in enumerate(texts):
+        index._put(opinion_entry(org, n + 1, date=AT + dt.timedelta(hours=n), title=text))
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE search_entry")
+    backends._STATS.clear()
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_newest_first_walks_for_a_common_term_and_asks_the_index_for_a_rare_one(tree):
+    """PostgreSQL: how the newest matches are read is chosen by the grams' shares in its
+    statistics (the planner's own estimate took a phrase's grams as independent): a term in
+    most entries is walked newest first by the sort key's index, a rare one is read from the
+    full-text index; each plan is the one the database runs."""
+    texts = [f"党费收缴第{n}号" for n in range(300)]
+    texts[7] = texts[150] = "廉洁自律情况"
+    _analyzed(tree.village, texts)
+    stats = backends.gram_stats()
+    assert stats is not None and stats.entries == 300
+    common, rare = [tokens.term_grams("党费")], [tokens.term_grams("廉洁")]
+    assert backends.plan_of(common, 20)[0] == backends.WALK
+    assert backends.plan_of(rare, 20)[0] == backends.INDEX
+    # The walk reads a bounded number of entries, newest first; the index its GIN index.
+    expected = {
+        "党费": "Index Scan Backward using search_entry_sort_key_key",
+        "廉洁": "search_entry_tsv",
+    }
+    for term, grams in (("党费", common), ("廉洁", rare)):
+        with CaptureQueriesContext(connection) as captured:
+            keys = backends.newest_keys([term], grams, 20)
+        assert keys == sorted(keys, reverse=True) and len(keys) == (20 if term == "党费" else 2)
+        with connection.cursor() as cursor:
+            cursor.execute("SET enable_seqscan = off")  # a table this small is read whole
+            try:
+                cursor.execute("EXPLAIN " + captured.captured_queries[-1]["sql"])
+                plan = "\n".join(row[0] for row in cursor.fetchall())
+            finally:
+                cursor.execute("RESET enable_seqscan")
+        assert expected[term] in plan, plan
+
+
+def test_without_statistics_a_short_walk_then_the_index(monkeypatch):
+    """Before the first ANALYZE there are no shares to choose by: PostgreSQL walks at most
+    WALK_MIN entries, then asks the index. SQLite has none and needs none: FTS5 reads its
+    matches newest first and stops at the window."""
+    backends._STATS.clear()
+    if connection.vendor == "sqlite":
+        assert backends.gram_stats() is None
+    monkeypatch.setattr(backends, "gram_stats", lambda: None)
+    plan = backends.WALK if connection.vendor == "postgresql" else backends.INDEX
+    assert backends.plan_of([tokens.term_grams("党费")], 20) == (plan, backends.WALK_MIN)
