@@ -348,14 +348,7 @@ def newest_keys(
     the full-text index (see WALK). Whoever may see them is the caller's question."""
     plan, cap = plan_of(required, window)
     checks, check_params = contains(terms)
-    where: list[str] = []
-    bound_params: list[Any] = []
-    if low is not None:
-        where.append(f"{ENTRY_TABLE}.sort_key >= %s")
-        bound_params.append(low)
-    if high is not None:
-        where.append(f"{ENTRY_TABLE}.sort_key < %s")
-        bound_params.append(high)
+    where, bound_params = key_range(low, high, f"{ENTRY_TABLE}.sort_key")
     with connection.cursor() as cursor:
         if plan == WALK:
             inner = " AND ".join(where) or "TRUE"
@@ -378,7 +371,6 @@ def newest_keys(
                 f"{''.join(f' AND {c}' for c in [*where, *checks])} "
                 f"ORDER BY sort_key + 0 DESC LIMIT %s"
             )
-            params: list[Any] = [need, *bound_params, *check_params, window]
         else:
             sql = (
                 f"SELECT {ENTRY_TABLE}.sort_key FROM {FTS_TABLE} JOIN {ENTRY_TABLE} "
@@ -386,16 +378,18 @@ def newest_keys(
                 f"{''.join(f' AND {c}' for c in [*where, *checks])} "
                 f"ORDER BY {FTS_TABLE}.rowid DESC LIMIT %s"
             )
-            params = [need, *bound_params, *check_params, window]
-        cursor.execute(sql, params)
+        cursor.execute(sql, [need, *bound_params, *check_params, window])
         return [int(k) for (k,) in cursor.fetchall()]
 
 
-def key_range(low: int | None, high: int | None) -> tuple[list[str], list[int]]:
-    """WHERE clauses (for `QuerySet.extra`) keeping sort keys in [low, high): on SQLite on
-    the FTS5 rowid, which FTS5 takes into its scan (so bm25 is computed only within the
-    range); on PostgreSQL on the entry's sort key."""
-    column = f"{FTS_TABLE}.rowid" if vendor() != "postgresql" else f"{ENTRY_TABLE}.sort_key"
+def key_range(
+    low: int | None, high: int | None, column: str | None = None
+) -> tuple[list[str], list[int]]:
+    """WHERE clauses (for `QuerySet.extra`) keeping sort keys in [low, high): on `column`,
+    by default on SQLite the FTS5 rowid, which FTS5 takes into its scan (so bm25 is computed
+    only within the range), and on PostgreSQL the entry's sort key."""
+    if column is None:
+        column = f"{FTS_TABLE}.rowid" if vendor() != "postgresql" else f"{ENTRY_TABLE}.sort_key"
     where: list[str] = []
     params: list[int] = []
     if low is not None:
