@@ -38,7 +38,10 @@ What a database seeded here looks like (deterministic for a seed, whatever the c
 Everything is streamed: `plan()` is a generator that yields one disclosure's life at a time,
 the rows go out in batches of one prepared INSERT per table (`executemany`; the same
 `_Table` the ledger bench uses) and each batch is committed, so memory holds a batch, the
-organizations' weights and the pending heap, never the disclosures.
+organizations' weights and the pending heap, never the disclosures. Where there are two
+CPUs the rows are made in a forked process while this one writes the batch before (`_Maker`:
+the same rows, a test holds them equal), and the secondary indexes are built once at the
+end (`indexes`).
 """
 
 from __future__ import annotations
