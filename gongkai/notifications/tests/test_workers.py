@@ -223,8 +223,15 @@ def kill_mid_batch_then_recover(
     try:
         second.wait(timeout=BOUND)
     except subprocess.TimeoutExpired:
-        pytest.fail(f"the second worker did not finish its queue\n{site.worker_log()}")
-    assert second.returncode == 0, site.worker_log()
+        # RQ's burst worker says "done, quitting" once its queue is empty; its exit can then
+        # wait up to a minute on its pubsub thread (a blocking read of 60 s, joined for 1 s
+        # before the pubsub is closed; seen once under a full `make test`). What is tested
+        # is the queue, not that wait: a worker that drained it is stopped here.
+        if "done, quitting" not in site.worker_log():
+            pytest.fail(f"the second worker did not finish its queue\n{site.worker_log()}")
+        kill_tree(second)
+    else:
+        assert second.returncode == 0, site.worker_log()
 
     report = json.loads(site.scenario("report"))
     assert report["notifications"] == N
