@@ -155,6 +155,26 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(scope="session")
+def django_db_modify_db_settings(
+    django_db_modify_db_settings_parallel_suffix, request, tmp_path_factory
+):  # type: ignore[no-untyped-def]
+    """A run that drives a browser gives SQLite's test database a file, as in production.
+
+    In memory, the database cannot be opened twice, so Django's live server hands the test's
+    one connection to every request thread: two requests at once (the kiosk sending a queued
+    item twice) then share one transaction, and one can answer with a row the other's
+    rollback removes. With a file, each request thread opens its own connection, with WAL
+    and the busy timeout of the settings."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    browsing = any(item.get_closest_marker("browser") for item in request.session.items)
+    if browsing and database["ENGINE"] == "django.db.backends.sqlite3":
+        path = tmp_path_factory.mktemp("browser-database") / "gongkai-test.sqlite3"
+        database.setdefault("TEST", {})["NAME"] = str(path)
+
+
+@pytest.fixture(scope="session")
 def chromium():  # type: ignore[no-untyped-def]
     import os
 

@@ -12,14 +12,11 @@ overdue obligations and the town office of each of them escalated — 4 × BRANC
 from __future__ import annotations
 
 import json
-import subprocess
 import time
 
-import pytest
-
 from gongkai.notifications.tests.test_workers import (
-    BOUND,
     Site,
+    drain,
     kill_tree,
     redis_server,
     throwaway_database,
@@ -51,12 +48,7 @@ def kill_mid_task_then_recover(site: Site, database, first: list[str], second: l
     # (as cron would the next time, or a retry).
     site.gongkai("notifications", "deliver-pending", "--older-than", "0")
     scenario(site, "remind", DAY)
-    runner = site.start_worker(*second)
-    try:
-        runner.wait(timeout=BOUND)
-    except subprocess.TimeoutExpired:
-        pytest.fail(f"the second worker did not finish its queue\n{site.worker_log()}")
-    assert runner.returncode == 0, site.worker_log()
+    drain(site, site.start_worker(*second))
 
     report = json.loads(scenario(site, "report"))
     assert report["notifications"] == EXPECTED

@@ -16,7 +16,8 @@ a separate "web" process (scenario.py):
    Message-ID was written exactly once.
 
 The RQ variant starts its own `redis-server` (Debian's; scripts/system-deps.sh test installs
-it) on a free loopback port with persistence off. Each test is bounded (< 60 s).
+it) on a free loopback port with persistence off. Every wait is bounded (BOUND, DRAIN_LIMIT),
+so a hung worker fails the test instead of hanging the suite.
 """
 
 from __future__ import annotations
@@ -47,6 +48,10 @@ N = 24
 PAUSE = 0.15
 #: Every wait below gives up after this many seconds, so a hung worker fails the test.
 BOUND = 40
+#: A worker draining its queue may take longer than BOUND in all when the machine is busy
+#: (CI runs two suites at once), as long as it keeps working: it fails when its log has not
+#: grown for BOUND seconds, or after DRAIN_LIMIT seconds whatever it does.
+DRAIN_LIMIT = 180
 
 
 def free_port() -> int:
@@ -104,6 +109,7 @@ class Site:
         self.logs = tmp / "logs"
         self.logs.mkdir()
         self.workers: list[subprocess.Popen[bytes]] = []
+        self.log_of: dict[int, Path] = {}
         env = {
             k: v
             for k, v in os.environ.items()
@@ -139,13 +145,15 @@ class Site:
         return self.run("-m", "gongkai.notifications.tests.scenario", *args)
 
     def start_worker(self, *args: str) -> subprocess.Popen[bytes]:
-        log = (self.logs / f"worker-{len(self.workers)}.log").open("wb")
+        path = self.logs / f"worker-{len(self.workers)}.log"
+        log = path.open("wb")
         # A session of its own: the kill below reaches the worker and every process it forked.
         worker = subprocess.Popen(
             [sys.executable, "-m", "gongkai", *args], env=self.env, cwd=ROOT,
             stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
         )  # fmt: skip
         self.workers.append(worker)
+        self.log_of[worker.pid] = path
         return worker
 
     def worker_log(self) -> str:
@@ -193,6 +201,32 @@ def children(pid: int) -> list[int]:
     return found
 
 
+def drain(site: Site, worker: subprocess.Popen[bytes]) -> None:
+    """Wait for a worker started to empty its queue and leave (db_worker --batch, rqworker
+    --burst), and check it left cleanly. Bounded by progress rather than a fixed time: it
+    fails once the worker's own log has not grown for BOUND seconds (hung) or after
+    DRAIN_LIMIT seconds in all.
+
+    RQ's burst worker logs "done, quitting" when its queue is empty; its exit can then wait
+    up to a minute on its pubsub thread (a blocking read of 60 s, joined for 1 s before the
+    pubsub is closed; seen under a full `make test`). What the tests hold is the queue, not
+    that wait: a worker that said so and is quiet for 2 s is stopped here."""
+    log = site.log_of[worker.pid]
+    started = last_change = time.monotonic()
+    size = -1
+    while worker.poll() is None:
+        now = time.monotonic()
+        if log.stat().st_size != size:
+            size, last_change = log.stat().st_size, now
+        elif "done, quitting" in log.read_text(errors="replace")[-500:] and now - last_change > 2:
+            kill_tree(worker)
+            return
+        if now - last_change > BOUND or now - started > DRAIN_LIMIT:
+            pytest.fail(f"the worker did not finish its queue\n{site.worker_log()}")
+        time.sleep(0.1)
+    assert worker.returncode == 0, site.worker_log()
+
+
 def wait_for(condition: Any, what: str, site: Site, timeout: float = BOUND) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
@@ -219,19 +253,7 @@ def kill_mid_batch_then_recover(
     # enqueues each of them a second time.
     assert int(site.scenario("sweep")) == made_before_kill
     site.scenario("batch", str(N))  # the same batch again: only what is missing is made
-    second = site.start_worker(*second_worker)
-    try:
-        second.wait(timeout=BOUND)
-    except subprocess.TimeoutExpired:
-        # RQ's burst worker says "done, quitting" once its queue is empty; its exit can then
-        # wait up to a minute on its pubsub thread (a blocking read of 60 s, joined for 1 s
-        # before the pubsub is closed; seen once under a full `make test`). What is tested
-        # is the queue, not that wait: a worker that drained it is stopped here.
-        if "done, quitting" not in site.worker_log():
-            pytest.fail(f"the second worker did not finish its queue\n{site.worker_log()}")
-        kill_tree(second)
-    else:
-        assert second.returncode == 0, site.worker_log()
+    drain(site, site.start_worker(*second_worker))
 
     report = json.loads(site.scenario("report"))
     assert report["notifications"] == N
@@ -243,7 +265,6 @@ def kill_mid_batch_then_recover(
 
 
 def test_the_database_worker_killed_mid_batch_loses_nothing_and_repeats_nothing(tmp_path):
-    started = time.monotonic()
     with throwaway_database(tmp_path / "var") as database:
         site = Site(tmp_path, database, "database", {})
         try:
@@ -255,7 +276,6 @@ def test_the_database_worker_killed_mid_batch_loses_nothing_and_repeats_nothing(
             )
         finally:
             site.stop_all()
-    assert time.monotonic() - started < 60
 
 
 @contextlib.contextmanager
@@ -294,7 +314,6 @@ def redis_server(tmp: Path, port: int | None = None) -> Iterator[str]:
 
 
 def test_the_rq_worker_killed_mid_batch_loses_nothing_and_repeats_nothing(tmp_path):
-    started = time.monotonic()
     with redis_server(tmp_path) as url, throwaway_database(tmp_path / "var") as database:
         site = Site(tmp_path, database, "rq", {"GONGKAI_REDIS_URL": url})
         rqworker = ["rqworker", "default", "--job-class", "django_tasks_rq.Job"]
@@ -302,4 +321,3 @@ def test_the_rq_worker_killed_mid_batch_loses_nothing_and_repeats_nothing(tmp_pa
             kill_mid_batch_then_recover(site, database, rqworker, [*rqworker, "--burst"])
         finally:
             site.stop_all()
-    assert time.monotonic() - started < 60
