@@ -1,8 +1,9 @@
 """The indexes a bulk load sets aside (`devtools.synthetic.indexes`): only those that enforce
-nothing, and built again exactly as they were."""
+nothing, and on PostgreSQL the foreign keys, built again exactly as they were; a foreign key
+broken while it was set aside fails the load."""
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 
 from gongkai.devtools.synthetic import indexes
 from gongkai.disclosures.models import Disclosure, Event, Revision
@@ -33,13 +34,16 @@ def _foreign_columns(table: str) -> set[str]:
 def test_only_indexes_that_enforce_nothing_are_set_aside():
     found = indexes.removable("default", TABLES)
     constraints = _constraints()
-    names = {index.name for index in found}
+    names = {index.name for index in found if not index.foreign_key}
     # The indexes the portal's pages read by are among them.
     assert {"disclosure_org_newest", "disclosure_item_public", "event_timeline"} <= names
     for index in found:
         info = constraints[index.table][index.name]
-        assert info["index"] and not info["unique"] and not info["primary_key"], index
         assert index.name in index.definition
+        if index.foreign_key:
+            assert info["foreign_key"] and connection.vendor == "postgresql", index
+            continue
+        assert info["index"] and not info["unique"] and not info["primary_key"], index
         if connection.vendor == "sqlite":
             # SQLite checks a deferred foreign key from the parent's side by this index.
             assert info["columns"] != [] and not (
@@ -52,6 +56,30 @@ def test_only_indexes_that_enforce_nothing_are_set_aside():
         if info["unique"] or info["primary_key"]
     }
     assert unique and not (unique & names)
+    # On PostgreSQL every foreign key of the tables, and nothing else (SQLite's are not
+    # checked while loading: `PRAGMA foreign_keys` off).
+    keys = {
+        (table, name)
+        for table in TABLES
+        for name, info in constraints[table].items()
+        if info["foreign_key"]
+    }
+    set_aside = {(index.table, index.name) for index in found if index.foreign_key}
+    assert keys and set_aside == (keys if connection.vendor == "postgresql" else set())
+
+
+def _definitions() -> list[tuple[str, str]]:
+    """PostgreSQL's own text of every constraint and index of the tables (deferrability
+    included, which `get_constraints` does not say)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid::regclass::text = ANY(%s) "
+            "UNION ALL SELECT indexname, indexdef FROM pg_indexes WHERE tablename = ANY(%s) "
+            "ORDER BY 1, 2",
+            [TABLES, TABLES],
+        )
+        return cursor.fetchall()
 
 
 def test_what_is_set_aside_is_built_again_as_it_was():
@@ -67,9 +95,49 @@ def test_what_is_set_aside_is_built_again_as_it_was():
     assert _constraints() == before
 
 
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL's foreign keys are set aside"
+)
+def test_foreign_keys_come_back_deferrable_as_they_were_and_a_broken_one_fails_the_load(people):
+    before = _definitions()
+    assert any("DEFERRABLE INITIALLY DEFERRED" in rule for _name, rule in before)
+    with transaction.atomic(), indexes.set_aside("default", [Revision, Disclosure, Event]):
+        pass
+    assert _definitions() == before
+    with transaction.atomic():
+        refused = pytest.raises(IntegrityError, match="violates foreign key constraint")
+        with refused, indexes.set_aside("default", [Revision, Event]):
+            # No disclosure has this number: while the key is set aside nothing says so.
+            Revision.objects.create(
+                disclosure_id=2_000_000_000, number=1, title="孤立修订", created_by=people.clerk
+            )
+        # Everything else was built again; the broken key stays off until the row is mended.
+        broken = {
+            (name, rule)
+            for name, rule in before
+            if rule.startswith("FOREIGN KEY (disclosure_id)")
+            and name.startswith("disclosures_revision")
+        }
+        assert len(broken) == 1
+        assert set(_definitions()) == set(before) - broken
+        transaction.set_rollback(True)
+    assert _definitions() == before
+
+
 def test_set_aside_builds_them_again_when_the_load_fails():
     before = _constraints()
     with pytest.raises(ZeroDivisionError), indexes.set_aside("default", [Disclosure, Event]):
         assert "disclosure_org_newest" not in _constraints()[Disclosure._meta.db_table]
         1 / 0  # noqa: B018
+    assert _constraints() == before
+
+
+def test_a_load_that_broke_the_callers_transaction_leaves_the_building_to_its_rollback(people):
+    # A statement that failed inside a caller's transaction has aborted it: nothing can be
+    # built then, and its rollback puts back what was set aside (both databases' DDL is
+    # transactional). The load's own error is the one raised.
+    before = _constraints()
+    with pytest.raises(IntegrityError, match=r"(?i)not.null"), transaction.atomic():  # noqa: SIM117
+        with indexes.set_aside("default", [Revision, Event]):
+            Revision.objects.create(number=1, title="无主修订", created_by=people.clerk)
     assert _constraints() == before
