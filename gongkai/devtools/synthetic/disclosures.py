@@ -1167,14 +1167,15 @@ def _seed(
     with contextlib.ExitStack() as stack:
         stack.enter_context(_bulk_writes(using))
         # Built once at the end instead of row by row (`indexes`); left after the pragmas
-        # above, so built with the larger page cache.
+        # above, so built with the larger page cache. Then the tables' statistics (the
+        # search index's too: newest first on PostgreSQL chooses how it reads by its grams'
+        # shares, `search.backends.plan_of`).
         models_ = [Disclosure, Revision, Event, LogEntry, LogNode, SignedHead]
         if search is not None:
             models_.append(search.Entry)
             stack.enter_context(search.backends.bulk_loading())
-        stack.enter_context(indexes.set_aside(using, models_))
+        stack.enter_context(indexes.set_aside(using, models_, analyze=True))
         maker.run(parallel)
-    _analyze(using, [] if search is None else [search.Entry])
     corrected, withdrawn, with_list, worker_kib, maker_kib = written["totals"]
     return Summary(
         disclosures=count,
@@ -1339,16 +1340,6 @@ def _bulk_writes(using: str) -> Iterator[None]:
                 cursor.execute(f"PRAGMA synchronous = {synchronous}")
                 cursor.execute(f"PRAGMA journal_mode = {journal}")
                 cursor.execute(f"PRAGMA foreign_keys = {foreign_keys}")
-
-
-def _analyze(using: str, more: Sequence[type[models.Model]] = ()) -> None:
-    """Statistics of the tables written (the search index's too: newest first on PostgreSQL
-    chooses how it reads by its grams' shares, `search.backends.plan_of`)."""
-    connection = connections[using]
-    with connection.cursor() as cursor:
-        tables: list[type[models.Model]] = [Disclosure, Revision, Event, LogEntry, *more]
-        for model in tables:
-            cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
 
 
 def peak_rss_mib(kib: int | None = None) -> float:

@@ -2,8 +2,12 @@
 nothing, and on PostgreSQL the foreign keys, built again exactly as they were; a foreign key
 broken while it was set aside fails the load."""
 
+import datetime as dt
+import uuid
+from typing import Any
+
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, ProgrammingError, connection, transaction
 
 from gongkai.devtools.synthetic import indexes
 from gongkai.disclosures.models import Disclosure, Event, Revision
@@ -141,3 +145,124 @@ def test_a_load_that_broke_the_callers_transaction_leaves_the_building_to_its_ro
         with indexes.set_aside("default", [Revision, Event]):
             Revision.objects.create(number=1, title="无主修订", created_by=people.clerk)
     assert _constraints() == before
+
+
+def _statements_of_this_connection() -> tuple[list[str], Any]:
+    seen: list[str] = []
+
+    def spy(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        seen.append(sql)
+        return execute(sql, params, many, context)
+
+    return seen, connection.execute_wrapper(spy)
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL builds its GIN index on one core"
+)
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_the_gin_index_is_built_beside_the_rest():
+    before = _definitions()
+    found = indexes.removable("default", TABLES)
+    gin = [index for index in found if " USING gin " in index.definition]
+    assert [index.name for index in gin] == ["search_entry_tsv"]
+    indexes.drop("default", found)
+    seen, spying = _statements_of_this_connection()
+    with spying:
+        indexes.build("default", found)
+    assert _definitions() == before
+    # Everything else through this connection, the GIN index through another one.
+    assert set(seen) >= {index.definition for index in found if index not in gin}
+    assert not any("USING gin" in sql for sql in seen)
+    # Inside a transaction all through this one (another connection could not see it).
+    with transaction.atomic():
+        indexes.drop("default", found)
+        seen, spying = _statements_of_this_connection()
+        with spying:
+            indexes.build("default", found)
+    assert gin[0].definition in seen
+    assert _definitions() == before
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL builds its GIN index on one core"
+)
+@pytest.mark.django_db(transaction=True)
+def test_a_build_beside_that_fails_is_raised_once_the_rest_is_built():
+    before = _definitions()
+    found = indexes.removable("default", TABLES)
+    indexes.drop("default", found)
+    broken = indexes.SetAside(
+        "search_entry", "broken", "CREATE INDEX broken ON search_entry USING gin (no_column)"
+    )
+    with pytest.raises(ProgrammingError, match="no_column"):
+        indexes.build("default", [*found, broken])
+    assert _definitions() == before
+
+
+def _forget_statistics() -> None:
+    """SQLite's statistics are rows of a table: gone for this test. PostgreSQL's outlive a
+    test that committed (flushing does not reset them): each load below writes a marker of
+    its own, and the statistics are looked for that marker."""
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE sqlite_schema")  # makes sqlite_stat1 where missing
+            cursor.execute("DELETE FROM sqlite_stat1")
+
+
+def _analyzed(marker: str) -> bool:
+    """Whether the statistics know this load: on PostgreSQL its marker is the one common
+    value of `period`; SQLite keeps statistics of the table's indexes."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT count(*) FROM pg_stats WHERE tablename = 'search_entry' "
+                "AND attname = 'period' AND most_common_vals::text LIKE %s",
+                [f"%{marker}%"],
+            )
+        else:
+            cursor.execute("SELECT count(*) FROM sqlite_stat1 WHERE tbl = 'search_entry'")
+        return int(cursor.fetchone()[0]) > 0
+
+
+def _load_entries(tree) -> str:  # type: ignore[no-untyped-def]
+    from gongkai.search import index
+    from gongkai.search.tests.entries import opinion_entry
+
+    marker = uuid.uuid4().hex
+    at = dt.datetime(2026, 3, 1, 8, tzinfo=dt.UTC)
+    for n in range(40):
+        entry = opinion_entry(tree.village, n + 1, date=at, title=f"第{n}期党费", period=marker)
+        index._put(entry)
+    return marker
+
+
+def _analyzed_after_a_load(tree) -> None:  # type: ignore[no-untyped-def]
+    _forget_statistics()
+    with indexes.set_aside("default", [Entry], analyze=True):
+        marker = _load_entries(tree)
+        assert not _analyzed(marker)
+    assert _analyzed(marker)
+    assert Entry.objects.filter(period=marker).count() == 40
+
+
+def test_a_load_that_succeeded_is_analyzed_once_its_indexes_are_built(tree):
+    _analyzed_after_a_load(tree)
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL builds its GIN index on one core"
+)
+@pytest.mark.django_db(transaction=True)
+def test_outside_a_transaction_the_search_table_is_analyzed_beside_too(tree):
+    before = _definitions()
+    _analyzed_after_a_load(tree)
+    assert _definitions() == before
+
+
+def test_a_load_that_failed_is_not_analyzed(tree):
+    _forget_statistics()
+    with pytest.raises(ZeroDivisionError), indexes.set_aside("default", [Entry], analyze=True):
+        marker = _load_entries(tree)
+        1 / 0  # noqa: B018
+    assert not _analyzed(marker)
