@@ -159,12 +159,12 @@ def build(using: str, indexes: Sequence[SetAside], analyze: Sequence[str] = ()) 
             name="index-build",
         )
         thread.start()
-        here.sort(key=lambda index: (index.foreign_key, index.table in waiting))
-        tables = [t for t in analyze if t not in waiting]
+        last = [index for index in here if index.foreign_key and index.table in waiting]
+        first = [index for index in here if index not in last]
         steps: list[SetAside | str] = [
-            *[index for index in here if not (index.foreign_key and index.table in waiting)],
-            *tables,
-            *[index for index in here if index.foreign_key and index.table in waiting],
+            *sorted(first, key=lambda index: index.foreign_key),
+            *[table for table in analyze if table not in waiting],
+            *last,
         ]
     else:
         steps = [*sorted(missing, key=lambda index: index.foreign_key), *analyze]

@@ -147,6 +147,14 @@ def test_a_load_that_broke_the_callers_transaction_leaves_the_building_to_its_ro
     assert _constraints() == before
 
 
+def _beside_on_postgresql(test):  # type: ignore[no-untyped-def]
+    """For a test of what `build` does beside the caller's connection: PostgreSQL builds its
+    GIN index on one core, and only outside a transaction can another connection see it."""
+    test = pytest.mark.django_db(transaction=True)(test)
+    reason = "PostgreSQL builds its GIN index on one core"
+    return pytest.mark.skipif(connection.vendor != "postgresql", reason=reason)(test)
+
+
 def _statements_of_this_connection() -> tuple[list[str], Any]:
     seen: list[str] = []
 
@@ -157,10 +165,7 @@ def _statements_of_this_connection() -> tuple[list[str], Any]:
     return seen, connection.execute_wrapper(spy)
 
 
-@pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="PostgreSQL builds its GIN index on one core"
-)
-@pytest.mark.django_db(transaction=True)
+@_beside_on_postgresql
 def test_outside_a_transaction_the_gin_index_is_built_beside_the_rest():
     before = _definitions()
     found = indexes.removable("default", TABLES)
@@ -184,10 +189,7 @@ def test_outside_a_transaction_the_gin_index_is_built_beside_the_rest():
     assert _definitions() == before
 
 
-@pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="PostgreSQL builds its GIN index on one core"
-)
-@pytest.mark.django_db(transaction=True)
+@_beside_on_postgresql
 def test_a_build_beside_that_fails_is_raised_once_the_rest_is_built():
     before = _definitions()
     found = indexes.removable("default", TABLES)
@@ -250,10 +252,7 @@ def test_a_load_that_succeeded_is_analyzed_once_its_indexes_are_built(tree):
     _analyzed_after_a_load(tree)
 
 
-@pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="PostgreSQL builds its GIN index on one core"
-)
-@pytest.mark.django_db(transaction=True)
+@_beside_on_postgresql
 def test_outside_a_transaction_the_search_table_is_analyzed_beside_too(tree):
     before = _definitions()
     _analyzed_after_a_load(tree)
