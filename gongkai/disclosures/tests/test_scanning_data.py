@@ -141,11 +141,15 @@ def test_pathological_megabytes_complete():
 
 def test_digits_between_separators_take_linear_time():
     # The worst case: every digit starts a possible number (about 5 s of CPU a megabyte).
-    # Ten times the text must not take much more than ten times as long.
-    # The best of a few runs of each: a busy machine slows one run, never all of them.
+    # Ten times the text must not take much more than ten times as long: quadratic work
+    # would take a hundred times. The best of a few runs of each: a busy machine slows one
+    # run, never all of them. Even so, with `make test` running two suites side by side on
+    # two cores, the larger text's CPU time grew more than the smaller's (a cache-resident
+    # 20 KB): ratios of 31 were measured where an idle machine gives 11 to 13. The bound
+    # sits between that and quadratic.
     small = min(_cpu_seconds("1 " * 10_000) for _ in range(3))
-    large = min(_cpu_seconds("1 " * 100_000) for _ in range(2))
-    assert large < 30 * max(small, 0.01)
+    large = min(_cpu_seconds("1 " * 100_000) for _ in range(3))
+    assert large < 45 * max(small, 0.01)
 
 
 def test_scan_findings_come_in_order():
